@@ -1,0 +1,1 @@
+"""The database layer: connections, transactions under claims, SQL and migrations."""

@@ -1,0 +1,1 @@
+"""VetQL: a multi-tenant GraphQL API over PostgreSQL for veterinary clinics."""
