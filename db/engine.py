@@ -1,0 +1,24 @@
+"""The process's connection pool to PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from db import urls
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        urls.sqlalchemy(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        # Every request transaction ends in COMMIT or ROLLBACK itself; the pool's
+        # own reset ROLLBACK on check-in would be one more round trip per request.
+        pool_reset_on_return=None,
+        connect_args={
+            # Our statements repeat: let asyncpg keep them prepared per connection.
+            "prepared_statement_cache_size": 512,
+            "server_settings": {"application_name": "vetql", "jit": "off"},
+        },
+    )

@@ -1,0 +1,162 @@
+"""The read path's SQL: batched by parent, paged by keyset, always under RLS.
+
+Table and column names here come from code, never from input; every value
+is a bound parameter. Each function is one statement however many parents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.engine import RowMapping
+
+from db.pagination import Order, Page, keyset_sql
+from db.session import RequestDb
+
+# An alert is active until it is switched off or its expiry passes; no job needed.
+ACTIVE_ALERT = "c.is_active AND (c.expires_at IS NULL OR c.expires_at > now())"
+# Alerts are read with their effective state, judged by the database's clock.
+ALERT_COLUMNS = f"c.*, ({ACTIVE_ALERT}) AS active_now"
+
+
+async def rows_by_ids(
+    db: RequestDb, table: str, tenant: str, ids: Sequence[UUID], *, columns: str = "c.*"
+) -> dict[UUID, RowMapping]:
+    rows = await db.fetch(
+        text(f"SELECT {columns} FROM {table} c WHERE c.tenant_id = :tenant AND c.id = ANY(CAST(:ids AS uuid[]))"),
+        {"tenant": tenant, "ids": list(ids)},
+    )
+    return {row["id"]: row for row in rows}
+
+
+async def shared_rows_by_ids(db: RequestDb, table: str, ids: Sequence[Any], id_type: str) -> dict[Any, RowMapping]:
+    """Rows of shared reference tables (no tenant_id), e.g. diagnosis codes."""
+    rows = await db.fetch(
+        text(f"SELECT * FROM {table} WHERE id = ANY(CAST(:ids AS {id_type}[]))"), {"ids": list(ids)}
+    )
+    return {row["id"]: row for row in rows}
+
+
+async def children(
+    db: RequestDb,
+    table: str,
+    fk: str,
+    tenant: str,
+    parent_ids: Sequence[UUID],
+    *,
+    where: str,
+    order_by: str,
+    columns: str = "c.*",
+) -> dict[UUID, list[RowMapping]]:
+    """All children of each parent (short lists: alerts, problems)."""
+    rows = await db.fetch(
+        text(
+            f"SELECT {columns} FROM {table} c WHERE c.tenant_id = :tenant AND c.{fk} = ANY(CAST(:ids AS uuid[]))"
+            f" AND {where} ORDER BY {order_by}"
+        ),
+        {"tenant": tenant, "ids": list(parent_ids)},
+    )
+    grouped: dict[UUID, list[RowMapping]] = {pid: [] for pid in parent_ids}
+    for row in rows:
+        grouped[row[fk]].append(row)
+    return grouped
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFilter:
+    """Extra condition on a paged child list; hashable so it can key a loader."""
+
+    sql: str = "TRUE"
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+async def child_pages(
+    db: RequestDb,
+    table: str,
+    fk: str,
+    tenant: str,
+    parent_ids: Sequence[UUID],
+    order: Order,
+    page: Page,
+    extra: ChildFilter = ChildFilter(),  # noqa: B008 - immutable
+) -> dict[UUID, list[RowMapping]]:
+    """One page of children per parent (e.g. last 10 vitals of each log), in one statement.
+
+    LATERAL runs the keyset query once per parent on its index, so "last N per
+    parent" reads N+1 rows per parent, never the whole history.
+    """
+    conditions, order_by, params, limit = keyset_sql(order, page, "c")
+    rows = await db.fetch(
+        text(
+            "SELECT p.parent_id AS _parent, c.* FROM unnest(CAST(:ids AS uuid[])) AS p(parent_id)"
+            f" CROSS JOIN LATERAL (SELECT * FROM {table} c WHERE c.tenant_id = :tenant"
+            f" AND c.{fk} = p.parent_id AND {conditions} AND {extra.sql}"
+            f" ORDER BY {order_by} LIMIT :limit) c"
+        ),
+        {"tenant": tenant, "ids": list(parent_ids), "limit": limit, **params, **dict(extra.params)},
+    )
+    grouped: dict[UUID, list[RowMapping]] = {pid: [] for pid in parent_ids}
+    for row in rows:
+        grouped[row["_parent"]].append(row)
+    return grouped
+
+
+async def child_counts(
+    db: RequestDb,
+    table: str,
+    fk: str,
+    tenant: str,
+    parent_ids: Sequence[UUID],
+    extra: ChildFilter = ChildFilter(),  # noqa: B008 - immutable
+) -> dict[UUID, int]:
+    rows = await db.fetch(
+        text(
+            f"SELECT c.{fk} AS parent, count(*) AS n FROM {table} c WHERE c.tenant_id = :tenant"
+            f" AND c.{fk} = ANY(CAST(:ids AS uuid[])) AND {extra.sql} GROUP BY c.{fk}"
+        ),
+        {"tenant": tenant, "ids": list(parent_ids), **dict(extra.params)},
+    )
+    counts = {pid: 0 for pid in parent_ids}
+    counts.update({row["parent"]: row["n"] for row in rows})
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """A top-level list: its table, filter SQL and params, shared by page and count."""
+
+    table: str
+    where: str
+    params: dict[str, Any]
+
+
+async def list_page(db: RequestDb, query: ListQuery, order: Order, page: Page) -> list[RowMapping]:
+    conditions, order_by, params, limit = keyset_sql(order, page, "c")
+    rows = await db.fetch(
+        text(
+            f"SELECT c.* FROM {query.table} c WHERE {query.where} AND {conditions}"
+            f" ORDER BY {order_by} LIMIT :limit"
+        ),
+        {**query.params, **params, "limit": limit},
+    )
+    return list(rows)
+
+
+async def list_count(db: RequestDb, query: ListQuery) -> int:
+    row = await db.fetch_one(
+        text(f"SELECT count(*) AS n FROM {query.table} c WHERE {query.where}"), query.params
+    )
+    return int(row["n"]) if row else 0
+
+
+def like_pattern(search: str) -> str:
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def all_rows(db: RequestDb, sql: str, params: dict[str, Any] | None = None) -> list[RowMapping]:
+    return list(await db.fetch(text(sql), params or {}))

@@ -1,0 +1,1 @@
+"""The GraphQL layer: types describe, resolvers decide, loaders batch."""

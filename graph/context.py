@@ -1,0 +1,44 @@
+"""What every resolver gets in `info.context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.session import RequestDb
+from graph.loaders import Loaders
+from vetql.auth import Claims
+
+
+@dataclass
+class Context:
+    """Per connection: the caller's verified claims and the pool. Per operation: `db` and `loaders`.
+
+    Strawberry builds the context once per HTTP request but once per WebSocket
+    connection; `for_operation` gives each operation its own transaction and
+    loaders, so nothing is shared between operations.
+    """
+
+    engine: AsyncEngine
+    claims: Claims | None
+    db: RequestDb = field(init=False)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._fresh_scope()
+
+    def _fresh_scope(self) -> None:
+        self.db = RequestDb(self.engine, self.claims.as_json_claims() if self.claims else None)
+        self.loaders = Loaders(self.db, self.tenant_id)
+
+    def for_operation(self) -> Context:
+        return replace(self)
+
+    @property
+    def tenant_id(self) -> str | None:
+        return self.claims.tenant_id if self.claims and self.claims.role != "platform" else None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.claims is not None and self.claims.is_staff

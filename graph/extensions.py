@@ -1,0 +1,92 @@
+"""Schema extensions: per-operation scope, error masking and metrics, limits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+from graph.context import Context
+from vetql import metrics
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+
+class OperationScope(SchemaExtension):
+    """Gives each operation its own transaction and loaders, closes them, and records metrics."""
+
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        ctx = self.execution_context.context
+        scoped = ctx.for_operation() if isinstance(ctx, Context) else None
+        if scoped is not None:
+            self.execution_context.context = scoped
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if scoped is not None:
+                await scoped.db.close()
+                metrics.SQL_STATEMENTS.inc(scoped.db.statements)
+            self._record(time.perf_counter() - started)
+
+    def _record(self, seconds: float) -> None:
+        ec = self.execution_context
+        name = metrics.operation_label(ec.operation_name)
+        try:
+            kind = ec.operation_type.value
+        except Exception:  # no valid operation in the document
+            kind = "invalid"
+        metrics.OPERATIONS.labels(name, kind).inc()
+        metrics.OPERATION_LATENCY.labels(name, kind).observe(seconds)
+        result = ec.result
+        for error in getattr(result, "errors", None) or []:
+            code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")
+            metrics.OPERATION_ERRORS.labels(name, str(code)).inc()
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class TypedErrors(MaskErrors):
+    """Hides unexpected exceptions (no stack, no SQL) and gives every error an `extensions.code`."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message="Internal server error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if not (error.extensions or {}).get("code"):
+                # parse and validation failures carry no code of their own
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return processed
+
+
+EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+    OperationScope,
+    TypedErrors,
+    lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    lambda: ParserCache(maxsize=256),
+    lambda: ValidationCache(maxsize=256),
+]

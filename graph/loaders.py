@@ -1,0 +1,138 @@
+"""Per-request DataLoaders: one batched SQL statement per nesting level.
+
+Built fresh for every operation (never at module level, which would serve
+one caller's rows to another). Each loader is bound to the caller's clinic;
+with no clinic in the claims there is no clinic data to load.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+from uuid import UUID
+
+from aiodataloader import DataLoader
+from sqlalchemy.engine import RowMapping
+
+from db import reads
+from db.pagination import Order, Page
+from db.reads import ChildFilter
+from db.session import RequestDb
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Loader(DataLoader[K, V]):
+    def __init__(self, batch: Callable[[Sequence[K]], Awaitable[list[V]]]) -> None:
+        super().__init__()
+        self._batch = batch
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V]:
+        return await self._batch(keys)
+
+
+def _grouped(keys: Sequence[tuple[UUID, Any]]) -> dict[Any, list[UUID]]:
+    """Loader keys (parent id, arguments) grouped by arguments: one statement per distinct arguments."""
+    groups: dict[Any, list[UUID]] = defaultdict(list)
+    for parent, args in keys:
+        groups[args].append(parent)
+    return groups
+
+
+# Orders of the paged child lists; `id` last makes each a total order.
+LOGS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
+VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("id", "uuid")))
+APPOINTMENTS_BY_START = Order((("start_time", "timestamptz"), ("id", "uuid")))
+
+
+class Loaders:
+    """Every loader of one operation, bound to its database transaction and clinic."""
+
+    def __init__(self, db: RequestDb, tenant: str | None) -> None:
+        self._db = db
+        self._tenant = tenant
+        self.profile_by_id = self._by_id("profiles")
+        self.pet_by_id = self._by_id("pets")
+        self.alert_by_id = self._by_id("patient_alerts", reads.ALERT_COLUMNS)
+        self.problem_by_id = self._by_id("patient_problems")
+        self.anesthesia_log_by_id = self._by_id("anesthesia_logs")
+        self.vital_by_id = self._by_id("anesthesia_vitals")
+        self.appointment_by_id = self._by_id("appointments")
+        self.exam_room_by_id = self._by_id("exam_rooms")
+        self.diagnosis_code_by_id: _Loader[UUID, RowMapping | None] = _Loader(self._diagnosis_codes)
+        self.alerts_by_pet: _Loader[tuple[UUID, bool], list[RowMapping]] = _Loader(self._alerts)
+        self.problems_by_pet: _Loader[tuple[UUID, bool], list[RowMapping]] = _Loader(self._problems)
+        self.anesthesia_logs_by_pet = self._pages("anesthesia_logs", "pet_id", LOGS_NEWEST_FIRST)
+        self.anesthesia_log_count_by_pet = self._counts("anesthesia_logs", "pet_id")
+        self.vitals_by_log = self._pages("anesthesia_vitals", "anesthesia_log_id", VITALS_OLDEST_FIRST)
+        self.vital_count_by_log = self._counts("anesthesia_vitals", "anesthesia_log_id")
+        self.appointments_by_pet = self._pages("appointments", "pet_id", APPOINTMENTS_BY_START)
+        self.appointment_count_by_pet = self._counts("appointments", "pet_id")
+
+    def _by_id(self, table: str, columns: str = "c.*") -> _Loader[UUID, RowMapping | None]:
+        async def batch(ids: Sequence[UUID]) -> list[RowMapping | None]:
+            if self._tenant is None:
+                return [None] * len(ids)
+            rows = await reads.rows_by_ids(self._db, table, self._tenant, ids, columns=columns)
+            return [rows.get(i) for i in ids]
+
+        return _Loader(batch)
+
+    async def _diagnosis_codes(self, ids: Sequence[UUID]) -> list[RowMapping | None]:
+        rows = await reads.shared_rows_by_ids(self._db, "diagnosis_codes", ids, "uuid")
+        return [rows.get(i) for i in ids]
+
+    async def _children(
+        self, table: str, keys: Sequence[tuple[UUID, bool]], active: str, order_by: str, columns: str = "c.*"
+    ) -> list[list[RowMapping]]:
+        if self._tenant is None:
+            return [[] for _ in keys]
+        found: dict[tuple[UUID, bool], list[RowMapping]] = {}
+        for active_only, parents in _grouped(keys).items():
+            rows = await reads.children(
+                self._db, table, "pet_id", self._tenant, parents,
+                where=active if active_only else "TRUE", order_by=order_by, columns=columns,
+            )
+            found.update({(p, active_only): rows[p] for p in parents})
+        return [found[k] for k in keys]
+
+    async def _alerts(self, keys: Sequence[tuple[UUID, bool]]) -> list[list[RowMapping]]:
+        # Most severe first, so a screen that shows one alert shows the one that matters.
+        return await self._children(
+            "patient_alerts", keys, reads.ACTIVE_ALERT,
+            "array_position(ARRAY['danger','warning','info'], c.severity), c.created_at DESC, c.id",
+            reads.ALERT_COLUMNS,
+        )
+
+    async def _problems(self, keys: Sequence[tuple[UUID, bool]]) -> list[list[RowMapping]]:
+        return await self._children(
+            "patient_problems", keys, "c.is_active", "c.is_active DESC, c.onset_date DESC NULLS LAST, c.id"
+        )
+
+    def _pages(
+        self, table: str, fk: str, order: Order
+    ) -> _Loader[tuple[UUID, tuple[Page, ChildFilter]], list[RowMapping]]:
+        async def batch(keys: Sequence[tuple[UUID, tuple[Page, ChildFilter]]]) -> list[list[RowMapping]]:
+            if self._tenant is None:
+                return [[] for _ in keys]
+            found: dict[tuple[UUID, tuple[Page, ChildFilter]], list[RowMapping]] = {}
+            for (page, extra), parents in _grouped(keys).items():
+                rows = await reads.child_pages(self._db, table, fk, self._tenant, parents, order, page, extra)
+                found.update({(p, (page, extra)): rows[p] for p in parents})
+            return [found[k] for k in keys]
+
+        return _Loader(batch)
+
+    def _counts(self, table: str, fk: str) -> _Loader[tuple[UUID, ChildFilter], int]:
+        async def batch(keys: Sequence[tuple[UUID, ChildFilter]]) -> list[int]:
+            if self._tenant is None:
+                return [0] * len(keys)
+            found: dict[tuple[UUID, ChildFilter], int] = {}
+            for extra, parents in _grouped(keys).items():
+                counts = await reads.child_counts(self._db, table, fk, self._tenant, parents, extra)
+                found.update({(p, extra): counts[p] for p in parents})
+            return [found[k] for k in keys]
+
+        return _Loader(batch)

@@ -1,0 +1,1 @@
+"""Root fields: what each query does with its arguments."""

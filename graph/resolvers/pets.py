@@ -1,0 +1,112 @@
+"""`pets` and `pet`: the patient list and one patient."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+
+from db import reads
+from db.pagination import Order, slice_rows
+from graph.context import Context
+from graph.errors import BadUserInput
+from graph.paging import After, Before, First, Last, to_page
+from graph.types.connection import Connection, build_connection
+from graph.types.enums import Species
+from graph.types.node import uuid_of
+from graph.types.pet import Pet
+
+MAX_SEARCH = 100
+
+
+@strawberry.enum(description="Orders of the patient list.")
+class PetOrder(Enum):
+    NAME_ASC = "name_asc"
+    NAME_DESC = "name_desc"
+    CREATED_AT_ASC = "created_at_asc"
+    CREATED_AT_DESC = "created_at_desc"
+
+
+_ORDERS = {
+    PetOrder.NAME_ASC: Order((("name", "text"), ("id", "uuid"))),
+    PetOrder.NAME_DESC: Order((("name", "text"), ("id", "uuid")), descending=True),
+    PetOrder.CREATED_AT_ASC: Order((("created_at", "timestamptz"), ("id", "uuid"))),
+    PetOrder.CREATED_AT_DESC: Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True),
+}
+
+
+@strawberry.input(description="Narrows the patient list. All given conditions must hold.")
+class PetFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name (any case), or an exact microchip number."
+    )
+    species: list[Species] | None = strawberry.field(default=None, description="Any of these species.")
+    has_active_alerts: bool | None = strawberry.field(
+        default=None, description="True: only pets with an active alert; false: only pets without."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(default=None, description="Only this owner's pets.")
+
+
+def _list_query(tenant: str, where: PetFilter | None) -> reads.ListQuery:
+    conditions = ["c.tenant_id = :tenant"]
+    params: dict[str, Any] = {"tenant": tenant}
+    if where is not None:
+        if where.search is not None:
+            search = where.search.strip()
+            if not search or len(search) > MAX_SEARCH:
+                raise BadUserInput(f"search must be 1 to {MAX_SEARCH} characters")
+            conditions.append("(c.name ILIKE :pattern OR c.microchip_id = :search)")
+            params.update(pattern=reads.like_pattern(search), search=search)
+        if where.species:
+            conditions.append("c.species = ANY(CAST(:species AS text[]))")
+            params["species"] = [s.value for s in where.species]
+        if where.has_active_alerts is not None:
+            exists = (
+                "EXISTS (SELECT 1 FROM patient_alerts a WHERE a.tenant_id = c.tenant_id AND a.pet_id = c.id"
+                f" AND {reads.ACTIVE_ALERT.replace('c.', 'a.')})"
+            )
+            conditions.append(exists if where.has_active_alerts else f"NOT {exists}")
+        if where.owner_id is not None:
+            conditions.append("c.owner_id = :owner")
+            params["owner"] = uuid_of(where.owner_id, "Profile")
+    return reads.ListQuery("pets", " AND ".join(conditions), params)
+
+
+async def pets(
+    info: strawberry.Info[Context, None],
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    filter: Annotated[  # noqa: A002 - the contract's argument name
+        PetFilter | None, strawberry.argument(description="Conditions the pets must meet.")
+    ] = None,
+    order_by: Annotated[PetOrder, strawberry.argument(description="Sort order.")] = PetOrder.NAME_ASC,
+) -> Connection[Pet]:
+    """The clinic's patients (an owner: their own pets), a page at a time."""
+    order = _ORDERS[order_by]
+    page = to_page(order, first, after, last, before)
+    ctx = info.context
+    if ctx.tenant_id is None:  # platform operator or anonymous: no clinical data
+        return build_connection(slice_rows([], page), order, Pet.from_row, _zero)  # type: ignore[arg-type]
+    query = _list_query(ctx.tenant_id, filter)
+    rows = await reads.list_page(ctx.db, query, order, page)
+    for row in rows:
+        ctx.loaders.pet_by_id.prime(row["id"], row)
+    return build_connection(
+        slice_rows(rows, page), order, Pet.from_row, lambda: reads.list_count(ctx.db, query)  # type: ignore[arg-type]
+    )
+
+
+async def _zero() -> int:
+    return 0
+
+
+async def pet(
+    info: strawberry.Info[Context, None],
+    id: Annotated[strawberry.ID, strawberry.argument(description="The pet's global ID.")],  # noqa: A002
+) -> Pet | None:
+    """One patient by ID; null if it does not exist or the caller may not see it."""
+    row = await info.context.loaders.pet_by_id.load(uuid_of(id, "Pet"))
+    return None if row is None else Pet.from_row(row)

@@ -1,0 +1,96 @@
+"""`appointments` and `examRooms`: the clinic's schedule and rooms."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+
+from db import reads
+from db.pagination import slice_rows
+from graph.context import Context
+from graph.errors import BadUserInput
+from graph.loaders import APPOINTMENTS_BY_START
+from graph.paging import After, Before, First, Last, to_page
+from graph.types.connection import Connection, build_connection
+from graph.types.enums import AppointmentStatus
+from graph.types.node import uuid_of
+from graph.types.scheduling import Appointment, ExamRoom
+
+
+@strawberry.input(description="Narrows the schedule. All given conditions must hold.")
+class AppointmentFilter:
+    starts_from: datetime | None = strawberry.field(default=None, description="Starting at or after this instant.")
+    starts_before: datetime | None = strawberry.field(default=None, description="Starting before this instant.")
+    status: list[AppointmentStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    pet_id: strawberry.ID | None = strawberry.field(default=None, description="Only this pet's appointments.")
+    room_id: strawberry.ID | None = strawberry.field(default=None, description="Only appointments in this room.")
+
+
+def _query(tenant: str, where: AppointmentFilter | None) -> reads.ListQuery:
+    conditions = ["c.tenant_id = :tenant"]
+    params: dict[str, Any] = {"tenant": tenant}
+    if where is not None:
+        if where.starts_from and where.starts_before and where.starts_before <= where.starts_from:
+            raise BadUserInput("startsBefore must be after startsFrom")
+        if where.starts_from is not None:
+            conditions.append("c.start_time >= :starts_from")
+            params["starts_from"] = where.starts_from
+        if where.starts_before is not None:
+            conditions.append("c.start_time < :starts_before")
+            params["starts_before"] = where.starts_before
+        if where.status:
+            conditions.append("c.status = ANY(CAST(:status AS text[]))")
+            params["status"] = [s.value for s in where.status]
+        if where.pet_id is not None:
+            conditions.append("c.pet_id = :pet")
+            params["pet"] = uuid_of(where.pet_id, "Pet")
+        if where.room_id is not None:
+            conditions.append("c.room_id = :room")
+            params["room"] = uuid_of(where.room_id, "ExamRoom")
+    return reads.ListQuery("appointments", " AND ".join(conditions), params)
+
+
+async def appointments(
+    info: strawberry.Info[Context, None],
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+    filter: Annotated[  # noqa: A002 - matches `pets(filter:)`
+        AppointmentFilter | None, strawberry.argument(description="Conditions the appointments must meet.")
+    ] = None,
+) -> Connection[Appointment]:
+    """The clinic's appointments by start time (an owner: their pets'), a page at a time."""
+    page = to_page(APPOINTMENTS_BY_START, first, after, last, before)
+    ctx = info.context
+    rows = []
+    query = None
+    if ctx.tenant_id is not None:
+        query = _query(ctx.tenant_id, filter)
+        rows = await reads.list_page(ctx.db, query, APPOINTMENTS_BY_START, page)
+
+    async def count() -> int:
+        return 0 if query is None else await reads.list_count(ctx.db, query)
+
+    return build_connection(slice_rows(rows, page), APPOINTMENTS_BY_START, Appointment.from_row, count)  # type: ignore[arg-type]
+
+
+async def exam_rooms(
+    info: strawberry.Info[Context, None],
+    include_inactive: Annotated[
+        bool, strawberry.argument(description="Also rooms taken out of use.")
+    ] = False,
+) -> list[ExamRoom]:
+    """The clinic's rooms in display order. Staff only: empty for others."""
+    tenant = info.context.tenant_id
+    if tenant is None:
+        return []
+    rows = await reads.all_rows(
+        info.context.db,
+        "SELECT * FROM exam_rooms c WHERE c.tenant_id = :tenant AND (c.is_active OR :all)"
+        " ORDER BY c.display_order, c.name, c.id",
+        {"tenant": tenant, "all": include_inactive},
+    )
+    return [ExamRoom.from_row(r) for r in rows]

@@ -1,0 +1,1 @@
+"""GraphQL object types: what the graph looks like to an integrator."""

@@ -1,0 +1,159 @@
+"""Fixtures: a real PostgreSQL (embedded, or DATABASE_URL), a migrated test database, the app."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import event
+
+from db import embedded, migrate, urls
+from tests.world import World, build_world
+from vetql.app import create_app
+from vetql.auth import sign
+from vetql.settings import Settings
+
+TEST_SECRET = "vetql-test-secret-not-for-production-0123456789"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """A PostgreSQL server for the session: DATABASE_URL's, else the embedded one."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        return urls.plain(configured)
+    return embedded.start(Path(os.environ.get("VETQL_DATA_DIR", ".vetql")), "postgres")
+
+
+async def _recreate(server_url: str, name: str) -> str:
+    url = urls.with_database(server_url, name)
+    conn = await asyncpg.connect(urls.with_database(server_url, "postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return url
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """An empty database on the test server (dropped first if a previous run left it)."""
+    return asyncio.run(_recreate(server_url, f"{name}_{os.getpid()}"))
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> str:
+    url = fresh_database(server_url, "vetql_test")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def world(database_url: str) -> World:
+    async def build() -> World:
+        conn = await asyncpg.connect(database_url)
+        try:
+            async with conn.transaction():
+                return await build_world(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(build())
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path_factory.mktemp("vetql-data"))
+
+
+class StatementCounter:
+    """Counts SQL statements the app sends, from the driver's side."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.count += 1
+        self.statements.append(statement)
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+@pytest.fixture(scope="session")
+def app_and_counter(settings: Settings, database_url: str, world: World) -> Iterator[tuple[Any, StatementCounter]]:
+    app = create_app(settings, database_url)
+    counter = StatementCounter()
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+    yield app, counter
+
+
+@pytest.fixture
+def sql(app_and_counter: tuple[Any, StatementCounter]) -> StatementCounter:
+    counter = app_and_counter[1]
+    counter.reset()
+    return counter
+
+
+@pytest.fixture(scope="session")
+async def client(app_and_counter: tuple[Any, StatementCounter]) -> AsyncIterator[httpx.AsyncClient]:
+    app = app_and_counter[0]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://vetql.test") as http:
+        yield http
+    await app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def token(settings: Settings):  # type: ignore[no-untyped-def]
+    """token(sub, tenant, role) -> a signed bearer token."""
+
+    def make(sub: uuid.UUID, tenant: str | None, role: str, ttl: timedelta = timedelta(hours=1)) -> str:
+        return sign(settings, sub=sub, tenant_id=tenant, role=role, ttl=ttl)
+
+    return make
+
+
+class GQL:
+    """Posts GraphQL to the app the way a client would."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def raw(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None,
+                  headers: dict[str, str] | None = None) -> httpx.Response:
+        h = dict(headers or {})
+        if token is not None:
+            h["Authorization"] = f"Bearer {token}"
+        return await self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=h)
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None,
+                       token: str | None = None) -> dict[str, Any]:
+        """The response body; asserts HTTP 200."""
+        response = await self.raw(query, variables, token)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None,
+                   token: str | None = None) -> dict[str, Any]:
+        """`data` of a response that must have no errors."""
+        body = await self(query, variables, token)
+        assert body.get("errors") is None, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GQL:
+    return GQL(client)

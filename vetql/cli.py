@@ -1,0 +1,149 @@
+"""The `vetql` command line: serve, migrate, demo, token, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+
+from vetql.settings import Settings
+
+DEMO_CLINIC = "clinica-san-roque"
+
+
+def _migrate(url: str) -> None:
+    from db import migrate
+
+    print("==> applying migrations", flush=True)
+    migrate.upgrade(url)
+    print(f"    at revision {migrate.head_revision()}", flush=True)
+
+
+async def _demo_admin(url: str) -> uuid.UUID | None:
+    import asyncpg
+
+    from db import urls
+
+    conn = await asyncpg.connect(urls.plain(url))
+    try:
+        found: uuid.UUID | None = await conn.fetchval(
+            "SELECT id FROM profiles WHERE tenant_id = $1 AND role = 'admin' ORDER BY created_at, id LIMIT 1",
+            DEMO_CLINIC,
+        )
+        return found
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from vetql.database import database_url
+
+    _migrate(database_url(settings))
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from db import urls
+    from db.demo import load_demo
+    from vetql.database import database_url
+
+    url = database_url(settings)
+    _migrate(url)
+    if args.if_empty and asyncio.run(_demo_admin(url)) is not None:
+        print("==> demo data already loaded (run `vetql demo` to reload it)", flush=True)
+        return 0
+    print(f"==> loading demo data: {args.clinics} clinics x {args.pets} pets", flush=True)
+    summary = asyncio.run(load_demo(urls.plain(url), clinics=args.clinics, pets=args.pets, progress=True))
+    for clinic in summary.clinics:
+        print(f"    {clinic.tenant_id}: admin profile {clinic.admin_id}", flush=True)
+    return 0
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    from vetql.auth import parse_ttl, sign
+
+    try:
+        token = sign(settings, sub=args.sub, tenant_id=args.tenant, role=args.role, ttl=parse_ttl(args.ttl))
+    except ValueError as exc:
+        print(f"vetql token: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    return 0
+
+
+def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
+    from graph.schema import schema
+
+    print(schema.as_str())
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from vetql.auth import sign
+    from vetql.database import database_url
+    from vetql.logging import configure_logging
+
+    url = database_url(settings)
+    _migrate(url)
+    base = f"http://{args.host}:{args.port}/graphql"
+    print(f"==> GraphiQL: {base}", flush=True)
+    if not (settings.jwks_url or settings.jwt_public_key):
+        admin = asyncio.run(_demo_admin(url))
+        if admin is not None:
+            from datetime import timedelta
+
+            token = sign(settings, sub=admin, tenant_id=DEMO_CLINIC, role="admin", ttl=timedelta(hours=8))
+            print(f"==> demo staff token ({DEMO_CLINIC}, admin, 8h). In GraphiQL's Headers tab paste:", flush=True)
+            print(f'    {{"Authorization": "Bearer {token}"}}', flush=True)
+    configure_logging()
+    uvicorn.run(
+        "vetql.asgi:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vetql", description="VetQL: GraphQL for veterinary clinics.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, then serve HTTP + WebSocket")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply migrations; a second run changes nothing").set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="load demo data (Paraguayan clinics), with progress")
+    demo.add_argument("--clinics", type=int, default=3)
+    demo.add_argument("--pets", type=int, default=60, help="pets per clinic")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if the demo clinic exists")
+    demo.set_defaults(func=cmd_demo)
+
+    token = sub.add_parser("token", help="print a signed JWT for development")
+    token.add_argument("--sub", type=uuid.UUID, required=True, help="profile UUID")
+    token.add_argument("--tenant", default=None, help="clinic id (not for --role platform)")
+    token.add_argument("--role", required=True, choices=["owner", "vet", "admin", "platform"])
+    token.add_argument("--ttl", default="8h", help="lifetime, e.g. 30m, 8h, 2d")
+    token.set_defaults(func=cmd_token)
+
+    sub.add_parser("schema", help="print the SDL").set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return int(args.func(Settings(), args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Prometheus metrics: requests, latency and errors by operation."""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client import Counter, Histogram
+
+OPERATIONS = Counter(
+    "vetql_graphql_operations_total", "GraphQL operations executed.", ["operation", "type"]
+)
+OPERATION_ERRORS = Counter(
+    "vetql_graphql_errors_total", "Errors returned in GraphQL responses.", ["operation", "code"]
+)
+OPERATION_LATENCY = Histogram(
+    "vetql_graphql_operation_seconds",
+    "Time to execute a GraphQL operation.",
+    ["operation", "type"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+HTTP_REQUESTS = Counter("vetql_http_requests_total", "HTTP requests by route and status.", ["route", "status"])
+SQL_STATEMENTS = Counter("vetql_sql_statements_total", "SQL statements run for GraphQL operations.")
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_MAX_NAMES = 500
+_seen: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    """Client-chosen operation names, bounded so a client cannot explode the label set."""
+    if not name or not _NAME.match(name):
+        return "anonymous"
+    if name in _seen:
+        return name
+    if len(_seen) >= _MAX_NAMES:
+        return "other"
+    _seen.add(name)
+    return name
