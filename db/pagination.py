@@ -105,9 +105,7 @@ def keyset_sql(order: Order, page: Page, alias: str) -> tuple[str, str, dict[str
         if values is None:
             continue
         forward = (bound == "after") != order.descending
-        casts = ", ".join(
-            f"CAST(CAST(:{bound}{i} AS text) AS {typ})" for i, (_, typ) in enumerate(order.columns)
-        )
+        casts = ", ".join(f"CAST(CAST(:{bound}{i} AS text) AS {typ})" for i, (_, typ) in enumerate(order.columns))
         conditions.append(f"({cols}) {'>' if forward else '<'} ({casts})")
         params.update({f"{bound}{i}": None if v is None else str(v) for i, v in enumerate(values)})
     descending = order.descending != page.backwards

@@ -35,9 +35,7 @@ async def rows_by_ids(
 
 async def shared_rows_by_ids(db: RequestDb, table: str, ids: Sequence[Any], id_type: str) -> dict[Any, RowMapping]:
     """Rows of shared reference tables (no tenant_id), e.g. diagnosis codes."""
-    rows = await db.fetch(
-        text(f"SELECT * FROM {table} WHERE id = ANY(CAST(:ids AS {id_type}[]))"), {"ids": list(ids)}
-    )
+    rows = await db.fetch(text(f"SELECT * FROM {table} WHERE id = ANY(CAST(:ids AS {id_type}[]))"), {"ids": list(ids)})
     return {row["id"]: row for row in rows}
 
 
@@ -82,7 +80,7 @@ async def child_pages(
     parent_ids: Sequence[UUID],
     order: Order,
     page: Page,
-    extra: ChildFilter = ChildFilter(),  # noqa: B008 - immutable
+    extra: ChildFilter = ChildFilter(),
 ) -> dict[UUID, list[RowMapping]]:
     """One page of children per parent (e.g. last 10 vitals of each log), in one statement.
 
@@ -111,7 +109,7 @@ async def child_counts(
     fk: str,
     tenant: str,
     parent_ids: Sequence[UUID],
-    extra: ChildFilter = ChildFilter(),  # noqa: B008 - immutable
+    extra: ChildFilter = ChildFilter(),
 ) -> dict[UUID, int]:
     rows = await db.fetch(
         text(
@@ -137,19 +135,14 @@ class ListQuery:
 async def list_page(db: RequestDb, query: ListQuery, order: Order, page: Page) -> list[RowMapping]:
     conditions, order_by, params, limit = keyset_sql(order, page, "c")
     rows = await db.fetch(
-        text(
-            f"SELECT c.* FROM {query.table} c WHERE {query.where} AND {conditions}"
-            f" ORDER BY {order_by} LIMIT :limit"
-        ),
+        text(f"SELECT c.* FROM {query.table} c WHERE {query.where} AND {conditions} ORDER BY {order_by} LIMIT :limit"),
         {**query.params, **params, "limit": limit},
     )
     return list(rows)
 
 
 async def list_count(db: RequestDb, query: ListQuery) -> int:
-    row = await db.fetch_one(
-        text(f"SELECT count(*) AS n FROM {query.table} c WHERE {query.where}"), query.params
-    )
+    row = await db.fetch_one(text(f"SELECT count(*) AS n FROM {query.table} c WHERE {query.where}"), query.params)
     return int(row["n"]) if row else 0
 
 

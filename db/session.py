@@ -13,9 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # set_config(..., true) is transaction-local: the next request on this pooled
 # connection starts with neither the role nor the claims of this one.
-_BEGIN = text(
-    "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', :claims, true)"
-)
+_BEGIN = text("SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', :claims, true)")
 
 
 class RequestDb:

@@ -14,10 +14,10 @@ def plain(url: str) -> str:
     """`postgresql://...`, as asyncpg and libpq take it."""
     for prefix in ("postgresql+asyncpg://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql://" + url[len(prefix):]
+            return "postgresql://" + url[len(prefix) :]
     return url
 
 
 def sqlalchemy(url: str) -> str:
     """`postgresql+asyncpg://...`, as SQLAlchemy's async engine takes it."""
-    return "postgresql+asyncpg://" + plain(url)[len("postgresql://"):]
+    return "postgresql+asyncpg://" + plain(url)[len("postgresql://") :]

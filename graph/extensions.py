@@ -27,7 +27,7 @@ MAX_TOKENS = 5000
 class OperationScope(SchemaExtension):
     """Gives each operation its own transaction and loaders, closes them, and records metrics."""
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         ctx = self.execution_context.context
         scoped = ctx.for_operation() if isinstance(ctx, Context) else None
         if scoped is not None:

@@ -92,8 +92,14 @@ class Loaders:
         found: dict[tuple[UUID, bool], list[RowMapping]] = {}
         for active_only, parents in _grouped(keys).items():
             rows = await reads.children(
-                self._db, table, "pet_id", self._tenant, parents,
-                where=active if active_only else "TRUE", order_by=order_by, columns=columns,
+                self._db,
+                table,
+                "pet_id",
+                self._tenant,
+                parents,
+                where=active if active_only else "TRUE",
+                order_by=order_by,
+                columns=columns,
             )
             found.update({(p, active_only): rows[p] for p in parents})
         return [found[k] for k in keys]
@@ -101,7 +107,9 @@ class Loaders:
     async def _alerts(self, keys: Sequence[tuple[UUID, bool]]) -> list[list[RowMapping]]:
         # Most severe first, so a screen that shows one alert shows the one that matters.
         return await self._children(
-            "patient_alerts", keys, reads.ACTIVE_ALERT,
+            "patient_alerts",
+            keys,
+            reads.ACTIVE_ALERT,
             "array_position(ARRAY['danger','warning','info'], c.severity), c.created_at DESC, c.id",
             reads.ALERT_COLUMNS,
         )

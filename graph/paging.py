@@ -16,13 +16,16 @@ After = Annotated[str | None, strawberry.argument(description="Cursor to start a
 Last = Annotated[
     int | None, strawberry.argument(description=f"Items from the end (before `before`); at most {MAX_PAGE}.")
 ]
-Before = Annotated[
-    str | None, strawberry.argument(description="Cursor to end before (from `pageInfo.startCursor`).")
-]
+Before = Annotated[str | None, strawberry.argument(description="Cursor to end before (from `pageInfo.startCursor`).")]
 
 
 def to_page(
-    order: Order, first: int | None, after: str | None, last: int | None, before: str | None, default: int = 20
+    order: Order,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    default: int = 20,
 ) -> Page:
     try:
         return make_page(order, first=first, after=after, last=last, before=before, default=default)

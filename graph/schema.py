@@ -33,7 +33,8 @@ class Query:
         resolver=nodes_r.nodes, description="Several objects by ID, in order; null where missing or hidden."
     )
     pets: Connection[Pet] = strawberry.field(
-        resolver=pets_r.pets, description="The clinic's patients (an owner: their own pets), a page at a time."
+        resolver=pets_r.pets,
+        description="The clinic's patients (an owner: their own pets), a page at a time.",
     )
     pet: Pet | None = strawberry.field(
         resolver=pets_r.pet, description="One patient by ID; null if missing or not visible to the caller."

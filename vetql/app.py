@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from datetime import timedelta
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import orjson

@@ -96,7 +96,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             from datetime import timedelta
 
             token = sign(settings, sub=admin, tenant_id=DEMO_CLINIC, role="admin", ttl=timedelta(hours=8))
-            print(f"==> demo staff token ({DEMO_CLINIC}, admin, 8h). In GraphiQL's Headers tab paste:", flush=True)
+            print(
+                f"==> demo staff token ({DEMO_CLINIC}, admin, 8h). In GraphiQL's Headers tab paste:",
+                flush=True,
+            )
             print(f'    {{"Authorization": "Bearer {token}"}}', flush=True)
     configure_logging()
     uvicorn.run(

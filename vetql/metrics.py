@@ -6,12 +6,8 @@ import re
 
 from prometheus_client import Counter, Histogram
 
-OPERATIONS = Counter(
-    "vetql_graphql_operations_total", "GraphQL operations executed.", ["operation", "type"]
-)
-OPERATION_ERRORS = Counter(
-    "vetql_graphql_errors_total", "Errors returned in GraphQL responses.", ["operation", "code"]
-)
+OPERATIONS = Counter("vetql_graphql_operations_total", "GraphQL operations executed.", ["operation", "type"])
+OPERATION_ERRORS = Counter("vetql_graphql_errors_total", "Errors returned in GraphQL responses.", ["operation", "code"])
 OPERATION_LATENCY = Histogram(
     "vetql_graphql_operation_seconds",
     "Time to execute a GraphQL operation.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
@@ -50,10 +49,10 @@ async def _resolve(info: strawberry.Info[Context, None], global_id: str) -> Node
         raise BadUserInput(f"{global_id!r} is not a valid ID") from None
     fetch, to_type = entry
     row = await fetch(info.context.loaders, pk)
-    return None if row is None else to_type(row)  # type: ignore[no-any-return]
+    return None if row is None else to_type(row)
 
 
-async def node(info: strawberry.Info[Context, None], id: NodeId) -> Node | None:  # noqa: A002
+async def node(info: strawberry.Info[Context, None], id: NodeId) -> Node | None:
     """The object with this ID, or null if it does not exist or the caller may not see it."""
     return await _resolve(info, id)
 

@@ -79,9 +79,7 @@ async def pets(
     after: After = None,
     last: Last = None,
     before: Before = None,
-    filter: Annotated[  # noqa: A002 - the contract's argument name
-        PetFilter | None, strawberry.argument(description="Conditions the pets must meet.")
-    ] = None,
+    filter: Annotated[PetFilter | None, strawberry.argument(description="Conditions the pets must meet.")] = None,
     order_by: Annotated[PetOrder, strawberry.argument(description="Sort order.")] = PetOrder.NAME_ASC,
 ) -> Connection[Pet]:
     """The clinic's patients (an owner: their own pets), a page at a time."""
@@ -89,13 +87,16 @@ async def pets(
     page = to_page(order, first, after, last, before)
     ctx = info.context
     if ctx.tenant_id is None:  # platform operator or anonymous: no clinical data
-        return build_connection(slice_rows([], page), order, Pet.from_row, _zero)  # type: ignore[arg-type]
+        return build_connection(slice_rows([], page), order, Pet.from_row, _zero)
     query = _list_query(ctx.tenant_id, filter)
     rows = await reads.list_page(ctx.db, query, order, page)
     for row in rows:
         ctx.loaders.pet_by_id.prime(row["id"], row)
     return build_connection(
-        slice_rows(rows, page), order, Pet.from_row, lambda: reads.list_count(ctx.db, query)  # type: ignore[arg-type]
+        slice_rows(rows, page),
+        order,
+        Pet.from_row,
+        lambda: reads.list_count(ctx.db, query),
     )
 
 
@@ -105,7 +106,7 @@ async def _zero() -> int:
 
 async def pet(
     info: strawberry.Info[Context, None],
-    id: Annotated[strawberry.ID, strawberry.argument(description="The pet's global ID.")],  # noqa: A002
+    id: Annotated[strawberry.ID, strawberry.argument(description="The pet's global ID.")],
 ) -> Pet | None:
     """One patient by ID; null if it does not exist or the caller may not see it."""
     row = await info.context.loaders.pet_by_id.load(uuid_of(id, "Pet"))

@@ -58,7 +58,7 @@ async def appointments(
     after: After = None,
     last: Last = None,
     before: Before = None,
-    filter: Annotated[  # noqa: A002 - matches `pets(filter:)`
+    filter: Annotated[
         AppointmentFilter | None, strawberry.argument(description="Conditions the appointments must meet.")
     ] = None,
 ) -> Connection[Appointment]:
@@ -74,14 +74,12 @@ async def appointments(
     async def count() -> int:
         return 0 if query is None else await reads.list_count(ctx.db, query)
 
-    return build_connection(slice_rows(rows, page), APPOINTMENTS_BY_START, Appointment.from_row, count)  # type: ignore[arg-type]
+    return build_connection(slice_rows(rows, page), APPOINTMENTS_BY_START, Appointment.from_row, count)
 
 
 async def exam_rooms(
     info: strawberry.Info[Context, None],
-    include_inactive: Annotated[
-        bool, strawberry.argument(description="Also rooms taken out of use.")
-    ] = False,
+    include_inactive: Annotated[bool, strawberry.argument(description="Also rooms taken out of use.")] = False,
 ) -> list[ExamRoom]:
     """The clinic's rooms in display order. Staff only: empty for others."""
     tenant = info.context.tenant_id

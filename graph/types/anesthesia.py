@@ -18,6 +18,7 @@ from graph.loaders import VITALS_OLDEST_FIRST
 from graph.paging import After, Before, First, Last, to_page
 from graph.types.connection import Connection, build_connection
 from graph.types.enums import AnesthesiaDepth, AnesthesiaOutcome
+from graph.types.fields import described
 from graph.types.node import Node, to_global_id
 
 if TYPE_CHECKING:
@@ -80,15 +81,17 @@ class AnesthesiaLog(Node):
     notes: str | None = strawberry.field(description="Clinical notes.")
     created_at: datetime = strawberry.field(description="When the record was opened.")
 
-    @strawberry.field(description="The patient.")
-    async def pet(self, info: strawberry.Info[Context, None]) -> Annotated[Pet, strawberry.lazy("graph.types.pet")] | None:
+    @described("The patient.")
+    async def pet(
+        self, info: strawberry.Info[Context, None]
+    ) -> Annotated[Pet, strawberry.lazy("graph.types.pet")] | None:
         from graph.types.pet import Pet
 
         row = await info.context.loaders.pet_by_id.load(self.pet_id)
         return None if row is None else Pet.from_row(row)
 
-    @strawberry.field(
-        description="Vital signs in the order they were taken. `last: 10` gives the latest ten; "
+    @described(
+        "Vital signs in the order they were taken. `last: 10` gives the latest ten; "
         "`since` keeps only readings taken at or after that instant."
     )
     async def vitals(
@@ -99,7 +102,8 @@ class AnesthesiaLog(Node):
         last: Last = None,
         before: Before = None,
         since: Annotated[
-            datetime | None, strawberry.argument(description="Only readings recorded at or after this instant.")
+            datetime | None,
+            strawberry.argument(description="Only readings recorded at or after this instant."),
         ] = None,
     ) -> Connection[VitalSign]:
         page = to_page(VITALS_OLDEST_FIRST, first, after, last, before)
@@ -111,7 +115,7 @@ class AnesthesiaLog(Node):
         return build_connection(
             slice_rows(list(rows), page),
             VITALS_OLDEST_FIRST,
-            VitalSign.from_row,  # type: ignore[arg-type]
+            VitalSign.from_row,
             lambda: loaders.vital_count_by_log.load((self.pk, extra)),
         )
 

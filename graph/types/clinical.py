@@ -10,6 +10,7 @@ from sqlalchemy.engine import RowMapping
 
 from graph.context import Context
 from graph.types.enums import AlertSeverity, AlertType, ProblemSeverity
+from graph.types.fields import described
 from graph.types.node import Node, to_global_id
 from graph.types.people import Profile, optional
 
@@ -27,11 +28,11 @@ class PatientAlert(Node):
     expires_at: datetime | None = strawberry.field(description="When the alert stops applying, if ever.")
     created_at: datetime = strawberry.field(description="When it was raised.")
 
-    @strawberry.field(description="Who raised it.")
+    @described("Who raised it.")
     async def created_by(self, info: strawberry.Info[Context, None]) -> Profile | None:
         if self.created_by_id is None:
             return None
-        return optional(Profile, await info.context.loaders.profile_by_id.load(self.created_by_id))  # type: ignore[no-any-return]
+        return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.created_by_id))
 
     @classmethod
     def from_row(cls, row: RowMapping) -> PatientAlert:
@@ -76,12 +77,12 @@ class PatientProblem(Node):
     severity: ProblemSeverity | None = strawberry.field(description="Clinical severity.")
     notes: str | None = strawberry.field(description="Clinical notes.")
 
-    @strawberry.field(description="The coded diagnosis, when the entry was coded.")
+    @described("The coded diagnosis, when the entry was coded.")
     async def diagnosis_code(self, info: strawberry.Info[Context, None]) -> DiagnosisCode | None:
         if self.diagnosis_code_id is None:
             return None
         row = await info.context.loaders.diagnosis_code_by_id.load(self.diagnosis_code_id)
-        return optional(DiagnosisCode, row)  # type: ignore[no-any-return]
+        return optional(DiagnosisCode.from_row, row)
 
     @classmethod
     def from_row(cls, row: RowMapping) -> PatientProblem:

@@ -6,8 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
+from sqlalchemy.engine import RowMapping
 
 from db.pagination import Order, Slice, encode_cursor
+from graph.types.fields import described
 
 T = TypeVar("T")
 
@@ -32,17 +34,17 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="Items in the whole list, all pages together, as visible to the caller.")
+    @described("Items in the whole list, all pages together, as visible to the caller.")
     async def total_count(self) -> int:
         return await self.count()
 
-    @strawberry.field(description="The items of this page, without cursors.")
+    @described("The items of this page, without cursors.")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
 
 def build_connection(
-    page: Slice, order: Order, to_node: Callable[[object], T], count: Callable[[], Awaitable[int]]
+    page: Slice, order: Order, to_node: Callable[[RowMapping], T], count: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
     keys = [c for c, _ in order.columns]
     edges = [Edge(cursor=encode_cursor(tuple(row[k] for k in keys)), node=to_node(row)) for row in page.rows]

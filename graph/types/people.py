@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 import strawberry
 from sqlalchemy.engine import RowMapping
@@ -70,5 +71,9 @@ class Profile(Node):
         )
 
 
-def optional(cls: Any, row: RowMapping | None) -> Any:
-    return None if row is None else cls.from_row(row)
+T = TypeVar("T")
+
+
+def optional(from_row: Callable[[RowMapping], T], row: RowMapping | None) -> T | None:
+    """`from_row(row)`, or None for a row that is missing or hidden by RLS."""
+    return None if row is None else from_row(row)

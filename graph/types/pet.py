@@ -18,6 +18,7 @@ from graph.types.anesthesia import AnesthesiaLog
 from graph.types.clinical import PatientAlert, PatientProblem
 from graph.types.connection import Connection, build_connection
 from graph.types.enums import Sex, Species
+from graph.types.fields import described
 from graph.types.node import Node, to_global_id
 from graph.types.people import Profile, optional
 from graph.types.scheduling import Appointment
@@ -41,38 +42,34 @@ class Pet(Node):
     microchip_id: str | None = strawberry.field(description="Microchip number.")
     is_deceased: bool = strawberry.field(description="The pet has died.")
     behavioral_notes: str | None = strawberry.field(description="Notes on temperament and handling.")
-    preferred_appointment_time: str | None = strawberry.field(
-        description="morning, afternoon, evening or any."
-    )
+    preferred_appointment_time: str | None = strawberry.field(description="morning, afternoon, evening or any.")
     last_visit_date: date | None = strawberry.field(description="Date of the last completed visit.")
     next_visit_due: date | None = strawberry.field(description="When the next visit is due.")
     created_at: datetime = strawberry.field(description="When the pet was registered.")
 
-    @strawberry.field(description="The pet's owner.")
+    @described("The pet's owner.")
     async def owner(self, info: strawberry.Info[Context, None]) -> Profile | None:
-        return optional(Profile, await info.context.loaders.profile_by_id.load(self.owner_id))  # type: ignore[no-any-return]
+        return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.owner_id))
 
-    @strawberry.field(description="The vet who usually sees this pet.")
+    @described("The vet who usually sees this pet.")
     async def primary_vet(self, info: strawberry.Info[Context, None]) -> Profile | None:
         if self.primary_vet_id is None:
             return None
-        return optional(Profile, await info.context.loaders.profile_by_id.load(self.primary_vet_id))  # type: ignore[no-any-return]
+        return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.primary_vet_id))
 
-    @strawberry.field(
-        description="Warnings to see before handling the pet, most severe first. Staff only: empty for owners."
-    )
+    @described("Warnings to see before handling the pet, most severe first. Staff only: empty for owners.")
     async def alerts(self, info: strawberry.Info[Context, None], active_only: ActiveOnly = True) -> list[PatientAlert]:
         rows = await info.context.loaders.alerts_by_pet.load((self.pk, active_only))
         return [PatientAlert.from_row(r) for r in rows]
 
-    @strawberry.field(description="The problem list: ongoing conditions first, then past ones.")
+    @described("The problem list: ongoing conditions first, then past ones.")
     async def problems(
         self, info: strawberry.Info[Context, None], active_only: ActiveOnly = True
     ) -> list[PatientProblem]:
         rows = await info.context.loaders.problems_by_pet.load((self.pk, active_only))
         return [PatientProblem.from_row(r) for r in rows]
 
-    @strawberry.field(description="Anesthesia records, newest first. Staff only: empty for owners.")
+    @described("Anesthesia records, newest first. Staff only: empty for owners.")
     async def anesthesia_logs(
         self,
         info: strawberry.Info[Context, None],
@@ -87,11 +84,11 @@ class Pet(Node):
         return build_connection(
             slice_rows(list(rows), page),
             LOGS_NEWEST_FIRST,
-            AnesthesiaLog.from_row,  # type: ignore[arg-type]
+            AnesthesiaLog.from_row,
             lambda: loaders.anesthesia_log_count_by_pet.load((self.pk, ChildFilter())),
         )
 
-    @strawberry.field(description="Appointments by start time, oldest first; `upcomingOnly` from now on.")
+    @described("Appointments by start time, oldest first; `upcomingOnly` from now on.")
     async def appointments(
         self,
         info: strawberry.Info[Context, None],
@@ -110,7 +107,7 @@ class Pet(Node):
         return build_connection(
             slice_rows(list(rows), page),
             APPOINTMENTS_BY_START,
-            Appointment.from_row,  # type: ignore[arg-type]
+            Appointment.from_row,
             lambda: loaders.appointment_count_by_pet.load((self.pk, extra)),
         )
 

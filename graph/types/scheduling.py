@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 
 from graph.context import Context
 from graph.types.enums import AppointmentStatus, RoomType
+from graph.types.fields import described
 from graph.types.node import Node, to_global_id
 from graph.types.people import Profile, optional
 
@@ -55,24 +56,26 @@ class Appointment(Node):
     wait_time_minutes: int | None = strawberry.field(description="Minutes from check-in to start.")
     visit_duration_minutes: int | None = strawberry.field(description="Minutes from start to completion.")
 
-    @strawberry.field(description="The patient.")
-    async def pet(self, info: strawberry.Info[Context, None]) -> Annotated[Pet, strawberry.lazy("graph.types.pet")] | None:
+    @described("The patient.")
+    async def pet(
+        self, info: strawberry.Info[Context, None]
+    ) -> Annotated[Pet, strawberry.lazy("graph.types.pet")] | None:
         from graph.types.pet import Pet
 
         row = await info.context.loaders.pet_by_id.load(self.pet_id)
         return None if row is None else Pet.from_row(row)
 
-    @strawberry.field(description="The attending vet, if assigned.")
+    @described("The attending vet, if assigned.")
     async def vet(self, info: strawberry.Info[Context, None]) -> Profile | None:
         if self.vet_id is None:
             return None
-        return optional(Profile, await info.context.loaders.profile_by_id.load(self.vet_id))  # type: ignore[no-any-return]
+        return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.vet_id))
 
-    @strawberry.field(description="The room it takes place in, if assigned. Staff only.")
+    @described("The room it takes place in, if assigned. Staff only.")
     async def room(self, info: strawberry.Info[Context, None]) -> ExamRoom | None:
         if self.room_id is None:
             return None
-        return optional(ExamRoom, await info.context.loaders.exam_room_by_id.load(self.room_id))  # type: ignore[no-any-return]
+        return optional(ExamRoom.from_row, await info.context.loaders.exam_room_by_id.load(self.room_id))
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Appointment:

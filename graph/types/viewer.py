@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from graph.context import Context
 from graph.types.enums import Role
+from graph.types.fields import described
 from graph.types.people import Clinic, Profile, optional
 
 
@@ -17,14 +18,14 @@ class Viewer:
     profile_id: strawberry.Private[UUID]
     role: Role = strawberry.field(description="The caller's role.")
 
-    @strawberry.field(description="The caller's own profile; null for the platform operator.")
+    @described("The caller's own profile; null for the platform operator.")
     async def profile(self, info: strawberry.Info[Context, None]) -> Profile | None:
-        return optional(Profile, await info.context.loaders.profile_by_id.load(self.profile_id))  # type: ignore[no-any-return]
+        return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.profile_id))
 
-    @strawberry.field(description="The clinic the caller belongs to; null for the platform operator.")
+    @described("The clinic the caller belongs to; null for the platform operator.")
     async def clinic(self, info: strawberry.Info[Context, None]) -> Clinic | None:
         tenant = info.context.tenant_id
         if tenant is None:
             return None
         row = await info.context.db.fetch_one(text("SELECT * FROM tenants WHERE id = :id"), {"id": tenant})
-        return optional(Clinic, row)  # type: ignore[no-any-return]
+        return optional(Clinic.from_row, row)

