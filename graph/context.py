@@ -22,6 +22,8 @@ class Context:
 
     engine: AsyncEngine
     claims: Claims | None
+    # Filled by Strawberry from a WebSocket's connection_init payload.
+    connection_params: dict[str, object] | None = None
     db: RequestDb = field(init=False)
     loaders: Loaders = field(init=False)
 

@@ -102,8 +102,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         return Context(engine=self.engine, claims=claims)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
-        params: Any = getattr(context, "connection_params", None) or {}
-        raw = params.get("authorization") if isinstance(params, dict) else None
+        raw = (context.connection_params or {}).get("authorization")
         try:
             claims = self.verifier.verify_header(raw if isinstance(raw, str) else None)
         except AuthError as exc:
