@@ -57,14 +57,33 @@ def encode_cursor(values: tuple[Any, ...]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, arity: int) -> tuple[Any, ...]:
+_PARSERS: dict[str, Any] = {
+    "uuid": UUID,
+    "timestamptz": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "text": str,
+}
+
+
+def decode_cursor(cursor: str, order: Order) -> tuple[Any, ...]:
+    """The sort values in a cursor, each checked against its column's type (a cursor
+    from another ordering, or a forged one, is the client's error, not a failed cast)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = orjson.loads(raw)
     except (binascii.Error, ValueError) as exc:
         raise PageError("cursor is not one this API issued") from exc
-    if not isinstance(values, list) or len(values) != arity:
+    if not isinstance(values, list) or len(values) != len(order.columns):
         raise PageError("cursor does not match this list's ordering")
+    for value, (_, typ) in zip(values, order.columns, strict=True):
+        if value is None:
+            continue
+        try:
+            if not isinstance(value, str):
+                raise TypeError
+            _PARSERS[typ](value)
+        except (TypeError, ValueError):
+            raise PageError("cursor does not match this list's ordering") from None
     return tuple(values)
 
 
@@ -84,12 +103,11 @@ def make_page(
             raise PageError(f"{name} must be between 0 and {MAX_PAGE}")
     if first is None and last is None:
         first = default
-    arity = len(order.columns)
     return Page(
         first=first,
-        after=decode_cursor(after, arity) if after else None,
+        after=decode_cursor(after, order) if after else None,
         last=last,
-        before=decode_cursor(before, arity) if before else None,
+        before=decode_cursor(before, order) if before else None,
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.session import RequestDb
 from graph.loaders import Loaders
 from vetql.auth import Claims
+from vetql.live.feeds import LiveHub
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Context:
     claims: Claims | None
     # Filled by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, object] | None = None
+    # Live events of this process (subscriptions); None where there is no broker.
+    hub: LiveHub | None = None
     db: RequestDb = field(init=False)
     loaders: Loaders = field(init=False)
 

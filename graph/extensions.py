@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -81,12 +82,23 @@ class TypedErrors(MaskErrors):
         return processed
 
 
+class SafeParserCache(ParserCache):
+    """ParserCache that lets a document which fails to parse fall through to Strawberry's own
+    parse, so the syntax error gets the usual handling (a code, metrics) instead of escaping."""
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            ec.graphql_document = self.cached_parse_document(ec.query, **ec.parse_options)
+        yield
+
+
 EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
     OperationScope,
     TypedErrors,
     lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
     lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
     lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-    lambda: ParserCache(maxsize=256),
+    lambda: SafeParserCache(maxsize=256),
     lambda: ValidationCache(maxsize=256),
 ]

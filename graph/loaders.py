@@ -68,6 +68,7 @@ class Loaders:
         self.anesthesia_log_count_by_pet = self._counts("anesthesia_logs", "pet_id")
         self.vitals_by_log = self._pages("anesthesia_vitals", "anesthesia_log_id", VITALS_OLDEST_FIRST)
         self.vital_count_by_log = self._counts("anesthesia_vitals", "anesthesia_log_id")
+        self.alarms_by_log: _Loader[UUID, list[RowMapping]] = _Loader(self._alarms)
         self.appointments_by_pet = self._pages("appointments", "pet_id", APPOINTMENTS_BY_START)
         self.appointment_count_by_pet = self._counts("appointments", "pet_id")
 
@@ -118,6 +119,20 @@ class Loaders:
         return await self._children(
             "patient_problems", keys, "c.is_active", "c.is_active DESC, c.onset_date DESC NULLS LAST, c.id"
         )
+
+    async def _alarms(self, logs: Sequence[UUID]) -> list[list[RowMapping]]:
+        if self._tenant is None:
+            return [[] for _ in logs]
+        rows = await reads.children(
+            self._db,
+            "anesthesia_alarms",
+            "anesthesia_log_id",
+            self._tenant,
+            logs,
+            where="TRUE",
+            order_by="c.raised_at, c.id",
+        )
+        return [rows[log] for log in logs]
 
     def _pages(
         self, table: str, fk: str, order: Order

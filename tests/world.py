@@ -39,7 +39,7 @@ class World:
     b: Clinic
     many: Clinic  # a clinic with 60 fully populated pets, for statement counts
     diagnosis_code: uuid.UUID
-    platform_user: uuid.UUID = uid("platform-operator")
+    platform_user: uuid.UUID = field(default_factory=lambda: uid("platform-operator"))
 
 
 async def _clinic(conn: asyncpg.Connection, tenant: str, name: str, owners: int) -> Clinic:

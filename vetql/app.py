@@ -23,6 +23,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from db import migrate
 from db.engine import create_engine
@@ -31,6 +32,8 @@ from graph.context import Context
 from graph.schema import schema
 from vetql import metrics
 from vetql.auth import AuthError, Claims, TokenVerifier
+from vetql.live.feeds import LiveHub
+from vetql.live.pg_broker import PgBroker
 from vetql.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -68,7 +71,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 class VetqlGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with VetQL's identity, JSON encoding and GraphQL-over-HTTP status codes."""
 
-    def __init__(self, engine: AsyncEngine, verifier: TokenVerifier) -> None:
+    def __init__(self, engine: AsyncEngine, verifier: TokenVerifier, hub: LiveHub | None = None) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql",
@@ -79,6 +82,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         )
         self.engine = engine
         self.verifier = verifier
+        self.hub = hub
         self.tenants = _KnownTenants()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -99,7 +103,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         claims = request.scope.get("state", {}).get("claims")
         if isinstance(response, Response):
             request.scope["state"]["sub_response"] = response
-        return Context(engine=self.engine, claims=claims)
+        return Context(engine=self.engine, claims=claims, hub=self.hub)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         raw = (context.connection_params or {}).get("authorization")
@@ -117,7 +121,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         if sub_response is not None and GRAPHQL_RESPONSE in request.headers.get("accept", ""):
             # GraphQL over HTTP: with this media type, a request that never executed is a 4xx.
             sub_response.media_type = GRAPHQL_RESPONSE
-            if result.data is None and result.errors:
+            if isinstance(result, PreExecutionError):
                 sub_response.status_code = 400
         return await super().process_result(request, result)
 
@@ -162,10 +166,15 @@ def create_app(settings: Settings, database_url: str) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.engine = engine
+        # The broker and its listener connection live as long as the server does.
+        broker = PgBroker(database_url)
+        await broker.start()
+        graphql.hub = app.state.hub = LiveHub(engine, broker)
+        app.state.broker = broker
         try:
             yield
         finally:
+            await broker.stop()
             await engine.dispose()
 
     app = Starlette(

@@ -16,6 +16,7 @@ from db.reads import ChildFilter
 from graph.context import Context
 from graph.loaders import VITALS_OLDEST_FIRST
 from graph.paging import After, Before, First, Last, to_page
+from graph.types.alarms import AnesthesiaAlarm
 from graph.types.connection import Connection, build_connection
 from graph.types.enums import AnesthesiaDepth, AnesthesiaOutcome
 from graph.types.fields import described
@@ -118,6 +119,15 @@ class AnesthesiaLog(Node):
             VitalSign.from_row,
             lambda: loaders.vital_count_by_log.load((self.pk, extra)),
         )
+
+    @described("Alarms of this procedure, open and cleared, in the order they were raised. Staff only.")
+    async def alarms(
+        self,
+        info: strawberry.Info[Context, None],
+        active_only: Annotated[bool, strawberry.argument(description="Only alarms not yet cleared.")] = False,
+    ) -> list[AnesthesiaAlarm]:
+        rows = await info.context.loaders.alarms_by_log.load(self.pk)
+        return [AnesthesiaAlarm.from_row(r) for r in rows if not active_only or r["cleared_at"] is None]
 
     @classmethod
     def from_row(cls, row: RowMapping) -> AnesthesiaLog:

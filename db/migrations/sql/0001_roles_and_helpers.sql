@@ -65,7 +65,10 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT coalesce(vetql.role() = 'platform', false)
 $$;
 
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA vetql TO vetql_app;
+-- Named one by one: ON ALL FUNCTIONS would also touch functions later
+-- migrations add, so a re-run of this file would change their grants.
+GRANT EXECUTE ON FUNCTION vetql.claims(), vetql.tenant_id(), vetql.role(), vetql.user_id(),
+  vetql.is_staff(), vetql.is_platform() TO vetql_app;
 
 -- Keeps updated_at honest without trusting the client.
 CREATE OR REPLACE FUNCTION vetql.touch_updated_at() RETURNS trigger

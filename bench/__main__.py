@@ -1,0 +1,199 @@
+"""`python -m bench [--quick] [--duration S]`: the overview benchmark, every figure from one command.
+
+1. Load the benchmark dataset into `vetql_bench` (once; see bench/dataset.py).
+2. Check structure in-process: SQL statements per request for first: 5 and
+   first: 50, and that the raw-SQL floor returns the same data as VetQL.
+3. For each target (a server started as a subprocess, pinned to one CPU),
+   drive the overview at each concurrency from a load generator process
+   pinned to the other CPU, and measure throughput, latency, server and
+   PostgreSQL CPU per request and the server's peak RSS.
+4. Print the table and the ratios; write bench/results/latest.json.
+
+A target is one entry of TARGETS: a name, a function that starts it and
+returns its ServerProcess, and the URL to POST the overview to (with its
+own request body and path to the pet list when its schema differs, as
+PostGraphile's will).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+
+from bench import load, report, structure
+from bench.dataset import DATABASE, Dataset, prepare
+from bench.query import PAGE, PETS_PATH, overview_body
+from bench.server import WORK, PeakRss, Pinning, ServerProcess, local_postmaster
+from vetql.auth import TokenVerifier, sign
+from vetql.settings import Settings
+
+BIN = Path(sys.executable).parent
+VETQL_PORT = 8765
+FLOOR_PORT = 8766
+CONCURRENCY = (1, 16)
+SUBJECT = "VetQL"  # the target the ratios are about
+
+
+@dataclass(frozen=True)
+class Bench:
+    """What every target's start function gets."""
+
+    dataset: Dataset
+    jwt_secret: str
+    token: str
+    pinning: Pinning
+    env: dict[str, str]  # the servers' environment: DATABASE_URL, VETQL_JWT_SECRET, ...
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    start: Callable[[Bench], ServerProcess]
+    url: str
+    body: bytes = field(default_factory=overview_body)
+    pets_path: tuple[str, ...] = PETS_PATH
+
+
+def start_vetql(bench: Bench) -> ServerProcess:
+    """The real server, as a user runs it: `vetql serve` (migrate, then uvicorn)."""
+    command = [str(BIN / "vetql"), "serve", "--port", str(VETQL_PORT)]
+    return ServerProcess("VetQL", command, port=VETQL_PORT, env=bench.env, cpus=bench.pinning.server).start()
+
+
+def start_floor(bench: Bench) -> ServerProcess:
+    """One SQL statement per request behind uvicorn + Starlette (bench/floor_server.py)."""
+    command = [sys.executable, "-m", "bench.floor_server", "--port", str(FLOOR_PORT)]
+    return ServerProcess("floor", command, port=FLOOR_PORT, env=bench.env, cpus=bench.pinning.server).start()
+
+
+TARGETS: list[Target] = [
+    Target("VetQL", start_vetql, f"http://127.0.0.1:{VETQL_PORT}/graphql"),
+    Target("floor", start_floor, f"http://127.0.0.1:{FLOOR_PORT}/graphql"),
+    # Issue 3 adds PostGraphile here: Target("PostGraphile", start_postgraphile, "http://127.0.0.1:8767/graphql",
+    #     body=<its overview query>, pets_path=("data", "allPets", "nodes")).
+]
+
+
+def _server_env(dataset: Dataset, jwt_secret: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VETQL_JWKS_URL", "VETQL_JWT_PUBLIC_KEY", "VETQL_JWT_AUDIENCE", "VETQL_JWT_ISSUER")}
+    env.update(DATABASE_URL=dataset.url, VETQL_JWT_SECRET=jwt_secret, VETQL_DATA_DIR=str(WORK / "data"))
+    return env
+
+
+async def _postmaster(url: str) -> int | None:
+    conn = await asyncpg.connect(url)
+    try:
+        backend: int = await conn.fetchval("SELECT pg_backend_pid()")
+        return local_postmaster(backend, DATABASE)
+    finally:
+        await conn.close()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="5 s per run (default 20 s)")
+    parser.add_argument("--duration", type=float, default=None, help="seconds timed per run")
+    parser.add_argument("--warmup", type=float, default=None, help="seconds of load before timing (default 3, quick 1)")
+    parser.add_argument("--concurrency", type=lambda s: tuple(int(c) for c in s.split(",")), default=CONCURRENCY,
+                        help="comma-separated, default 1,16")
+    parser.add_argument("--targets", default=None, help="comma-separated target names (default: all)")
+    parser.add_argument("--reload", action="store_true", help="reload the dataset even if it is current")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator to CPUs")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    duration = args.duration if args.duration is not None else (5.0 if args.quick else 20.0)
+    warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
+    wanted = {t.strip().lower() for t in args.targets.split(",")} if args.targets else None
+    targets = [t for t in TARGETS if wanted is None or t.name.lower() in wanted]
+    pinning = Pinning.plan(enabled=not args.no_pin)
+
+    dataset = prepare(force=args.reload)
+    jwt_secret = secrets.token_urlsafe(32)
+    settings = Settings(_env_file=None, jwt_secret=jwt_secret, jwt_public_key=None, jwks_url=None,
+                        jwt_audience=None, jwt_issuer=None)
+    token = sign(settings, sub=dataset.admin_id, tenant_id=dataset.tenant_id, role="admin", ttl=timedelta(hours=4))
+    claims = TokenVerifier(settings).verify(token)
+    bench = Bench(dataset, jwt_secret, token, pinning, _server_env(dataset, jwt_secret))
+    postmaster = asyncio.run(_postmaster(dataset.url))
+
+    print(f"==> checking structure (in-process): clinic {dataset.tenant_id}, {dataset.pets} pets, role admin",
+          flush=True)
+    shape = asyncio.run(structure.check(dataset.url, settings, token, claims))
+    verdict = "constant" if shape.constant else "NOT CONSTANT (N+1)"
+    print(f"    SQL statements per overview request: first: 5 -> {shape.statements_5}, "
+          f"first: {PAGE} -> {shape.statements_50} ({verdict})")
+    for i, sql in enumerate(shape.statement_texts_50, 1):
+        print(f"      {i}. {' '.join(sql.split())[:150]}")
+    print(f"    the floor returns the same data as VetQL (first: {PAGE}, {shape.response_bytes:,} bytes): "
+          + ("yes" if shape.floor_matches else f"NO: {shape.floor_difference}"), flush=True)
+
+    print(f"==> {pinning.describe()}")
+    print(f"==> runs: {', '.join(t.name for t in targets)} x c={','.join(map(str, args.concurrency))}, "
+          f"{warmup:g} s warm-up + {duration:g} s each", flush=True)
+    rows: list[report.Row] = []
+    for target in targets:
+        server = target.start(bench)
+        try:
+            for concurrency in args.concurrency:
+                spec = load.LoadSpec(
+                    url=target.url, body=target.body.decode(), headers={"Authorization": f"Bearer {token}"},
+                    concurrency=concurrency, duration=duration, warmup=warmup, expect_pets=PAGE,
+                    pets_path=target.pets_path, server_pid=server.pid, postmaster_pid=postmaster,
+                    database=DATABASE, cpus=tuple(sorted(pinning.load)) if pinning.load else None,
+                )
+                with PeakRss(server.pid) as rss:
+                    result = load.run(spec)
+                rows.append(report.Row(target.name, result, rss.peak))
+                print(f"    {target.name} c={concurrency}: {result.rps:.1f} req/s, p50 {result.percentile(50):.2f} ms,"
+                      f" {result.failures} failures" + (f" ({result.failure_sample})" if result.failures else ""),
+                      flush=True)
+        finally:
+            server.stop()
+
+    print()
+    print(f"Patient overview (first {PAGE} pets, {shape.response_bytes:,} bytes of JSON), "
+          f"{duration:g} s per run after {warmup:g} s warm-up; {pinning.describe()}")
+    print(f"SQL statements per VetQL request: {shape.statements_5} for first: 5, {shape.statements_50} "
+          f"for first: {PAGE} ({verdict}); floor data identical to VetQL's: {'yes' if shape.floor_matches else 'NO'}")
+    print(report.table(rows))
+    found = report.ratios(rows, SUBJECT)
+    if found:
+        print(report.ratio_lines(found, SUBJECT))
+    path = report.write_json({
+        "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
+        "duration_seconds": duration,
+        "warmup_seconds": warmup,
+        "pinning": pinning.describe(),
+        "dataset": {"database": DATABASE, "tenant_id": dataset.tenant_id, "pets": dataset.pets,
+                    "reloaded": dataset.reloaded},
+        "structure": {"statements_first_5": shape.statements_5, f"statements_first_{PAGE}": shape.statements_50,
+                      "constant": shape.constant, "statements": shape.statement_texts_50,
+                      "floor_matches_vetql": shape.floor_matches, "floor_difference": shape.floor_difference,
+                      "response_bytes": shape.response_bytes},
+        "ratios": found,
+    }, rows)
+    print(f"==> wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    failed = not shape.constant or any(r.result.failures for r in rows)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    code = main()
+    print(f"==> bench finished in {time.monotonic() - started:.0f} s", flush=True)
+    sys.exit(code)

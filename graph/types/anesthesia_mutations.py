@@ -1,0 +1,104 @@
+"""Inputs and payloads of the anesthesia mutations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph.types.alarms import AlarmEvent
+from graph.types.anesthesia import AnesthesiaLog, VitalSign
+from graph.types.enums import AnesthesiaDepth, AnesthesiaOutcome
+from vetql.anesthesia.errors import AnesthesiaErrorCode
+
+# The codes live in the domain layer; this registers them as a GraphQL enum.
+strawberry.enum(AnesthesiaErrorCode, description="Why an anesthesia mutation refused some input.")
+
+
+@strawberry.type(description="Something in the input a user can fix.")
+class AnesthesiaUserError:
+    field: str | None = strawberry.field(description="Path of the offending input, e.g. `vitals.3.spo2`.")
+    code: AnesthesiaErrorCode = strawberry.field(description="Stable code to branch on.")
+    message: str = strawberry.field(description="Human-readable explanation.")
+
+
+@strawberry.input(description="One set of vital signs from a monitor. Omit what was not measured.")
+class VitalReadingInput:
+    recorded_at: datetime | None = strawberry.field(default=None, description="When taken; default: now.")
+    heart_rate: int | None = strawberry.field(default=None, description="Beats per minute, 0-400.")
+    respiratory_rate: int | None = strawberry.field(default=None, description="Breaths per minute, 0-200.")
+    spo2: float | None = strawberry.field(default=None, description="Oxygen saturation, percent 0-100.")
+    etco2: float | None = strawberry.field(default=None, description="End-tidal CO2, mmHg 0-150.")
+    blood_pressure_systolic: int | None = strawberry.field(default=None, description="mmHg, 0-350.")
+    blood_pressure_diastolic: int | None = strawberry.field(default=None, description="mmHg, 0-300, <= systolic.")
+    blood_pressure_mean: int | None = strawberry.field(default=None, description="MAP, mmHg 0-300.")
+    temperature: float | None = strawberry.field(default=None, description="Degrees Celsius, 20-45.")
+    anesthesia_depth: AnesthesiaDepth | None = strawberry.field(default=None, description="Depth as judged.")
+    iv_fluids_rate: float | None = strawberry.field(default=None, description="IV fluids, mL/kg/h 0-500.")
+    notes: str | None = strawberry.field(default=None, description="Remark, at most 2000 characters.")
+    client_reading_id: str | None = strawberry.field(
+        default=None,
+        description="The monitor's own id for this reading. A retry with the same id is not stored twice.",
+    )
+
+
+@strawberry.input(description="Readings to add to an open anesthesia log.")
+class RecordVitalsInput:
+    anesthesia_log_id: strawberry.ID = strawberry.field(description="The open log they belong to.")
+    vitals: list[VitalReadingInput] = strawberry.field(description="One reading or a batch of up to 500.")
+
+
+@strawberry.type(description="Result of `recordVitals`.")
+class RecordVitalsPayload:
+    vitals: list[VitalSign] = strawberry.field(
+        description="The readings as stored, in order; retried readings (same clientReadingId) as first stored."
+    )
+    duplicates: int = strawberry.field(description="How many readings had been stored already (retries).")
+    alarm_events: list[AlarmEvent] = strawberry.field(description="Alarms these readings raised or cleared.")
+    user_errors: list[AnesthesiaUserError] = strawberry.field(
+        description="What to fix; when not empty, nothing was stored."
+    )
+
+
+@strawberry.input(description="Opens an anesthesia log for a procedure.")
+class StartAnesthesiaInput:
+    pet_id: strawberry.ID = strawberry.field(description="The patient.")
+    procedure_name: str = strawberry.field(description="The procedure, 1-200 characters.")
+    anesthesia_protocol: str | None = strawberry.field(default=None, description="Agents and doses.")
+    pre_anesthesia_assessment: JSON | None = strawberry.field(
+        default=None, description="An object, e.g. {asa: 2, fastingHours: 12, findings: '...'}."
+    )
+    appointment_id: strawberry.ID | None = strawberry.field(default=None, description="The appointment, if any.")
+    notes: str | None = strawberry.field(default=None, description="Notes.")
+
+
+@strawberry.enum(description="Phases of anesthesia, in the order they happen.")
+class AnesthesiaPhase(Enum):
+    INDUCTION = "induction_time"
+    MAINTENANCE = "maintenance_start"
+    RECOVERY = "recovery_start"
+    EXTUBATION = "extubation_time"
+    FULL_RECOVERY = "full_recovery_time"
+
+
+@strawberry.input(description="Records when a phase began. Phases must move forward in time.")
+class RecordAnesthesiaPhaseInput:
+    anesthesia_log_id: strawberry.ID = strawberry.field(description="The open log.")
+    phase: AnesthesiaPhase = strawberry.field(description="Which phase.")
+    at: datetime | None = strawberry.field(default=None, description="When; default: now.")
+
+
+@strawberry.input(description="Closes an anesthesia log. Open alarms are cleared.")
+class CompleteAnesthesiaInput:
+    anesthesia_log_id: strawberry.ID = strawberry.field(description="The open log.")
+    outcome: AnesthesiaOutcome = strawberry.field(description="How it ended.")
+    complications: str | None = strawberry.field(default=None, description="Complications, if any.")
+    notes: str | None = strawberry.field(default=None, description="Closing notes.")
+
+
+@strawberry.type(description="Result of a mutation on an anesthesia log.")
+class AnesthesiaLogPayload:
+    anesthesia_log: AnesthesiaLog | None = strawberry.field(description="The log after the change; null on error.")
+    user_errors: list[AnesthesiaUserError] = strawberry.field(description="What to fix; empty on success.")

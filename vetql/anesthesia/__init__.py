@@ -1,0 +1,1 @@
+"""Anesthesia monitoring rules: reading validation, alarm thresholds and transitions."""

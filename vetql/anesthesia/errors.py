@@ -1,0 +1,18 @@
+"""Error codes of anesthesia mutations, shown to clients in `userErrors.code`."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class AnesthesiaErrorCode(Enum):
+    NOT_FOUND = "not_found"
+    LOG_CLOSED = "log_closed"
+    EMPTY = "empty"
+    TOO_MANY_READINGS = "too_many_readings"
+    OUT_OF_RANGE = "out_of_range"
+    FUTURE_READING = "future_reading"
+    INVALID = "invalid"
+    PHASE_OUT_OF_ORDER = "phase_out_of_order"
+    PHASE_ALREADY_RECORDED = "phase_already_recorded"
+    ALREADY_COMPLETED = "already_completed"

@@ -1,0 +1,1 @@
+"""Live events: the publish/subscribe interface and its PostgreSQL implementation."""

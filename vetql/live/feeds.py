@@ -1,0 +1,171 @@
+"""Shared per-process feeds: one fetch per change, fanned out to every subscriber of a log.
+
+A feed keeps the last `CAPACITY` entries of its log (or clinic) in memory.
+When its broker watch rings it reads what was committed after its position,
+once, under the claims of one of its subscribers (all are staff of the same
+clinic, authorized under RLS when they subscribed), and wakes them. Each
+subscriber tracks its own position; one that falls more than `CAPACITY`
+entries behind is ended with SLOW_CONSUMER rather than buffering without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.session import RequestDb
+from vetql.auth import Claims
+from vetql.live.broker import Broker
+
+log = logging.getLogger("vetql.live")
+
+CAPACITY = 2000
+RETRY_DELAY = 0.5
+EXPIRY_CHECK = 30.0  # seconds; a subscription ends when its token expires
+
+
+class SlowConsumer(Exception):
+    """The subscriber fell further behind than the feed keeps."""
+
+
+class TokenExpired(Exception):
+    """The subscriber's token expired while the subscription was open."""
+
+
+@dataclass(slots=True)
+class Entry:
+    idx: int
+    log: UUID
+    seq: int
+    item: Any
+
+
+# A feed's reader: given a transaction under a subscriber's claims, return the
+# new (log, seq, item) triples in order, advancing its own position.
+Reader = Callable[[RequestDb], Awaitable[list[tuple[UUID, int, Any]]]]
+
+
+@dataclass(eq=False)
+class Subscriber:
+    claims: Claims
+    last: dict[UUID, int]  # per log: the highest seq this subscriber has (or need not) see
+    idx: int = -1
+    bell: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class Feed:
+    def __init__(self, hub: LiveHub, key: tuple[str, str, UUID | None], reader: Reader) -> None:
+        self.hub = hub
+        self.key = key
+        self.tenant = key[1]
+        self.reader = reader
+        self.entries: deque[Entry] = deque(maxlen=CAPACITY)
+        self.next_idx = 0
+        self.subscribers: set[Subscriber] = set()
+        self.watch = hub.broker.watch(*key)
+        self.task = asyncio.create_task(self._run(), name=f"vetql-feed-{key[0]}")
+
+    async def _run(self) -> None:
+        while True:
+            await self.watch.wait()
+            while True:
+                try:
+                    more = await self._read_once()
+                except Exception:
+                    log.exception("feed read failed; retrying")
+                    await asyncio.sleep(RETRY_DELAY)
+                    continue
+                if not more:
+                    break
+
+    async def _read_once(self) -> bool:
+        """Read new entries once; True if a full page came back and there may be more."""
+        if not self.subscribers:
+            return False
+        claims = next(iter(self.subscribers)).claims
+        db = RequestDb(self.hub.engine, claims.as_json_claims())
+        try:
+            rows = await self.reader(db)
+        finally:
+            await db.close()
+        for log_id, seq, item in rows:
+            self.entries.append(Entry(self.next_idx, log_id, seq, item))
+            self.next_idx += 1
+        if rows:
+            for sub in self.subscribers:
+                sub.bell.set()
+        return len(rows) >= 1000
+
+    def pending(self, sub: Subscriber) -> list[Any]:
+        """Entries this subscriber has not had, oldest first; raises SlowConsumer if some were dropped."""
+        if not self.entries:
+            return []
+        first = self.entries[0].idx
+        if sub.idx < first - 1:
+            if sub.idx >= 0:
+                raise SlowConsumer
+            sub.idx = first - 1  # a new subscriber scans what the feed holds
+        out = []
+        for i in range(sub.idx + 1 - first, len(self.entries)):
+            entry = self.entries[i]
+            sub.idx = entry.idx
+            if entry.seq > sub.last.get(entry.log, 0):
+                sub.last[entry.log] = entry.seq
+                out.append(entry.item)
+        return out
+
+
+class LiveHub:
+    """The process's feeds, keyed by (channel, clinic, log); created on first subscriber, dropped after the last."""
+
+    def __init__(self, engine: AsyncEngine, broker: Broker) -> None:
+        self.engine = engine
+        self.broker = broker
+        self.feeds: dict[tuple[str, str, UUID | None], Feed] = {}
+
+    def join(self, key: tuple[str, str, UUID | None], reader: Callable[[], Reader], sub: Subscriber) -> Feed:
+        feed = self.feeds.get(key)
+        if feed is None:
+            feed = self.feeds[key] = Feed(self, key, reader())
+        feed.subscribers.add(sub)
+        # catch up at once: commits between the subscriber's snapshot and now
+        feed.watch.ring()
+        return feed
+
+    async def leave(self, feed: Feed, sub: Subscriber) -> None:
+        feed.subscribers.discard(sub)
+        if not feed.subscribers and self.feeds.get(feed.key) is feed:
+            del self.feeds[feed.key]
+            self.broker.unwatch(feed.watch)
+            feed.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feed.task
+
+    async def stream(
+        self, key: tuple[str, str, UUID | None], reader: Callable[[], Reader], sub: Subscriber
+    ) -> AsyncIterator[Any]:
+        """Items for one subscriber, live, until it goes away; checks clinic and token expiry."""
+        import time
+
+        feed = self.join(key, reader, sub)
+        try:
+            while True:
+                if sub.claims.tenant_id != feed.tenant:  # never send another clinic's event
+                    return
+                for item in feed.pending(sub):
+                    yield item
+                if sub.claims.exp < time.time():
+                    raise TokenExpired
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(sub.bell.wait(), EXPIRY_CHECK)
+                sub.bell.clear()
+        finally:
+            await self.leave(feed, sub)
