@@ -13,6 +13,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
+        # Parameters can hold clinical free text: never in exception messages or logs.
+        hide_parameters=True,
         # Every request transaction ends in COMMIT or ROLLBACK itself; the pool's
         # own reset ROLLBACK on check-in would be one more round trip per request.
         pool_reset_on_return=None,

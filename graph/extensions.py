@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
@@ -18,6 +19,8 @@ from strawberry.extensions import (
 )
 
 from graph.context import Context
+
+_log = logging.getLogger("vetql.errors")
 from vetql import metrics
 
 MAX_DEPTH = 12
@@ -69,6 +72,8 @@ class TypedErrors(MaskErrors):
         super().__init__(should_mask_error=_is_unexpected, error_message="Internal server error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        # The full error stays in the server's log (SQL parameters are hidden by the engine).
+        _log.error("unexpected error at %s", error.path, exc_info=error.original_error)
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked

@@ -157,3 +157,67 @@ class GQL:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GQL:
     return GQL(client)
+
+
+class LiveServer:
+    """A real `vetql serve` process on this test database, for WebSocket and multi-process tests."""
+
+    def __init__(self, database_url: str, port: int) -> None:
+        import subprocess
+        import sys
+
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.ws_url = f"ws://127.0.0.1:{port}/graphql"
+        env = {**os.environ, "DATABASE_URL": database_url, "VETQL_JWT_SECRET": TEST_SECRET}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "vetql.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    async def ready(self, timeout: float = 30) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        async with httpx.AsyncClient() as http:
+            while True:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                try:
+                    if (await http.get(f"{self.url}/readyz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError("server did not become ready")
+                await asyncio.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+        if self.process.stderr is not None:
+            self.process.stderr.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+async def live_servers(database_url: str, world: World) -> AsyncIterator[list[LiveServer]]:
+    """Two server processes on the same database (fan-out across processes)."""
+    servers = [LiveServer(database_url, _free_port()) for _ in range(2)]
+    try:
+        for server in servers:
+            await server.ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()

@@ -51,8 +51,8 @@ CREATE TABLE IF NOT EXISTS anesthesia_alarms (
   tenant_id         text NOT NULL DEFAULT vetql.tenant_id() REFERENCES tenants (id) ON DELETE CASCADE,
   id                uuid NOT NULL DEFAULT gen_random_uuid(),
   anesthesia_log_id uuid NOT NULL,
-  kind              text NOT NULL CHECK (kind ~ '^[a-z_]+$'),
-  family            text NOT NULL CHECK (family ~ '^[a-z_]+$'),   -- graded kinds share one (spo2, temperature, ...)
+  kind              text NOT NULL CHECK (kind ~ '^[a-z0-9_]+$'),
+  family            text NOT NULL CHECK (family ~ '^[a-z0-9_]+$'),   -- graded kinds share one (spo2, temperature, ...)
   severity          text NOT NULL CHECK (severity IN ('warning', 'critical')),
   message           text NOT NULL,
   value             numeric(8, 2),
