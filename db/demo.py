@@ -26,90 +26,282 @@ VITALS_PER_LOG = 13
 
 Record = tuple[object, ...]
 
-NAMED_CLINICS = (("clinica-san-roque", "Clínica Veterinaria San Roque", "Asunción"),
-                 ("veterinaria-asuncion", "Veterinaria Asunción", "Asunción"),
-                 ("centro-vet-encarnacion", "Centro Veterinario Encarnación", "Encarnación"))
+NAMED_CLINICS = (
+    ("clinica-san-roque", "Clínica Veterinaria San Roque", "Asunción"),
+    ("veterinaria-asuncion", "Veterinaria Asunción", "Asunción"),
+    ("centro-vet-encarnacion", "Centro Veterinario Encarnación", "Encarnación"),
+)
 CITIES = ("Asunción", "Encarnación", "Ciudad del Este", "San Lorenzo", "Luque")
 AREA_CODES = {"Asunción": "21", "Encarnación": "71", "Ciudad del Este": "61", "San Lorenzo": "21", "Luque": "21"}
-STREETS = ("Avda. Mariscal López", "Avda. España", "Avda. Eusebio Ayala", "Calle Palma", "Avda. Artigas",
-           "Calle Cerro Corá", "Avda. San Martín", "Calle Estrella", "Avda. Mcal. Estigarribia", "Calle Yegros")
-FIRST_NAMES = ("Juan", "Carlos", "José", "Luis", "Miguel", "Diego", "Marcos", "Rodrigo", "Derlis", "Osvaldo",
-               "Hugo", "Fernando", "María", "Ana", "Lucía", "Sofía", "Camila", "Rocío", "Liz", "Noelia",
-               "Gabriela", "Fátima", "Mirna", "Ramona")
-SURNAMES = ("González", "Benítez", "Giménez", "Villalba", "Ortiz", "Báez", "Martínez", "Acosta", "Duarte",
-            "Cáceres", "Ayala", "Ramírez", "Fernández", "Rojas", "López", "Vera", "Franco", "Cabrera", "Sosa",
-            "Aquino", "Riveros", "Galeano", "Núñez", "Escobar", "Ocampos", "Areco", "Ferreira", "Insfrán")
+STREETS = (
+    "Avda. Mariscal López",
+    "Avda. España",
+    "Avda. Eusebio Ayala",
+    "Calle Palma",
+    "Avda. Artigas",
+    "Calle Cerro Corá",
+    "Avda. San Martín",
+    "Calle Estrella",
+    "Avda. Mcal. Estigarribia",
+    "Calle Yegros",
+)
+FIRST_NAMES = (
+    "Juan",
+    "Carlos",
+    "José",
+    "Luis",
+    "Miguel",
+    "Diego",
+    "Marcos",
+    "Rodrigo",
+    "Derlis",
+    "Osvaldo",
+    "Hugo",
+    "Fernando",
+    "María",
+    "Ana",
+    "Lucía",
+    "Sofía",
+    "Camila",
+    "Rocío",
+    "Liz",
+    "Noelia",
+    "Gabriela",
+    "Fátima",
+    "Mirna",
+    "Ramona",
+)
+SURNAMES = (
+    "González",
+    "Benítez",
+    "Giménez",
+    "Villalba",
+    "Ortiz",
+    "Báez",
+    "Martínez",
+    "Acosta",
+    "Duarte",
+    "Cáceres",
+    "Ayala",
+    "Ramírez",
+    "Fernández",
+    "Rojas",
+    "López",
+    "Vera",
+    "Franco",
+    "Cabrera",
+    "Sosa",
+    "Aquino",
+    "Riveros",
+    "Galeano",
+    "Núñez",
+    "Escobar",
+    "Ocampos",
+    "Areco",
+    "Ferreira",
+    "Insfrán",
+)
 MOBILE_PREFIXES = ("981", "982", "983", "984", "985", "971", "972", "973", "975", "991", "992", "994", "995")
-CONTACT_METHODS = (("whatsapp", 60), ("email", 20), ("phone", 15), ("sms", 5))
+CONTACT_METHODS, CONTACT_WEIGHTS = ("whatsapp", "email", "phone", "sms"), (60, 20, 15, 5)
 
-PET_NAMES = ("Firulais", "Luna", "Toby", "Rocky", "Max", "Bobby", "Negro", "Manchita", "Coco", "Lola", "Simba",
-             "Nala", "Kira", "Canela", "Chispa", "Pelusa", "Michi", "Tom", "Oreo", "Milo", "Bruno", "Thor",
-             "Zeus", "Princesa", "Pirata", "Chocolate", "Pipo", "Tito", "Mora", "Frida", "Lucky", "Sasha",
-             "Bella", "Jack", "Jagua", "Karumbé", "Yvoty", "Pytã", "Kuarahy", "Jasy", "Aguará", "Tatú", "Mbarete",
-             "Pororó", "Chipa", "Mandioca", "Kirito", "Panchito", "Morena", "Tigre", "Blanquita", "Osito")
+PET_NAMES = (
+    "Firulais",
+    "Luna",
+    "Toby",
+    "Rocky",
+    "Max",
+    "Bobby",
+    "Negro",
+    "Manchita",
+    "Coco",
+    "Lola",
+    "Simba",
+    "Nala",
+    "Kira",
+    "Canela",
+    "Chispa",
+    "Pelusa",
+    "Michi",
+    "Tom",
+    "Oreo",
+    "Milo",
+    "Bruno",
+    "Thor",
+    "Zeus",
+    "Princesa",
+    "Pirata",
+    "Chocolate",
+    "Pipo",
+    "Tito",
+    "Mora",
+    "Frida",
+    "Lucky",
+    "Sasha",
+    "Bella",
+    "Jack",
+    "Jagua",
+    "Karumbé",
+    "Yvoty",
+    "Pytã",
+    "Kuarahy",
+    "Jasy",
+    "Aguará",
+    "Tatú",
+    "Mbarete",
+    "Pororó",
+    "Chipa",
+    "Mandioca",
+    "Panchito",
+    "Morena",
+    "Tigre",
+    "Blanquita",
+    "Osito",
+)
 # species -> (weight in the clinic's mix, max age in years, breeds as (name, min kg, max kg))
 SPECIES: dict[str, tuple[float, int, tuple[tuple[str, float, float], ...]]] = {
-    "dog": (55, 15, (("Mestizo", 5, 30), ("Caniche", 3, 8), ("Labrador Retriever", 25, 38),
-                     ("Pastor Alemán", 25, 40), ("Bulldog Francés", 8, 14), ("Golden Retriever", 25, 35),
-                     ("Chihuahua", 1.5, 3), ("Pitbull", 15, 30), ("Beagle", 9, 14), ("Shih Tzu", 4, 8),
-                     ("Dachshund", 5, 10), ("Rottweiler", 35, 55), ("Yorkshire Terrier", 2, 4),
-                     ("Border Collie", 14, 22))),
-    "cat": (35, 18, (("Mestizo", 3, 6), ("Doméstico de pelo corto", 3, 6), ("Siamés", 3, 5), ("Persa", 3, 6),
-                     ("Maine Coon", 5, 9), ("Angora turco", 3, 5))),
-    "bird": (3, 20, (("Periquito australiano", .03, .04), ("Cacatúa ninfa", .08, .11),
-                     ("Loro hablador", .35, .45), ("Canario", .02, .03))),
+    "dog": (
+        55,
+        15,
+        (
+            ("Mestizo", 5, 30),
+            ("Caniche", 3, 8),
+            ("Labrador Retriever", 25, 38),
+            ("Pastor Alemán", 25, 40),
+            ("Bulldog Francés", 8, 14),
+            ("Golden Retriever", 25, 35),
+            ("Chihuahua", 1.5, 3),
+            ("Pitbull", 15, 30),
+            ("Beagle", 9, 14),
+            ("Shih Tzu", 4, 8),
+            ("Dachshund", 5, 10),
+            ("Rottweiler", 35, 55),
+            ("Yorkshire Terrier", 2, 4),
+            ("Border Collie", 14, 22),
+        ),
+    ),
+    "cat": (
+        35,
+        18,
+        (
+            ("Mestizo", 3, 6),
+            ("Doméstico de pelo corto", 3, 6),
+            ("Siamés", 3, 5),
+            ("Persa", 3, 6),
+            ("Maine Coon", 5, 9),
+            ("Angora turco", 3, 5),
+        ),
+    ),
+    "bird": (
+        3,
+        20,
+        (
+            ("Periquito australiano", 0.03, 0.04),
+            ("Cacatúa ninfa", 0.08, 0.11),
+            ("Loro hablador", 0.35, 0.45),
+            ("Canario", 0.02, 0.03),
+        ),
+    ),
     "rabbit": (3, 10, (("Mini Lop", 1.3, 1.8), ("Cabeza de León", 1.2, 1.7), ("Rex", 2.5, 4.5))),
-    "reptile": (1.5, 40, (("Tortuga de tierra (karumbé)", 2, 8), ("Iguana verde", 1, 5),
-                          ("Gecko leopardo", .05, .09))),
-    "rodent": (1.5, 4, (("Hámster sirio", .1, .18), ("Cobayo", .7, 1.2), ("Chinchilla", .4, .6))),
-    "ferret": (1, 8, (("Hurón", .7, 2.0),)),
+    "reptile": (
+        1.5,
+        40,
+        (("Tortuga de tierra (karumbé)", 2, 8), ("Iguana verde", 1, 5), ("Gecko leopardo", 0.05, 0.09)),
+    ),
+    "rodent": (1.5, 4, (("Hámster sirio", 0.1, 0.18), ("Cobayo", 0.7, 1.2), ("Chinchilla", 0.4, 0.6))),
+    "ferret": (1, 8, (("Hurón", 0.7, 2.0),)),
 }
-COLORS = {"dog": ("Negro", "Marrón", "Blanco", "Caramelo", "Atigrado", "Negro y fuego", "Gris", "Dorado"),
-          "cat": ("Atigrado", "Negro", "Blanco", "Naranja", "Carey", "Gris", "Tricolor", "Blanco y negro")}
+COLORS = {
+    "dog": ("Negro", "Marrón", "Blanco", "Caramelo", "Atigrado", "Negro y fuego", "Gris", "Dorado"),
+    "cat": ("Atigrado", "Negro", "Blanco", "Naranja", "Carey", "Gris", "Tricolor", "Blanco y negro"),
+}
 EXOTIC_COLORS = ("Verde", "Amarillo", "Gris", "Blanco", "Marrón", "Pardo")
-BEHAVIOUR = ("Se pone nervioso en la sala de espera.", "Muy sociable con el personal.",
-             "Tira de la correa; traer con arnés.", "Tolera bien la manipulación.")
+BEHAVIOUR = (
+    "Se pone nervioso en la sala de espera.",
+    "Muy sociable con el personal.",
+    "Tira de la correa; traer con arnés.",
+    "Tolera bien la manipulación.",
+)
 
 # (code, term, species or None for all, chronic)
 DIAGNOSES: tuple[tuple[str, str, tuple[str, ...] | None, bool], ...] = tuple(
-    (f"VN-{n:04d}", term, species, chronic) for n, (term, species, chronic) in enumerate((
-        ("Otitis externa", ("dog", "cat"), False), ("Dermatitis alérgica", ("dog", "cat"), False),
-        ("Dermatitis atópica canina", ("dog",), True), ("Enfermedad renal crónica", ("dog", "cat"), True),
-        ("Diabetes mellitus", ("dog", "cat"), True), ("Obesidad", None, True),
-        ("Displasia de cadera", ("dog",), True), ("Hipotiroidismo", ("dog",), True),
-        ("Hipertiroidismo", ("cat",), True), ("Cardiomiopatía hipertrófica", ("cat",), True),
-        ("Enfermedad valvular mitral degenerativa", ("dog",), True),
-        ("Enfermedad periodontal", ("dog", "cat", "ferret"), False), ("Gastroenteritis aguda", None, False),
-        ("Parvovirosis canina", ("dog",), False), ("Moquillo canino", ("dog",), False),
-        ("Leishmaniasis visceral canina", ("dog",), True), ("Dirofilariosis", ("dog",), False),
-        ("Ehrlichiosis canina", ("dog",), False), ("Cistitis idiopática felina", ("cat",), False),
-        ("Urolitiasis", ("dog", "cat", "rabbit", "ferret"), False), ("Conjuntivitis", None, False),
-        ("Otodectosis", ("dog", "cat", "ferret"), False), ("Sarna demodécica", ("dog",), False),
-        ("Pulicosis", ("dog", "cat"), False), ("Rotura de ligamento cruzado craneal", ("dog",), False),
-        ("Artrosis", None, True), ("Epilepsia idiopática", ("dog",), True),
-        ("Insuficiencia cardíaca congestiva", ("dog", "cat"), True), ("Pancreatitis", ("dog", "cat"), False),
-        ("Complejo respiratorio felino", ("cat",), False), ("Maloclusión dental", ("rabbit", "rodent"), True),
-        ("Enfermedad metabólica ósea", ("reptile", "bird"), True), ("Neoplasia mamaria", ("dog", "cat"), False),
-    ), start=1))
-FREE_PROBLEMS = ("Cojera intermitente", "Pérdida de peso en estudio", "Vómitos ocasionales", "Caída de pelo",
-                 "Soplo cardíaco a investigar")
+    (f"VN-{n:04d}", term, species, chronic)
+    for n, (term, species, chronic) in enumerate(
+        (
+            ("Otitis externa", ("dog", "cat"), False),
+            ("Dermatitis alérgica", ("dog", "cat"), False),
+            ("Dermatitis atópica canina", ("dog",), True),
+            ("Enfermedad renal crónica", ("dog", "cat"), True),
+            ("Diabetes mellitus", ("dog", "cat"), True),
+            ("Obesidad", None, True),
+            ("Displasia de cadera", ("dog",), True),
+            ("Hipotiroidismo", ("dog",), True),
+            ("Hipertiroidismo", ("cat",), True),
+            ("Cardiomiopatía hipertrófica", ("cat",), True),
+            ("Enfermedad valvular mitral degenerativa", ("dog",), True),
+            ("Enfermedad periodontal", ("dog", "cat", "ferret"), False),
+            ("Gastroenteritis aguda", None, False),
+            ("Parvovirosis canina", ("dog",), False),
+            ("Moquillo canino", ("dog",), False),
+            ("Leishmaniasis visceral canina", ("dog",), True),
+            ("Dirofilariosis", ("dog",), False),
+            ("Ehrlichiosis canina", ("dog",), False),
+            ("Cistitis idiopática felina", ("cat",), False),
+            ("Urolitiasis", ("dog", "cat", "rabbit", "ferret"), False),
+            ("Conjuntivitis", None, False),
+            ("Otodectosis", ("dog", "cat", "ferret"), False),
+            ("Sarna demodécica", ("dog",), False),
+            ("Pulicosis", ("dog", "cat"), False),
+            ("Rotura de ligamento cruzado craneal", ("dog",), False),
+            ("Artrosis", None, True),
+            ("Epilepsia idiopática", ("dog",), True),
+            ("Insuficiencia cardíaca congestiva", ("dog", "cat"), True),
+            ("Pancreatitis", ("dog", "cat"), False),
+            ("Complejo respiratorio felino", ("cat",), False),
+            ("Maloclusión dental", ("rabbit", "rodent"), True),
+            ("Enfermedad metabólica ósea", ("reptile", "bird"), True),
+            ("Neoplasia mamaria", ("dog", "cat"), False),
+        ),
+        start=1,
+    )
+)
+FREE_PROBLEMS = (
+    "Cojera intermitente",
+    "Pérdida de peso en estudio",
+    "Vómitos ocasionales",
+    "Caída de pelo",
+    "Soplo cardíaco a investigar",
+)
 # alert type -> (severity, title, message); the first of each type covers every severity
 ALERTS: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "aggressive": (("danger", "Muerde al manipular", "Usar bozal y sujeción entre dos personas."),
-                   ("warning", "Agresivo con otros perros", "Esperar fuera de la sala de espera.")),
-    "fearful": (("warning", "Muy temeroso", "Manejo tranquilo, sin prisa; ofrecer premios."),
-                ("info", "Miedo a la balanza", "Pesar al final de la consulta.")),
-    "allergy": (("danger", "Alergia a penicilina", "Reacción grave previa a amoxicilina."),
-                ("warning", "Alergia alimentaria", "No ofrecer premios con pollo.")),
-    "handling": (("warning", "Requiere bozal", "Colocar bozal antes de examinar."),
-                 ("info", "Venas difíciles", "Preferir vena yugular para extracción.")),
-    "financial": (("warning", "Saldo pendiente", "Consultar con administración antes de nuevos servicios."),
-                  ("info", "Paga por transferencia", "Enviar la factura por WhatsApp.")),
+    "aggressive": (
+        ("danger", "Muerde al manipular", "Usar bozal y sujeción entre dos personas."),
+        ("warning", "Agresivo con otros perros", "Esperar fuera de la sala de espera."),
+    ),
+    "fearful": (
+        ("warning", "Muy temeroso", "Manejo tranquilo, sin prisa; ofrecer premios."),
+        ("info", "Miedo a la balanza", "Pesar al final de la consulta."),
+    ),
+    "allergy": (
+        ("danger", "Alergia a penicilina", "Reacción grave previa a amoxicilina."),
+        ("warning", "Alergia alimentaria", "No ofrecer premios con pollo."),
+    ),
+    "handling": (
+        ("warning", "Requiere bozal", "Colocar bozal antes de examinar."),
+        ("info", "Venas difíciles", "Preferir vena yugular para extracción."),
+    ),
+    "financial": (
+        ("warning", "Saldo pendiente", "Consultar con administración antes de nuevos servicios."),
+        ("info", "Paga por transferencia", "Enviar la factura por WhatsApp."),
+    ),
     "vip": (("info", "Cliente preferencial", "Priorizar turno y avisar al llegar."),),
-    "medical": (("danger", "Riesgo anestésico elevado", "Cardiópata: evaluación previa obligatoria."),
-                ("warning", "Diabético", "Insulina cada 12 h; preguntar la hora de la última dosis.")),
-    "custom": (("info", "Prefiere turnos por la tarde", "El propietario trabaja por la mañana."),
-               ("info", "Atender en guaraní", "La propietaria prefiere hablar en guaraní.")),
+    "medical": (
+        ("danger", "Riesgo anestésico elevado", "Cardiópata: evaluación previa obligatoria."),
+        ("warning", "Diabético", "Insulina cada 12 h; preguntar la hora de la última dosis."),
+    ),
+    "custom": (
+        ("info", "Prefiere turnos por la tarde", "El propietario trabaja por la mañana."),
+        ("info", "Atender en guaraní", "La propietaria prefiere hablar en guaraní."),
+    ),
 }
 ALERT_TEMPLATES = [(kind, *t) for kind, ts in ALERTS.items() for t in ts]
 COVERAGE = [(kind, *ts[0]) for kind, ts in ALERTS.items()]
@@ -131,74 +323,114 @@ SERVICES: tuple[tuple[str, str, int, int, tuple[str, ...] | None], ...] = (
     ("Perfil bioquímico", "lab", 160000, 15, None),
     ("Baño y peluquería", "grooming", 90000, 60, ("dog", "cat")),
 )
-CATEGORY_WEIGHT = {"consultation": 50, "vaccination": 18, "lab": 10, "imaging": 7, "dental": 4, "grooming": 6,
-                   "surgery": 4, "other": 5}
-RECORD_TYPE = {"consultation": "consultation", "vaccination": "vaccination", "surgery": "surgery",
-               "imaging": "imaging", "lab": "lab"}
-REASONS = ("Control anual", "Vómitos desde ayer", "Diarrea", "Se rasca las orejas", "Cojera de miembro posterior",
-           "Pérdida de apetito", "Control post quirúrgico", "Tos seca")
-RECORD_NOTES = ("Paciente estable, sin hallazgos relevantes.", "Se indica control en 15 días.",
-                "Se recomienda dieta y control de peso.", "Buena respuesta al tratamiento indicado.")
-PRODUCTS = (("Antiparasitario interno (comprimido)", 35000), ("Pipeta antipulgas", 60000),
-            ("Alimento balanceado 3 kg", 120000), ("Collar isabelino", 45000), ("Shampoo medicado", 70000))
-ROOMS = (("Consultorio 1", "exam", 1, ["camilla", "otoscopio", "balanza"]),
-         ("Quirófano", "surgery", 2, ["máquina de anestesia", "monitor multiparamétrico", "electrobisturí"]),
-         ("Consultorio 2", "exam", 1, ["camilla", "oftalmoscopio"]),
-         ("Sala de imágenes", "imaging", 1, ["equipo de rayos X", "ecógrafo"]),
-         ("Sala de tratamiento", "treatment", 4, ["bombas de infusión", "jaulas de internación"]))
-VACCINES = {"dog": ("Antirrábica", "Séxtuple canina (DHPPi+L)", "Tos de las perreras (Bordetella)"),
-            "cat": ("Antirrábica", "Triple felina (FVRCP)", "Leucemia felina (FeLV)")}
-PROCEDURES = ("Profilaxis dental con extracciones", "Extirpación de masa cutánea", "Cistotomía",
-              "Reparación de ligamento cruzado", "Esplenectomía", "Sutura de laceración", "Biopsia incisional")
-PROTOCOLS = {"dog": "Acepromacina + metadona IM; inducción con propofol IV; mantenimiento con isoflurano",
-             "cat": "Dexmedetomidina + ketamina + butorfanol IM; mantenimiento con isoflurano"}
+CATEGORY_WEIGHT = {
+    "consultation": 50,
+    "vaccination": 18,
+    "lab": 10,
+    "imaging": 7,
+    "dental": 4,
+    "grooming": 6,
+    "surgery": 4,
+    "other": 5,
+}
+RECORD_TYPE = {
+    "consultation": "consultation",
+    "vaccination": "vaccination",
+    "surgery": "surgery",
+    "imaging": "imaging",
+    "lab": "lab",
+}
+REASONS = (
+    "Control anual",
+    "Vómitos desde ayer",
+    "Diarrea",
+    "Se rasca las orejas",
+    "Cojera de una pata",
+    "Pérdida de apetito",
+    "Control post quirúrgico",
+    "Tos seca",
+)
+RECORD_NOTES = (
+    "Paciente estable, sin hallazgos relevantes.",
+    "Se indica control en 15 días.",
+    "Se recomienda dieta y control de peso.",
+    "Buena respuesta al tratamiento indicado.",
+)
+PRODUCTS = (
+    ("Antiparasitario interno (comprimido)", 35000),
+    ("Pipeta antipulgas", 60000),
+    ("Alimento balanceado 3 kg", 120000),
+    ("Collar isabelino", 45000),
+    ("Shampoo medicado", 70000),
+)
+ROOMS = (
+    ("Consultorio 1", "exam", 1, ["camilla", "otoscopio", "balanza"]),
+    ("Quirófano", "surgery", 2, ["máquina de anestesia", "monitor multiparamétrico", "electrobisturí"]),
+    ("Consultorio 2", "exam", 1, ["camilla", "oftalmoscopio"]),
+    ("Sala de imágenes", "imaging", 1, ["equipo de rayos X", "ecógrafo"]),
+    ("Sala de tratamiento", "treatment", 4, ["bombas de infusión", "jaulas de internación"]),
+)
+VACCINES = {
+    "dog": ("Antirrábica", "Séxtuple canina (DHPPi+L)", "Tos de las perreras (Bordetella)"),
+    "cat": ("Antirrábica", "Triple felina (FVRCP)", "Leucemia felina (FeLV)"),
+}
+PROCEDURES = (
+    "Profilaxis dental con extracciones",
+    "Extirpación de masa cutánea",
+    "Cistotomía",
+    "Reparación de ligamento cruzado",
+    "Esplenectomía",
+    "Sutura de laceración",
+    "Biopsia incisional",
+)
+PROTOCOLS = {
+    "dog": "Acepromacina + metadona IM; inducción con propofol IV; mantenimiento con isoflurano",
+    "cat": "Dexmedetomidina + ketamina + butorfanol IM; mantenimiento con isoflurano",
+}
 EXOTIC_PROTOCOL = "Inducción con isoflurano en cámara; mantenimiento con isoflurano por mascarilla"
 # species -> heart rate, respiratory rate, temperature (°C) ranges under anesthesia
-VITAL_RANGES = {"dog": ((60, 140), (8, 20), (36.5, 38.5)), "cat": ((120, 200), (10, 30), (36.5, 38.5)),
-                "rabbit": ((130, 250), (20, 50), (37.0, 39.0)), "ferret": ((180, 250), (20, 40), (37.0, 39.0)),
-                "bird": ((150, 350), (20, 60), (39.0, 42.0)), "rodent": ((200, 350), (40, 100), (36.0, 38.5)),
-                "reptile": ((20, 60), (2, 10), (24.0, 32.0))}
-
-COLUMNS: dict[str, tuple[str, ...]] = {  # insert order: parents first
-    "tenants": ("id", "name", "legal_name", "ruc", "timezone", "currency", "locale", "address", "city", "phone",
-                "email", "website", "business_hours", "subscription_tier", "features_enabled"),
-    "profiles": ("tenant_id", "id", "role", "full_name", "email", "phone", "address_line1", "city",
-                 "preferred_contact_method"),
-    "services": ("tenant_id", "id", "name", "category", "base_price", "duration_minutes"),
-    "exam_rooms": ("tenant_id", "id", "name", "room_type", "capacity", "equipment", "display_order"),
-    "pets": ("tenant_id", "id", "owner_id", "name", "species", "breed", "sex", "is_neutered", "date_of_birth",
-             "weight_kg", "color", "microchip_id", "is_deceased", "primary_vet_id", "preferred_appointment_time",
-             "behavioral_notes", "last_visit_date", "next_visit_due"),
-    "appointments": ("tenant_id", "id", "pet_id", "vet_id", "service_id", "start_time", "end_time", "status",
-                     "reason", "created_by", "checked_in_at", "checked_in_by", "started_at", "completed_at",
-                     "room_id", "wait_time_minutes", "visit_duration_minutes"),
-    "room_assignments": ("tenant_id", "id", "appointment_id", "room_id", "assigned_by", "assigned_at",
-                         "released_at"),
-    "medical_records": ("tenant_id", "id", "pet_id", "appointment_id", "vet_id", "record_type", "title",
-                        "diagnosis_code_id", "notes", "visit_date"),
-    "anesthesia_logs": ("tenant_id", "id", "pet_id", "medical_record_id", "procedure_name", "anesthesia_protocol",
-                        "pre_anesthesia_assessment", "induction_time", "maintenance_start", "recovery_start",
-                        "extubation_time", "full_recovery_time", "complications", "outcome", "completed_at",
-                        "created_by", "created_at"),
-    "anesthesia_vitals": ("tenant_id", "id", "anesthesia_log_id", "recorded_at", "heart_rate", "respiratory_rate",
-                          "spo2", "etco2", "blood_pressure_systolic", "blood_pressure_diastolic",
-                          "blood_pressure_mean", "temperature", "anesthesia_depth", "iv_fluids_rate",
-                          "recorded_by"),
-    "patient_alerts": ("tenant_id", "id", "pet_id", "alert_type", "severity", "title", "message", "is_active",
-                       "expires_at", "created_by", "created_at"),
-    "patient_problems": ("tenant_id", "id", "pet_id", "problem_name", "diagnosis_code_id", "onset_date",
-                         "resolved_date", "is_chronic", "is_active", "severity", "created_by"),
-    "vaccines": ("tenant_id", "id", "pet_id", "name", "batch_number", "administered_date", "next_dose_date",
-                 "administered_by"),
-    "invoices": ("tenant_id", "id", "invoice_number", "client_id", "pet_id", "status", "issue_date", "due_date",
-                 "subtotal", "discount_total", "tax_total", "total", "currency"),
-    "invoice_items": ("tenant_id", "id", "invoice_id", "item_type", "service_id", "description", "quantity",
-                      "unit_price"),
-    "tenant_subscriptions": ("tenant_id", "id", "plan_id", "status", "current_period_start",
-                             "current_period_end"),
-    "tenant_usage": ("tenant_id", "id", "period_start", "period_end", "sms_sent", "emails_sent", "storage_bytes",
-                     "active_users", "appointments_created", "invoices_created"),
+VITAL_RANGES = {
+    "dog": ((60, 140), (8, 20), (36.5, 38.5)),
+    "cat": ((120, 200), (10, 30), (36.5, 38.5)),
+    "rabbit": ((130, 250), (20, 50), (37.0, 39.0)),
+    "ferret": ((180, 250), (20, 40), (37.0, 39.0)),
+    "bird": ((150, 350), (20, 60), (39.0, 42.0)),
+    "rodent": ((200, 350), (40, 100), (36.0, 38.5)),
+    "reptile": ((20, 60), (2, 10), (24.0, 32.0)),
 }
+
+_COLUMN_NAMES = {  # insert order: parents first
+    "tenants": "id name legal_name ruc timezone currency locale address city phone email website business_hours"
+    " subscription_tier features_enabled",
+    "profiles": "tenant_id id role full_name email phone address_line1 city preferred_contact_method",
+    "services": "tenant_id id name category base_price duration_minutes",
+    "exam_rooms": "tenant_id id name room_type capacity equipment display_order",
+    "pets": "tenant_id id owner_id name species breed sex is_neutered date_of_birth weight_kg color microchip_id"
+    " is_deceased primary_vet_id preferred_appointment_time behavioral_notes last_visit_date next_visit_due",
+    "appointments": "tenant_id id pet_id vet_id service_id start_time end_time status reason created_by"
+    " checked_in_at checked_in_by started_at completed_at room_id wait_time_minutes"
+    " visit_duration_minutes",
+    "room_assignments": "tenant_id id appointment_id room_id assigned_by assigned_at released_at",
+    "medical_records": "tenant_id id pet_id appointment_id vet_id record_type title diagnosis_code_id notes visit_date",
+    "anesthesia_logs": "tenant_id id pet_id medical_record_id procedure_name anesthesia_protocol"
+    " pre_anesthesia_assessment induction_time maintenance_start recovery_start extubation_time"
+    " full_recovery_time complications outcome completed_at created_by created_at",
+    "anesthesia_vitals": "tenant_id id anesthesia_log_id recorded_at heart_rate respiratory_rate spo2 etco2"
+    " blood_pressure_systolic blood_pressure_diastolic blood_pressure_mean temperature"
+    " anesthesia_depth iv_fluids_rate recorded_by",
+    "patient_alerts": "tenant_id id pet_id alert_type severity title message is_active expires_at created_by"
+    " created_at",
+    "patient_problems": "tenant_id id pet_id problem_name diagnosis_code_id onset_date resolved_date is_chronic"
+    " is_active severity created_by",
+    "vaccines": "tenant_id id pet_id name batch_number administered_date next_dose_date administered_by",
+    "invoices": "tenant_id id invoice_number client_id pet_id status issue_date due_date subtotal discount_total"
+    " tax_total total currency",
+    "invoice_items": "tenant_id id invoice_id item_type service_id description quantity unit_price",
+    "tenant_subscriptions": "tenant_id id plan_id status current_period_start current_period_end",
+    "tenant_usage": "tenant_id id period_start period_end sms_sent emails_sent storage_bytes active_users"
+    " appointments_created invoices_created",
+}
+COLUMNS: dict[str, tuple[str, ...]] = {table: tuple(names.split()) for table, names in _COLUMN_NAMES.items()}
 
 
 @dataclass
@@ -208,13 +440,13 @@ class DemoClinic:
     admin_id: uuid.UUID
     vet_ids: list[uuid.UUID]
     owner_ids: list[uuid.UUID] = field(repr=False)
-    rows: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows inserted
 
 
 @dataclass
 class DemoSummary:
     clinics: list[DemoClinic]
-    diagnosis_codes: int = 0
+    diagnosis_codes: int = 0  # shared codes present after the load
 
 
 @dataclass(frozen=True)
@@ -224,7 +456,7 @@ class _Params:
     problems_per_pet: float
     surgeries_fraction: float
     vitals_per_log: int
-    now: datetime
+    now: datetime  # in the clinics' zone, whole minutes
 
     @property
     def today(self) -> date:
@@ -240,9 +472,17 @@ class _Pet:
     age_days: int
     weight: Decimal
     deceased: bool
-    row: list[object]
+    row: tuple[object, ...]  # the pets columns up to last_visit_date
     last_visit: date | None = None
     next_due: date | None = None
+
+
+@dataclass(frozen=True)
+class _Visit:
+    status: str
+    checked_in: datetime | None = None
+    started: datetime | None = None
+    completed: datetime | None = None
 
 
 def _count(rng: random.Random, mean: float) -> int:
@@ -274,21 +514,37 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), TZ)
 
 
+def _minutes(start: datetime | None, end: datetime | None) -> int | None:
+    return None if start is None or end is None else int((end - start).total_seconds()) // 60
+
+
 def _vitals(rng: random.Random, species: str, n: int, start: datetime, troubled: bool) -> list[Record]:
-    """n monitor readings, one every 5 minutes from `start`, without tenant, id, log and recorder."""
+    """n monitor readings, one every 5 minutes from `start`: recorded_at .. iv_fluids_rate."""
     (hr_lo, hr_hi), (rr_lo, rr_hi), (t_lo, t_hi) = VITAL_RANGES.get(species, VITAL_RANGES["dog"])
     readings: list[Record] = []
     for i in range(n):
-        light = i == 0 or (n > 4 and i >= n - 2)
         dip = rng.random() < (0.08 if troubled else 0.03)
         systolic = rng.randint(70, 89) if dip and troubled else rng.randint(90, 130)
         diastolic = rng.randint(50, min(80, systolic - 10))
         temp = t_hi - (t_hi - t_lo) * 0.8 * i / max(n - 1, 1) + rng.uniform(-0.15, 0.15)
+        light = i == 0 or (n > 4 and i >= n - 2)  # induction and recovery
         depth = "light" if light else ("deep" if rng.random() < 0.05 else "surgical")
-        readings.append((start + timedelta(minutes=5 * i), rng.randint(hr_lo, hr_hi), rng.randint(rr_lo, rr_hi),
-                         Decimal(rng.randint(88, 94) if dip else rng.randint(95, 100)), Decimal(rng.randint(35, 45)),
-                         systolic, diastolic, diastolic + (systolic - diastolic) // 3,
-                         Decimal(f"{min(max(temp, t_lo), t_hi):.1f}"), depth, Decimal(rng.choice((5, 5, 10)))))
+        spo2 = rng.randint(88, 94) if dip else rng.randint(95, 100)
+        readings.append(
+            (
+                start + timedelta(minutes=5 * i),
+                rng.randint(hr_lo, hr_hi),
+                rng.randint(rr_lo, rr_hi),
+                Decimal(spo2),
+                Decimal(rng.randint(35, 45)),
+                systolic,
+                diastolic,
+                diastolic + (systolic - diastolic) // 3,
+                Decimal(f"{min(max(temp, t_lo), t_hi):.1f}"),
+                depth,
+                Decimal(rng.choice((5, 5, 10))),
+            )
+        )
     return readings
 
 
@@ -308,6 +564,7 @@ class _Clinic:
         self.service_ids = [self.uid("service", i) for i in range(len(SERVICES))]
         self.room_ids = [self.uid("room", i) for i in range(3 + index % 3)]
         self.pets: list[_Pet] = []
+        self.completed: list[tuple[datetime, int, _Pet, int]] = []  # completed_at, appointment, pet, service
 
     def uid(self, kind: str, n: int | str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"{self.tenant_id}/{kind}/{n}")
@@ -316,47 +573,78 @@ class _Clinic:
         return random.Random(f"{SEED}/{self.tenant_id}/{step}")  # noqa: S311 - demo data, not secrets
 
     def add(self, table: str, *values: object) -> None:
-        row = values if table == "tenants" else (self.tenant_id, *values)
-        self.rows[table].append(row)
+        self.rows[table].append(values if table == "tenants" else (self.tenant_id, *values))
 
     def staff(self, rng: random.Random) -> uuid.UUID:
         return rng.choice((self.admin_id, *self.vet_ids))
 
     def build(self) -> None:
-        for step in (self.tenant, self.profiles, self.services, self.rooms, self.make_pets, self.alerts,
-                     self.problems, self.surgeries, self.appointments, self.vaccines, self.pet_rows, self.billing):
+        for step in (
+            self.tenant,
+            self.profiles,
+            self.services,
+            self.rooms,
+            self.make_pets,
+            self.alerts,
+            self.problems,
+            self.surgeries,
+            self.appointments,
+            self.vaccines,
+            self.billing,
+        ):
             step()
+        self.rows["pets"] = [(*pet.row, pet.last_visit, pet.next_due) for pet in self.pets]
 
     def summary(self) -> DemoClinic:
-        return DemoClinic(self.tenant_id, self.name, self.admin_id, self.vet_ids, self.owner_ids,
-                          {table: len(rows) for table, rows in self.rows.items()})
+        return DemoClinic(
+            self.tenant_id,
+            self.name,
+            self.admin_id,
+            self.vet_ids,
+            self.owner_ids,
+            {table: len(rows) for table, rows in self.rows.items()},
+        )
 
     def tenant(self) -> None:
         rng = self.rng("tenant")
-        hours = {day: {"open": "08:00", "close": "18:00"} for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-        self.add("tenants", self.tenant_id, self.name, f"{self.name} S.A.", _ruc(self.index), "America/Asuncion",
-                 "PYG", "es-PY", f"{rng.choice(STREETS)} {rng.randint(100, 4999)}", self.city,
-                 f"+595 {AREA_CODES[self.city]} {rng.randint(200000, 699999)}", f"contacto@{self.tenant_id}.example.com",
-                 f"https://{self.tenant_id}.example.com", json.dumps(hours), "pro",
-                 ["appointments", "medical_records", "anesthesia", "hospitalization", "promotions"])
+        hours = {day: {"open": "08:00", "close": "18:00"} for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+        self.add(
+            "tenants",
+            self.tenant_id,
+            self.name,
+            f"{self.name} S.A.",
+            _ruc(self.index),
+            "America/Asuncion",
+            "PYG",
+            "es-PY",
+            f"{rng.choice(STREETS)} {rng.randint(100, 4999)}",
+            self.city,
+            f"+595 {AREA_CODES[self.city]} {rng.randint(200000, 699999)}",
+            f"contacto@{self.tenant_id}.example.com",
+            f"https://{self.tenant_id}.example.com",
+            json.dumps({**hours, "sun": hours["sat"]}),
+            "pro",
+            ["appointments", "medical_records", "anesthesia", "hospitalization", "promotions"],
+        )
 
     def profiles(self) -> None:
         rng, used = self.rng("profiles"), set()
-        people = [(self.admin_id, "admin"), *((v, "vet") for v in self.vet_ids), *((o, "owner") for o in self.owner_ids)]
-        for n, (pid, role) in enumerate(people):
+        staff = [(self.admin_id, "admin"), *((vet, "vet") for vet in self.vet_ids)]
+        for n, (pid, role) in enumerate([*staff, *((owner, "owner") for owner in self.owner_ids)]):
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
             phone = f"+595 {rng.choice(MOBILE_PREFIXES)} {rng.randint(100000, 999999)}"
             if role == "owner":
                 street = f"{rng.choice(STREETS)} {rng.randint(100, 4999)}"
                 city = rng.choice(CITIES) if rng.random() < 0.3 else self.city
-                method = rng.choices([m for m, _ in CONTACT_METHODS], [w for _, w in CONTACT_METHODS])[0]
+                method = rng.choices(CONTACT_METHODS, CONTACT_WEIGHTS)[0]
                 self.add("profiles", pid, role, name, f"{_slug(name)}.{n}@example.com", phone, street, city, method)
                 continue
             local = _slug(" ".join(name.split()[:2]))
             local = f"{local}.{n}" if local in used else local
             used.add(local)
-            self.add("profiles", pid, role, name, f"{local}@{self.tenant_id}.example.com", phone, None, self.city,
-                     "email")
+            self.add(
+                "profiles", pid, role, name, f"{local}@{self.tenant_id}.example.com", phone, None, self.city, "email"
+            )
 
     def services(self) -> None:
         for sid, (name, category, price, minutes, _) in zip(self.service_ids, SERVICES, strict=True):
@@ -364,66 +652,108 @@ class _Clinic:
 
     def rooms(self) -> None:
         for n, rid in enumerate(self.room_ids):
-            name, kind, capacity, equipment = ROOMS[n]
-            self.add("exam_rooms", rid, name, kind, capacity, equipment, n)
+            self.add("exam_rooms", rid, *ROOMS[n], n)
 
     def make_pets(self) -> None:
         rng, species_names = self.rng("pets"), list(SPECIES)
         weights = [SPECIES[s][0] for s in species_names]
         for n in range(self.p.pets):
+            pid = self.uid("pet", n)
             owner = self.owner_ids[n] if n < len(self.owner_ids) else rng.choice(self.owner_ids)
             species = rng.choices(species_names, weights)[0]
             _, max_age, breeds = SPECIES[species]
             breed, lo, hi = rng.choice(breeds)
             age_days = rng.randint(45, max_age * 365)
-            weight = max(Decimal("0.01"), round(Decimal(rng.uniform(lo, hi) * min(1.0, max(0.25, age_days / 365))), 2))
-            sex = "unknown" if species in ("bird", "reptile") and rng.random() < 0.5 else rng.choice(("male", "female"))
+            growth = min(1.0, max(0.25, age_days / 365))
+            weight = max(Decimal("0.01"), round(Decimal(rng.uniform(lo, hi) * growth), 2))
+            sex = rng.choice(("male", "female"))
+            sex = "unknown" if species in ("bird", "reptile") and rng.random() < 0.5 else sex
             neutered = species in ("dog", "cat") and age_days > 365 and rng.random() < 0.55
             chipped = species in ("dog", "cat") and rng.random() < 0.65
             chip = f"600{(n * 7_919_007 + 104_729 * self.index + 12_345) % 10**12:012d}" if chipped else None
             deceased = rng.random() < 0.01
             dob = self.p.today - timedelta(days=age_days) if rng.random() < 0.97 else None
-            row: list[object] = [self.tenant_id, self.uid("pet", n), owner, rng.choice(PET_NAMES), species, breed, sex,
-                                 neutered, dob, weight, rng.choice(COLORS.get(species, EXOTIC_COLORS)), chip, deceased,
-                                 rng.choice(self.vet_ids), rng.choice(("morning", "afternoon", "evening", "any")),
-                                 rng.choice(BEHAVIOUR) if rng.random() < 0.1 else None]
-            self.pets.append(_Pet(self.uid("pet", n), owner, species, sex, age_days, weight, deceased, row))
+            row = (
+                self.tenant_id,
+                pid,
+                owner,
+                rng.choice(PET_NAMES),
+                species,
+                breed,
+                sex,
+                neutered,
+                dob,
+                weight,
+                rng.choice(COLORS.get(species, EXOTIC_COLORS)),
+                chip,
+                deceased,
+                rng.choice(self.vet_ids),
+                rng.choice(("morning", "afternoon", "evening", "any")),
+                rng.choice(BEHAVIOUR) if rng.random() < 0.1 else None,
+            )
+            self.pets.append(_Pet(pid, owner, species, sex, age_days, weight, deceased, row))
 
     def alerts(self) -> None:
         rng, k = self.rng("alerts"), 0
         counts = [_count(rng, self.p.alerts_per_pet) for _ in self.pets]
-        for n in range(sum(counts), 10 if self.pets else 0):  # every type and severity, inactive, expired
+        for n in range(sum(counts), 10 if self.pets else 0):  # room for every type, severity, state
             counts[n % len(counts)] += 1
         for pet, count in zip(self.pets, counts, strict=True):
-            forced = COVERAGE[k:k + count]
+            forced = COVERAGE[k : k + count]  # the first alerts of a clinic cover every type and severity
             others = [t for t in ALERT_TEMPLATES if t not in forced] if forced else ALERT_TEMPLATES
             for kind, severity, title, message in forced + rng.sample(others, min(count - len(forced), len(others))):
                 days_ago = rng.randint(1, 400)
                 active, expires = rng.random() >= 0.1 and k != 8, None
-                if k == 9 or rng.random() < 0.08:
-                    expires = self.midnight - timedelta(days=rng.randint(1, min(days_ago, 60)))
+                if k == 9 or rng.random() < 0.08:  # expired, at 18:00 on a day since it was created
+                    expires = self.midnight - timedelta(days=rng.randint(1, min(days_ago, 60)), hours=-18)
                 elif rng.random() < 0.08:
-                    expires = self.midnight + timedelta(days=rng.randint(1, 90))
-                self.add("patient_alerts", self.uid("alert", k), pet.id, kind, severity, title, message, active,
-                         expires, self.staff(rng), self.midnight - timedelta(days=days_ago, hours=-10))
+                    expires = self.midnight + timedelta(days=rng.randint(1, 90), hours=18)
+                self.add(
+                    "patient_alerts",
+                    self.uid("alert", k),
+                    pet.id,
+                    kind,
+                    severity,
+                    title,
+                    message,
+                    active,
+                    expires,
+                    self.staff(rng),
+                    self.midnight - timedelta(days=days_ago, hours=-10),
+                )
                 k += 1
 
     def problems(self) -> None:
         rng, k = self.rng("problems"), 0
         options: dict[str, list[tuple[uuid.UUID | None, str, bool]]] = {}
         for species in SPECIES:
-            coded = [(self.codes[c], term, chronic) for c, term, sp, chronic in DIAGNOSES if sp is None or species in sp]
+            coded = [
+                (self.codes[code], term, chronic)
+                for code, term, only, chronic in DIAGNOSES
+                if only is None or species in only
+            ]
             options[species] = coded + [(None, name, False) for name in FREE_PROBLEMS]
         for pet in self.pets:
-            choices = options[pet.species]
+            choices = options[pet.species]  # sampled without replacement: one entry per code and pet
             for code_id, name, chronic in rng.sample(choices, min(_count(rng, self.p.problems_per_pet), len(choices))):
                 onset = self.p.today - timedelta(days=rng.randint(0, pet.age_days))
                 resolved = None
                 if not chronic and rng.random() < 0.5:
                     resolved = min(self.p.today, onset + timedelta(days=rng.randint(3, 60)))
                 severity = rng.choices(("mild", "moderate", "severe"), (5, 3, 1))[0]
-                self.add("patient_problems", self.uid("problem", k), pet.id, name, code_id, onset, resolved, chronic,
-                         resolved is None, severity, self.staff(rng))
+                self.add(
+                    "patient_problems",
+                    self.uid("problem", k),
+                    pet.id,
+                    name,
+                    code_id,
+                    onset,
+                    resolved,
+                    chronic,
+                    resolved is None,
+                    severity,
+                    self.staff(rng),
+                )
                 k += 1
 
     def surgeries(self) -> None:
@@ -444,113 +774,206 @@ class _Clinic:
         castration = {"male": "Orquiectomía", "female": "Ovariohisterectomía"}.get(pet.sex)
         procedure = castration if castration and rng.random() < 0.45 else rng.choice(PROCEDURES)
         outcome = rng.choices(("normal", "complicated", "critical"), (90, 8, 2))[0]
-        assessment = json.dumps({"asa": rng.randint(1, 3), "fasting_hours": rng.randint(8, 12),
-                                 "weight_kg": float(pet.weight), "body_condition": rng.randint(3, 7)})
-        maintenance = induction + timedelta(minutes=10)
+        assessment = json.dumps(
+            {
+                "asa": rng.randint(1, 3),
+                "fasting_hours": rng.randint(8, 12),
+                "weight_kg": float(pet.weight),
+                "body_condition": rng.randint(3, 7),
+            }
+        )
         recovery = induction + timedelta(minutes=5 * max(n - 2, 2))
         extubation = recovery + timedelta(minutes=rng.choice((5, 10)))
         full = extubation + timedelta(minutes=rng.randint(20, 60))
         completed = full + timedelta(minutes=rng.randint(0, 15))
-        complications = None if outcome == "normal" else "Hipotensión transitoria; respondió a bolo de cristaloides."
-        record_id = None
+        complications = None if outcome == "normal" else "Hipotensión transitoria; respondió a fluidoterapia."
+        record_id: uuid.UUID | None = None
+        phases: tuple[object, ...] = (None,) * 6
         if not still_open:
             record_id = self.uid("surgery-record", k)
-            self.add("medical_records", record_id, pet.id, None, vet, "surgery", procedure, None,
-                     complications or "Cirugía sin complicaciones.", induction.date())
-        phases = (None, None, None, None, None, None) if still_open else (
-            recovery, extubation, full, complications, outcome, completed)
-        self.add("anesthesia_logs", log_id, pet.id, record_id, procedure, PROTOCOLS.get(pet.species, EXOTIC_PROTOCOL),
-                 assessment, induction, maintenance, *phases, vet, induction - timedelta(minutes=30))
+            phases = (recovery, extubation, full, complications, outcome, completed)
+            self.add(
+                "medical_records",
+                record_id,
+                pet.id,
+                None,
+                vet,
+                "surgery",
+                procedure,
+                None,
+                complications or "Cirugía sin complicaciones.",
+                induction.date(),
+            )
+        self.add(
+            "anesthesia_logs",
+            log_id,
+            pet.id,
+            record_id,
+            procedure,
+            PROTOCOLS.get(pet.species, EXOTIC_PROTOCOL),
+            assessment,
+            induction,
+            induction + timedelta(minutes=10),
+            *phases,
+            vet,
+            induction - timedelta(minutes=30),
+        )
         for i, reading in enumerate(_vitals(rng, pet.species, n, induction, outcome != "normal")):
             self.add("anesthesia_vitals", self.uid("vital", f"{k}/{i}"), log_id, *reading, vet)
 
     def appointments(self) -> None:
-        rng, k, now = self.rng("appointments"), 0, self.p.now
+        """Each vet's day, 08:00 to 18:00, for today-3 .. today+3; slots booked at random."""
+        rng, k = self.rng("appointments"), 0
         living = [pet for pet in self.pets if not pet.deceased]
         fill = min(0.75, 0.15 + self.p.pets / 500)
         busy: dict[uuid.UUID, list[tuple[datetime, datetime]]] = {rid: [] for rid in self.room_ids}
-        completed: list[tuple[datetime, int, _Pet, int]] = []
         for day in (self.p.today + timedelta(days=d) for d in range(-3, 4)):
-            for v, vet in enumerate(self.vet_ids):
+            for v in range(len(self.vet_ids)):
                 start, close = _local(day, 8), _local(day, 18)
                 while living:
                     pet, booked, draws = rng.choice(living), rng.random() < fill, [rng.random() for _ in range(6)]
-                    fits = [s for s, (*_, sp) in enumerate(SERVICES) if sp is None or pet.species in sp]
+                    fits = [s for s, (*_, only) in enumerate(SERVICES) if only is None or pet.species in only]
                     svc = rng.choices(fits, [CATEGORY_WEIGHT[SERVICES[s][1]] for s in fits])[0]
-                    name, category, _, minutes, _ = SERVICES[svc]
-                    end = start + timedelta(minutes=minutes)
+                    end = start + timedelta(minutes=SERVICES[svc][3])
                     if end > close:
                         break
-                    if not booked:
+                    if booked:
+                        self.appointment(rng, k, pet, v, svc, start, end, draws, busy)
+                        k, start = k + 1, end
+                    else:
                         start += timedelta(minutes=30)
-                        continue
-                    status, times = self.visit_times(start, end, draws)
-                    wanted = {"surgery": [1], "imaging": [3, 0, 2]}.get(category, [0, 2] if v % 2 == 0 else [2, 0])
-                    room = None
-                    if status not in ("cancelled", "no_show") and draws[5] < 0.8:
-                        room = next((r for r in (self.room_ids[i] for i in wanted if i < len(self.room_ids))
-                                     if all(end <= s or start >= e for s, e in busy[r])), None)
-                    if room is not None:
-                        busy[room].append((start, end))
-                    checked_in, started, done = times
-                    reason = rng.choice(REASONS) if category == "consultation" else name
-                    self.add("appointments", self.uid("appointment", k), pet.id, vet, self.service_ids[svc], start,
-                             end, status, reason, self.admin_id, checked_in, checked_in and self.admin_id, started, done,
-                             room, started and checked_in and (started - checked_in).seconds // 60,
-                             done and started and (done - started).seconds // 60)
-                    if room is not None and checked_in is not None:
-                        self.add("room_assignments", self.uid("room-assignment", k), self.uid("appointment", k), room,
-                                 self.admin_id, checked_in, done)
-                    if status == "completed" and done is not None:
-                        completed.append((done, k, pet, svc))
-                        visit = done.astimezone(TZ).date()
-                        pet.last_visit = max(pet.last_visit or visit, visit)
-                        code = rng.choice(DIAGNOSES)[0] if category == "consultation" and draws[4] < 0.4 else None
-                        self.add("medical_records", self.uid("record", k), pet.id, self.uid("appointment", k), vet,
-                                 RECORD_TYPE.get(category, "other"), name, code and self.codes[code],
-                                 rng.choice(RECORD_NOTES), visit)
-                    k, start = k + 1, end
-        self.invoices(sorted(completed, key=lambda c: (c[0], c[1])))
+        self.invoices()
 
-    def visit_times(self, start: datetime, end: datetime, d: list[float]) -> tuple[str, tuple[Any, Any, Any]]:
-        """A status consistent with now, and checked_in_at <= started_at <= completed_at where they are set."""
+    def appointment(
+        self,
+        rng: random.Random,
+        k: int,
+        pet: _Pet,
+        v: int,
+        svc: int,
+        start: datetime,
+        end: datetime,
+        draws: list[float],
+        busy: dict[uuid.UUID, list[tuple[datetime, datetime]]],
+    ) -> None:
+        name, category, *_ = SERVICES[svc]
+        vet, appointment_id, visit = self.vet_ids[v], self.uid("appointment", k), self.visit(start, end, draws)
+        room = None
+        if visit.status not in ("cancelled", "no_show") and draws[5] < 0.8:
+            wanted = {"surgery": [1], "imaging": [3, 0, 2]}.get(category, [0, 2] if v % 2 == 0 else [2, 0])
+            free = (
+                r
+                for r in (self.room_ids[i] for i in wanted if i < len(self.room_ids))
+                if all(end <= s or start >= e for s, e in busy[r])
+            )
+            room = next(free, None)
+            if room is not None:
+                busy[room].append((start, end))
+        reason = rng.choice(REASONS) if category == "consultation" else name
+        self.add(
+            "appointments",
+            appointment_id,
+            pet.id,
+            vet,
+            self.service_ids[svc],
+            start,
+            end,
+            visit.status,
+            reason,
+            self.admin_id,
+            visit.checked_in,
+            visit.checked_in and self.admin_id,
+            visit.started,
+            visit.completed,
+            room,
+            _minutes(visit.checked_in, visit.started),
+            _minutes(visit.started, visit.completed),
+        )
+        if room is not None and visit.checked_in is not None:
+            self.add(
+                "room_assignments",
+                self.uid("room-assignment", k),
+                appointment_id,
+                room,
+                self.admin_id,
+                visit.checked_in,
+                visit.completed,
+            )
+        if visit.completed is not None:
+            day = visit.completed.astimezone(TZ).date()
+            pet.last_visit = max(pet.last_visit or day, day)
+            self.completed.append((visit.completed, k, pet, svc))
+            code = rng.choice(DIAGNOSES)[0] if category == "consultation" and draws[4] < 0.4 else None
+            self.add(
+                "medical_records",
+                self.uid("record", k),
+                pet.id,
+                appointment_id,
+                vet,
+                RECORD_TYPE.get(category, "other"),
+                name,
+                code and self.codes[code],
+                rng.choice(RECORD_NOTES),
+                day,
+            )
+
+    def visit(self, start: datetime, end: datetime, d: list[float]) -> _Visit:
+        """A status consistent with now; checked_in_at <= started_at <= completed_at where set."""
         now = self.p.now
         checked_in = start - timedelta(minutes=int(d[1] * 15))
         started = start + timedelta(minutes=int(d[2] * 15))
         if end <= now:
-            status = "completed" if d[0] < 0.8 else "no_show" if d[0] < 0.88 else "cancelled"
-            if status != "completed":
-                return status, (None, None, None)
+            if d[0] >= 0.8:
+                return _Visit("no_show" if d[0] < 0.88 else "cancelled")
             done = max(started, min(now, started + (end - start) * (0.8 + d[3] * 0.4)))
-            return status, (checked_in, started, done.replace(second=0, microsecond=0))
+            return _Visit("completed", checked_in, started, done.replace(second=0, microsecond=0))
         if start <= now:
-            return "in_progress", (checked_in, min(now, started), None)
+            return _Visit("in_progress", checked_in, min(now, started))
         if start - now <= timedelta(minutes=20) and d[0] < 0.6:
-            return "checked_in", (min(now, checked_in), None, None)
+            return _Visit("checked_in", min(now, checked_in))
         soon = start.date() <= self.p.today + timedelta(days=1)
-        return ("cancelled" if d[0] < 0.05 else "confirmed" if d[0] < (0.6 if soon else 0.3) else "scheduled"), (
-            None, None, None)
+        return _Visit("cancelled" if d[0] < 0.05 else "confirmed" if d[0] < (0.6 if soon else 0.3) else "scheduled")
 
-    def invoices(self, completed: list[tuple[datetime, int, _Pet, int]]) -> None:
+    def invoices(self) -> None:
+        """One invoice per completed appointment, numbered in the order they were completed."""
         rng = self.rng("invoices")
-        for number, (done, k, pet, svc) in enumerate(completed, start=1):
-            invoice_id, price = self.uid("invoice", k), SERVICES[svc][2]
+        for number, (done, k, pet, svc) in enumerate(sorted(self.completed, key=lambda c: c[:2]), start=1):
+            invoice_id, (service, _, price, *_) = self.uid("invoice", k), SERVICES[svc]
             items: list[tuple[str, uuid.UUID | None, str, int, int]] = [
-                ("service", self.service_ids[svc], SERVICES[svc][0], 1, price)]
+                ("service", self.service_ids[svc], service, 1, price)
+            ]
             if rng.random() < 0.3:
                 product, product_price = rng.choice(PRODUCTS)
                 items.append(("product", None, product, rng.randint(1, 2), product_price))
             subtotal = sum(qty * unit for *_, qty, unit in items)
             discount = subtotal // 10 if rng.random() < 0.12 else 0
-            tax = round((subtotal - discount) * 0.1)
+            tax = round((subtotal - discount) * 0.1)  # IVA 10 %
             status = rng.choices(("paid", "sent", "partial", "draft"), (80, 12, 5, 3))[0]
             issued = done.astimezone(TZ).date()
             due = issued if status == "paid" else issued + timedelta(days=30)
-            self.add("invoices", invoice_id, f"001-001-{number:07d}", pet.owner_id, pet.id, status, issued, due,
-                     Decimal(subtotal), Decimal(discount), Decimal(tax), Decimal(subtotal - discount + tax), "PYG")
+            self.add(
+                "invoices",
+                invoice_id,
+                f"001-001-{number:07d}",
+                pet.owner_id,
+                pet.id,
+                status,
+                issued,
+                due,
+                *(Decimal(x) for x in (subtotal, discount, tax, subtotal - discount + tax)),
+                "PYG",
+            )
             for i, (kind, service_id, description, qty, unit) in enumerate(items):
-                self.add("invoice_items", self.uid("invoice-item", f"{k}/{i}"), invoice_id, kind, service_id,
-                         description, Decimal(qty), Decimal(unit))
+                self.add(
+                    "invoice_items",
+                    self.uid("invoice-item", f"{k}/{i}"),
+                    invoice_id,
+                    kind,
+                    service_id,
+                    description,
+                    Decimal(qty),
+                    Decimal(unit),
+                )
 
     def vaccines(self) -> None:
         rng, k = self.rng("vaccines"), 0
@@ -562,39 +985,64 @@ class _Clinic:
                 next_dose = given + timedelta(days=365) if rng.random() < 0.85 else None
                 if next_dose is not None and next_dose >= self.p.today:
                     pet.next_due = min(pet.next_due or next_dose, next_dose)
-                self.add("vaccines", self.uid("vaccine", k), pet.id, name, f"L{rng.randint(10000, 99999)}", given,
-                         next_dose, rng.choice(self.vet_ids))
+                self.add(
+                    "vaccines",
+                    self.uid("vaccine", k),
+                    pet.id,
+                    name,
+                    f"L{rng.randint(10000, 99999)}",
+                    given,
+                    next_dose,
+                    rng.choice(self.vet_ids),
+                )
                 k += 1
 
-    def pet_rows(self) -> None:
-        self.rows["pets"] = [(*pet.row, pet.last_visit, pet.next_due) for pet in self.pets]
-
     def billing(self) -> None:
-        rng, today = self.rng("billing"), self.p.today
-        month = today.replace(day=1)
+        rng, month = self.rng("billing"), self.p.today.replace(day=1)
         next_month = (month + timedelta(days=32)).replace(day=1)
-        self.add("tenant_subscriptions", self.uid("subscription", 0), "pro", "active", _local(month, 0),
-                 _local(next_month, 0))
-        self.add("tenant_usage", self.uid("usage", month.isoformat()), month, next_month, rng.randint(50, 400),
-                 rng.randint(100, 900), rng.randint(10**8, 10**10), len(self.vet_ids) + 1,
-                 len(self.rows["appointments"]), len(self.rows["invoices"]))
+        self.add(
+            "tenant_subscriptions",
+            self.uid("subscription", 0),
+            "pro",
+            "active",
+            _local(month, 0),
+            _local(next_month, 0),
+        )
+        self.add(
+            "tenant_usage",
+            self.uid("usage", month.isoformat()),
+            month,
+            next_month,
+            rng.randint(50, 400),
+            rng.randint(100, 900),
+            rng.randint(10**8, 10**10),
+            len(self.vet_ids) + 1,
+            len(self.rows["appointments"]),
+            len(self.rows["invoices"]),
+        )
 
 
 async def _diagnosis_codes(conn: Any) -> dict[str, uuid.UUID]:
+    """The shared codes, inserted where missing; code -> id (whoever inserted them)."""
     await conn.executemany(
         "INSERT INTO diagnosis_codes (id, code, term, standard, species) VALUES ($1, $2, $3, 'venom', $4)"
         " ON CONFLICT (standard, code) DO NOTHING",
-        [(uuid.uuid5(NAMESPACE, f"venom/{code}"), code, term, list(species) if species else None)
-         for code, term, species, _ in DIAGNOSES])
-    rows = await conn.fetch("SELECT code, id FROM diagnosis_codes WHERE standard = 'venom' AND code = ANY($1)",
-                            [code for code, *_ in DIAGNOSES])
+        [
+            (uuid.uuid5(NAMESPACE, f"venom/{code}"), code, term, list(species) if species else None)
+            for code, term, species, _ in DIAGNOSES
+        ],
+    )
+    rows = await conn.fetch(
+        "SELECT code, id FROM diagnosis_codes WHERE standard = 'venom' AND code = ANY($1)",
+        [code for code, *_ in DIAGNOSES],
+    )
     return {row["code"]: row["id"] for row in rows}
 
 
 def _delete_order(tables: list[str], edges: list[tuple[str, str, bool]]) -> list[str]:
-    """Tables with referencing tables first; edges are (child, parent, blocks_delete)."""
+    """Referencing tables before referenced ones; edges are (child, parent, blocks_delete)."""
     graph: dict[str, set[str]] = {table: set() for table in tables}
-    for blocking in (True, False):  # cascades only order what stays acyclic
+    for blocking in (True, False):  # a cascade or set-null edge only orders what stays acyclic
         for child, parent, blocks in edges:
             if blocks is blocking and child in graph and parent in graph and child != parent:
                 graph[parent].add(child)
@@ -607,21 +1055,36 @@ def _delete_order(tables: list[str], edges: list[tuple[str, str, bool]]) -> list
     return list(TopologicalSorter(graph).static_order())
 
 
-async def _delete_demo(conn: Any, tenant_ids: list[str], superuser: bool) -> None:
-    """Remove earlier demo clinics, every table's rows of them, children before parents."""
-    ids = [r["id"] for r in await conn.fetch(
-        r"SELECT id FROM tenants WHERE id = ANY($1) OR id ~ '^clinica-demo-[0-9]+$'", tenant_ids)]
+async def _delete_demo(conn: Any, superuser: bool) -> None:
+    """Remove every earlier demo clinic (however many were loaded) from each table with a tenant_id."""
+    ids = [
+        r["id"]
+        for r in await conn.fetch(
+            r"SELECT id FROM tenants WHERE id = ANY($1)"
+            r" OR id ~ '^clinica-demo-[0-9]+$'",
+            [n[0] for n in NAMED_CLINICS],
+        )
+    ]
     if not ids:
         return
-    tables = [r["relname"] for r in await conn.fetch(
-        "SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
-        " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
-        " AND a.attname = 'tenant_id' AND NOT a.attisdropped")]
-    edges = [(r["child"], r["parent"], r["blocks"]) for r in await conn.fetch(
-        "SELECT ch.relname AS child, pa.relname AS parent, c.confdeltype IN ('a', 'r') AS blocks"
-        " FROM pg_constraint c JOIN pg_class ch ON ch.oid = c.conrelid JOIN pg_class pa ON pa.oid = c.confrelid"
-        " WHERE c.contype = 'f' AND ch.relnamespace = 'public'::regnamespace")]
-    if superuser:  # every row of these tenants goes: skip the per-row foreign key triggers
+    tables = [
+        r["relname"]
+        for r in await conn.fetch(
+            "SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
+            " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
+            " AND a.attname = 'tenant_id' AND NOT a.attisdropped"
+        )
+    ]
+    edges = [
+        (r["child"], r["parent"], r["blocks"])
+        for r in await conn.fetch(
+            "SELECT ch.relname AS child, pa.relname AS parent, c.confdeltype IN ('a', 'r') AS blocks"
+            " FROM pg_constraint c JOIN pg_class ch ON ch.oid = c.conrelid"
+            " JOIN pg_class pa ON pa.oid = c.confrelid"
+            " WHERE c.contype = 'f' AND ch.relnamespace = 'public'::regnamespace"
+        )
+    ]
+    if superuser:  # all of these tenants' rows go: skip the per-row foreign key triggers
         await conn.execute("SET LOCAL session_replication_role = replica")
     for table in _delete_order(tables, edges):
         await conn.execute(f'DELETE FROM "{table}" WHERE tenant_id = ANY($1)', ids)
@@ -630,14 +1093,28 @@ async def _delete_demo(conn: Any, tenant_ids: list[str], superuser: bool) -> Non
         await conn.execute("SET LOCAL session_replication_role = origin")
 
 
-async def load_demo(url: str, *, clinics: int = 3, pets: int = 60, progress: bool = True,
-                    alerts_per_pet: float = ALERTS_PER_PET, problems_per_pet: float = PROBLEMS_PER_PET,
-                    surgeries_fraction: float = SURGERIES_FRACTION, vitals_per_log: int = VITALS_PER_LOG) -> DemoSummary:
-    """Replace the demo clinics (`pets` per clinic) in one transaction; needs a superuser or BYPASSRLS login."""
+async def load_demo(
+    url: str,
+    *,
+    clinics: int = 3,
+    pets: int = 60,
+    progress: bool = True,
+    alerts_per_pet: float = ALERTS_PER_PET,
+    problems_per_pet: float = PROBLEMS_PER_PET,
+    surgeries_fraction: float = SURGERIES_FRACTION,
+    vitals_per_log: int = VITALS_PER_LOG,
+) -> DemoSummary:
+    """Replace the demo clinics, `pets` pets each, in one transaction (superuser or BYPASSRLS login)."""
     if min(clinics, pets, alerts_per_pet, problems_per_pet, surgeries_fraction) < 0 or vitals_per_log < 1:
         raise ValueError("counts must not be negative and vitals_per_log must be at least 1")
-    params = _Params(pets, alerts_per_pet, problems_per_pet, surgeries_fraction, vitals_per_log,
-                     datetime.now(TZ).replace(second=0, microsecond=0))
+    params = _Params(
+        pets,
+        alerts_per_pet,
+        problems_per_pet,
+        surgeries_fraction,
+        vitals_per_log,
+        datetime.now(TZ).replace(second=0, microsecond=0),
+    )
     summary = DemoSummary([])
     conn = await asyncpg.connect(url)
     try:
@@ -647,7 +1124,7 @@ async def load_demo(url: str, *, clinics: int = 3, pets: int = 60, progress: boo
                 if not (role["rolsuper"] or role["rolbypassrls"]):
                     raise PermissionError("load_demo needs a superuser or BYPASSRLS login: tables FORCE RLS")
                 bar.set_description("removing earlier demo")
-                await _delete_demo(conn, [_clinic_identity(i)[0] for i in range(clinics)], role["rolsuper"])
+                await _delete_demo(conn, role["rolsuper"])
                 bar.update()
                 bar.set_description("diagnosis_codes")
                 codes = await _diagnosis_codes(conn)
@@ -661,8 +1138,9 @@ async def load_demo(url: str, *, clinics: int = 3, pets: int = 60, progress: boo
                     for table, columns in COLUMNS.items():
                         bar.set_description(f"{clinic.tenant_id}: {table}")
                         if clinic.rows[table]:
-                            await conn.copy_records_to_table(table, records=clinic.rows[table], columns=columns,
-                                                             schema_name="public")
+                            await conn.copy_records_to_table(
+                                table, records=clinic.rows[table], columns=columns, schema_name="public"
+                            )
                         bar.update()
                     summary.clinics.append(clinic.summary())
     finally:

@@ -19,9 +19,9 @@ from strawberry.extensions import (
 )
 
 from graph.context import Context
+from vetql import metrics
 
 _log = logging.getLogger("vetql.errors")
-from vetql import metrics
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

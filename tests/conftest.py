@@ -177,8 +177,8 @@ class LiveServer:
             stderr=subprocess.PIPE,
         )
 
-    async def ready(self, timeout: float = 30) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
+    async def ready(self) -> None:
+        deadline = asyncio.get_running_loop().time() + 30
         async with httpx.AsyncClient() as http:
             while True:
                 if self.process.poll() is not None:
