@@ -194,17 +194,3 @@ async def open_alarm_families(db: RequestDb, tenant: str, log: UUID) -> list[str
         {"tenant": tenant, "log": log},
     )
     return [r["family"] for r in rows]
-
-
-async def alarms_of_logs(db: RequestDb, tenant: str, logs: Sequence[UUID]) -> dict[UUID, list[RowMapping]]:
-    rows = await db.fetch(
-        text(
-            "SELECT * FROM anesthesia_alarms WHERE tenant_id = :tenant"
-            " AND anesthesia_log_id = ANY(CAST(:logs AS uuid[])) ORDER BY raised_at, id"
-        ),
-        {"tenant": tenant, "logs": list(logs)},
-    )
-    grouped: dict[UUID, list[RowMapping]] = {log: [] for log in logs}
-    for row in rows:
-        grouped[row["anesthesia_log_id"]].append(row)
-    return grouped

@@ -59,6 +59,7 @@ class Loaders:
         self.problem_by_id = self._by_id("patient_problems")
         self.anesthesia_log_by_id = self._by_id("anesthesia_logs")
         self.vital_by_id = self._by_id("anesthesia_vitals")
+        self.alarm_by_id = self._by_id("anesthesia_alarms")
         self.appointment_by_id = self._by_id("appointments")
         self.exam_room_by_id = self._by_id("exam_rooms")
         self.diagnosis_code_by_id: _Loader[UUID, RowMapping | None] = _Loader(self._diagnosis_codes)

@@ -53,12 +53,12 @@ def _staff(info: strawberry.Info[Context, None]) -> tuple[Context, Claims, str]:
     return ctx, ctx.claims, ctx.tenant_id
 
 
-async def _with_db(ctx: Context, claims: Claims) -> RequestDb:
+def _with_db(ctx: Context, claims: Claims) -> RequestDb:
     return RequestDb(ctx.engine, claims.as_json_claims())
 
 
 async def _log_snapshot(ctx: Context, claims: Claims, tenant: str, log: UUID) -> Any:
-    db = await _with_db(ctx, claims)
+    db = _with_db(ctx, claims)
     try:
         row = await sql.log_snapshot(db, tenant, log)
     finally:
@@ -96,7 +96,7 @@ async def vitals_recorded(
     snapshot = await _log_snapshot(ctx, claims, tenant, log)
     position = int(snapshot["vitals_seq"])
     if since is not None:
-        db = await _with_db(ctx, claims)
+        db = _with_db(ctx, claims)
         try:
             replay = await sql.vitals_since(db, tenant, log, since, position)
         finally:
@@ -152,7 +152,7 @@ async def anesthesia_alarms(
         reader = lambda: _alarm_reader(tenant, log, position)  # noqa: E731
         key: tuple[str, str, UUID | None] = (ALARMS, tenant, log)
     else:
-        db = await _with_db(ctx, claims)
+        db = _with_db(ctx, claims)
         try:
             positions = await sql.open_log_positions(db, tenant)
         finally:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import RowMapping
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.loaders import Loaders
+from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.clinical import DiagnosisCode, PatientAlert, PatientProblem
 from graph.types.node import Node, from_global_id
@@ -30,6 +31,7 @@ _NODE_TYPES: dict[str, tuple[_Fetch, Callable[[RowMapping], Any]]] = {
     "PatientProblem": (lambda ls, pk: ls.problem_by_id.load(pk), PatientProblem.from_row),
     "AnesthesiaLog": (lambda ls, pk: ls.anesthesia_log_by_id.load(pk), AnesthesiaLog.from_row),
     "VitalSign": (lambda ls, pk: ls.vital_by_id.load(pk), VitalSign.from_row),
+    "AnesthesiaAlarm": (lambda ls, pk: ls.alarm_by_id.load(pk), AnesthesiaAlarm.from_row),
     "Appointment": (lambda ls, pk: ls.appointment_by_id.load(pk), Appointment.from_row),
     "ExamRoom": (lambda ls, pk: ls.exam_room_by_id.load(pk), ExamRoom.from_row),
     "DiagnosisCode": (lambda ls, pk: ls.diagnosis_code_by_id.load(pk), DiagnosisCode.from_row),
