@@ -32,7 +32,8 @@ typecheck: install
 	@$(BIN)/mypy graph db vetql
 
 pytest: install
-	@echo "==> pytest on real PostgreSQL ($${DATABASE_URL:+DATABASE_URL}$${DATABASE_URL:-embedded, data in $${VETQL_DATA_DIR:-.vetql}})"
+	@if [ -n "$$DATABASE_URL" ]; then echo "==> pytest on real PostgreSQL (the server in DATABASE_URL)"; \
+	else echo "==> pytest on real PostgreSQL (embedded, data in $${VETQL_DATA_DIR:-.vetql})"; fi
 	@$(BIN)/pytest
 
 bench: install

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import uuid
+from urllib.parse import quote, urlencode
 
 from vetql.settings import Settings
 
 DEMO_CLINIC = "clinica-san-roque"
+FIRST_QUERY = """query Overview {
+  viewer { role clinic { name } }
+  pets(first: 5, filter: {hasActiveAlerts: true}) {
+    totalCount
+    nodes {
+      name species
+      owner { fullName phone }
+      alerts { alertType severity title }
+      problems { problemName diagnosisCode { code term } }
+      anesthesiaLogs(first: 1) {
+        nodes { procedureName outcome vitals(last: 5) { nodes { recordedAt heartRate spo2 } } }
+      }
+    }
+  }
+}
+"""
 
 
 def _migrate(url: str) -> None:
@@ -96,11 +114,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             from datetime import timedelta
 
             token = sign(settings, sub=admin, tenant_id=DEMO_CLINIC, role="admin", ttl=timedelta(hours=8))
-            print(
-                f"==> demo staff token ({DEMO_CLINIC}, admin, 8h). In GraphiQL's Headers tab paste:",
-                flush=True,
-            )
-            print(f'    {{"Authorization": "Bearer {token}"}}', flush=True)
+            headers = json.dumps({"Authorization": f"Bearer {token}"})
+            link = f"{base}?{urlencode({'q': FIRST_QUERY, 'headers': headers}, quote_via=quote)}"
+            print(f"==> demo staff token ({DEMO_CLINIC}, admin, 8h): {token}", flush=True)
+            print("==> GraphiQL with that token and a first query filled in:", flush=True)
+            print(f"    {link}", flush=True)
     configure_logging()
     uvicorn.run(
         "vetql.asgi:create",
