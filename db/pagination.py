@@ -111,7 +111,7 @@ def make_page(
     )
 
 
-def keyset_sql(order: Order, page: Page, alias: str) -> tuple[str, str, dict[str, Any], int]:
+def keyset_sql(order: Order, page: Page, alias: str, prefix: str = "") -> tuple[str, str, dict[str, Any], int]:
     """WHERE conditions, ORDER BY and params for one page; fetches one extra row to see if more exist.
 
     Cursor values are bound as text and cast in SQL, so asyncpg gets the types it expects.
@@ -123,9 +123,11 @@ def keyset_sql(order: Order, page: Page, alias: str) -> tuple[str, str, dict[str
         if values is None:
             continue
         forward = (bound == "after") != order.descending
-        casts = ", ".join(f"CAST(CAST(:{bound}{i} AS text) AS {typ})" for i, (_, typ) in enumerate(order.columns))
+        casts = ", ".join(
+            f"CAST(CAST(:{prefix}{bound}{i} AS text) AS {typ})" for i, (_, typ) in enumerate(order.columns)
+        )
         conditions.append(f"({cols}) {'>' if forward else '<'} ({casts})")
-        params.update({f"{bound}{i}": None if v is None else str(v) for i, v in enumerate(values)})
+        params.update({f"{prefix}{bound}{i}": None if v is None else str(v) for i, v in enumerate(values)})
     descending = order.descending != page.backwards
     direction = "DESC" if descending else "ASC"
     order_by = ", ".join(f"{alias}.{c} {direction}" for c, _ in order.columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,6 +28,10 @@ class Context:
     connection_params: dict[str, object] | None = None
     # Live events of this process (subscriptions); None where there is no broker.
     hub: LiveHub | None = None
+    # Answer plain-data selections from compiled SQL (graph/compiled); off only to compare paths.
+    compiled: bool = True
+    # The operation's graphql-core executor (set by graph/compiled/execution.py).
+    executor: Any = field(default=None, repr=False)
     db: RequestDb = field(init=False)
     loaders: Loaders = field(init=False)
 

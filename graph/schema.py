@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
+from graph.compiled.execution import PassThroughExecutionContext
 from graph.extensions import EXTENSIONS
 from graph.permissions import IsStaff
 from graph.resolvers import anesthesia as anesthesia_r
@@ -109,5 +110,6 @@ schema = strawberry.Schema(
         AnesthesiaAlarm,
     ],
     extensions=EXTENSIONS,
+    execution_context_class=PassThroughExecutionContext,
     config=StrawberryConfig(auto_camel_case=True),
 )

@@ -159,6 +159,38 @@ def gql(client: httpx.AsyncClient) -> GQL:
     return GQL(client)
 
 
+# The same app with the compiled fast path off: every field through the ordinary
+# resolvers and loaders. The differential test compares the two.
+@pytest.fixture(scope="session")
+def plain_app_and_counter(
+    settings: Settings, database_url: str, world: World
+) -> Iterator[tuple[Any, StatementCounter]]:
+    app = create_app(settings, database_url, compiled=False)
+    counter = StatementCounter()
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+    yield app, counter
+
+
+@pytest.fixture
+def plain_sql(plain_app_and_counter: tuple[Any, StatementCounter]) -> StatementCounter:
+    counter = plain_app_and_counter[1]
+    counter.reset()
+    return counter
+
+
+@pytest.fixture(scope="session")
+async def plain_client(plain_app_and_counter: tuple[Any, StatementCounter]) -> AsyncIterator[httpx.AsyncClient]:
+    app = plain_app_and_counter[0]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://vetql.test") as http:
+        yield http
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+def plain_gql(plain_client: httpx.AsyncClient) -> GQL:
+    return GQL(plain_client)
+
+
 class LiveServer:
     """A real `vetql serve` process on this test database, for WebSocket and multi-process tests."""
 

@@ -56,6 +56,18 @@ async def measure(gql: GQL, sql: StatementCounter, query: str, variables: dict[s
     return sql.count, listing(sql), data
 
 
+# These tests prove the ORDINARY path batches (one statement per nesting level);
+# the compiled path's single statement is proved in tests/test_compiled.py.
+@pytest.fixture
+def gql(plain_gql: GQL) -> GQL:
+    return plain_gql
+
+
+@pytest.fixture
+def sql(plain_sql: StatementCounter) -> StatementCounter:
+    return plain_sql
+
+
 @pytest.fixture
 def many_staff(world: World, token) -> str:  # type: ignore[no-untyped-def]
     return str(token(world.many.vet, world.many.tenant, "vet"))

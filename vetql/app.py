@@ -71,7 +71,9 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 class VetqlGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with VetQL's identity, JSON encoding and GraphQL-over-HTTP status codes."""
 
-    def __init__(self, engine: AsyncEngine, verifier: TokenVerifier, hub: LiveHub | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, verifier: TokenVerifier, hub: LiveHub | None = None, compiled: bool = True
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql",
@@ -83,6 +85,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         self.engine = engine
         self.verifier = verifier
         self.hub = hub
+        self.compiled = compiled
         self.tenants = _KnownTenants()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -103,7 +106,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         claims = request.scope.get("state", {}).get("claims")
         if isinstance(response, Response):
             request.scope["state"]["sub_response"] = response
-        return Context(engine=self.engine, claims=claims, hub=self.hub)
+        return Context(engine=self.engine, claims=claims, hub=self.hub, compiled=self.compiled)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         raw = (context.connection_params or {}).get("authorization")
@@ -159,10 +162,13 @@ async def _metrics(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def create_app(settings: Settings, database_url: str) -> Starlette:
-    """The app; the engine is created here and disposed by the lifespan."""
+def create_app(settings: Settings, database_url: str, *, compiled: bool = True) -> Starlette:
+    """The app; the engine is created here and disposed by the lifespan.
+
+    `compiled=False` answers everything through the ordinary resolvers (for the differential test).
+    """
     engine = create_engine(database_url, pool_size=settings.pool_size)
-    graphql = VetqlGraphQL(engine, TokenVerifier(settings))
+    graphql = VetqlGraphQL(engine, TokenVerifier(settings), compiled=compiled)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 
 from db import reads
 from db.pagination import Order, slice_rows
+from graph.compiled import roots as compiled
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.paging import After, Before, First, Last, to_page
@@ -89,6 +90,10 @@ async def pets(
     if ctx.tenant_id is None:  # platform operator or anonymous: no clinical data
         return build_connection(slice_rows([], page), order, Pet.from_row, _zero)
     query = _list_query(ctx.tenant_id, filter)
+    if ctx.compiled:
+        fast = await compiled.connection(info, query, order, page)
+        if fast is not None:  # the whole selection was plain data: JSON straight from SQL
+            return cast(Connection[Pet], fast)
     rows = await reads.list_page(ctx.db, query, order, page)
     for row in rows:
         ctx.loaders.pet_by_id.prime(row["id"], row)

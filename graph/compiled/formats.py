@@ -1,0 +1,41 @@
+"""SQL expressions that print values exactly as the ordinary (Python) path serializes them."""
+
+from __future__ import annotations
+
+
+def iso_datetime(expr: str) -> str:
+    """Python's `datetime.isoformat()` of a UTC timestamptz: microseconds only when non-zero."""
+    utc = f"({expr}) AT TIME ZONE 'UTC'"
+    return (
+        f"CASE WHEN {expr} IS NULL THEN NULL ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        f" || CASE WHEN extract(microseconds FROM {utc})::bigint % 1000000 = 0 THEN ''"
+        f" ELSE to_char({utc}, '.US') END || '+00:00' END"
+    )
+
+
+def base64url(text_expr: str, *, pad: bool) -> str:
+    b64 = f"translate(encode(convert_to({text_expr}, 'UTF8'), 'base64'), '+/' || chr(10), '-_')"
+    return b64 if pad else f"rtrim({b64}, '=')"
+
+
+def global_id(type_name: str, id_expr: str) -> str:
+    """graph/types/node.py `to_global_id`: urlsafe base64 of 'Type:key', padded."""
+    return base64url(f"'{type_name}:' || ({id_expr})::text", pad=True)
+
+
+def json_text(value_expr: str) -> str:
+    """A value as orjson prints it inside an array (no spaces)."""
+    return f"coalesce(to_json({value_expr})::text, 'null')"
+
+
+def cursor(values: list[tuple[str, str]]) -> str:
+    """db/pagination.py `encode_cursor`: urlsafe base64 (unpadded) of the compact JSON array of sort values."""
+    parts = []
+    for expr, typ in values:
+        if typ == "timestamptz":
+            parts.append(json_text(iso_datetime(expr)))
+        elif typ == "uuid":
+            parts.append(json_text(f"({expr})::text"))
+        else:
+            parts.append(json_text(expr))
+    return base64url("'[' || " + " || ',' || ".join(parts) + " || ']'", pad=False)
