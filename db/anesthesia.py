@@ -58,7 +58,9 @@ _RESERVE_ALARM_SEQ = text(
     "UPDATE anesthesia_logs SET alarm_seq = alarm_seq + :n WHERE tenant_id = :tenant AND id = :log RETURNING alarm_seq"
 )
 _CLEAR = text(
-    "UPDATE anesthesia_alarms SET cleared_at = :at, cleared_by = :by"
+    # A late (buffered) reading may be older than the one that raised the alarm:
+    # the alarm cannot end before it began.
+    "UPDATE anesthesia_alarms SET cleared_at = greatest(CAST(:at AS timestamptz), raised_at), cleared_by = :by"
     " WHERE tenant_id = :tenant AND anesthesia_log_id = :log AND family = :family AND cleared_at IS NULL"
     " RETURNING id"
 )

@@ -62,6 +62,7 @@ _PARSERS: dict[str, Any] = {
     "timestamptz": datetime.fromisoformat,
     "date": date.fromisoformat,
     "text": str,
+    "bigint": int,
 }
 
 
@@ -79,9 +80,13 @@ def decode_cursor(cursor: str, order: Order) -> tuple[Any, ...]:
         if value is None:
             continue
         try:
-            if not isinstance(value, str):
+            if typ == "bigint":
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise TypeError
+            elif not isinstance(value, str):
                 raise TypeError
-            _PARSERS[typ](value)
+            else:
+                _PARSERS[typ](value)
         except (TypeError, ValueError):
             raise PageError("cursor does not match this list's ordering") from None
     return tuple(values)

@@ -21,7 +21,12 @@ class RequestDb:
 
     graphql-core resolves sibling fields concurrently; the lock serializes
     their statements on the one connection so they share one transaction
-    and one snapshot (REPEATABLE READ) without stepping on each other.
+    without stepping on each other.
+
+    Writes run READ COMMITTED, so a row lock taken by a concurrent writer is
+    waited for and then seen committed, never a serialization failure. Queries
+    call `read_only_snapshot()` first: REPEATABLE READ, READ ONLY, so every
+    statement of the query sees the same snapshot and none can write.
     """
 
     def __init__(self, engine: AsyncEngine, claims: Mapping[str, Any] | None) -> None:
@@ -29,13 +34,20 @@ class RequestDb:
         self._claims = orjson.dumps(dict(claims or {})).decode()
         self._lock = asyncio.Lock()
         self._conn: AsyncConnection | None = None
+        self._isolation = "READ COMMITTED"
+        self._read_only = False
         self.statements = 0
+
+    def read_only_snapshot(self) -> None:
+        """Make the (not yet begun) transaction a read-only snapshot."""
+        if self._conn is None:
+            self._isolation, self._read_only = "REPEATABLE READ", True
 
     async def _connection(self) -> AsyncConnection:
         if self._conn is None:
             conn = await self._engine.connect()
             try:
-                await conn.execution_options(isolation_level="REPEATABLE READ")
+                await conn.execution_options(isolation_level=self._isolation, postgresql_readonly=self._read_only)
                 await conn.begin()
                 await conn.execute(_BEGIN, {"claims": self._claims})
             except BaseException:

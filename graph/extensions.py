@@ -17,6 +17,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types.graphql import OperationType
 
 from graph.context import Context
 from vetql import metrics
@@ -44,6 +45,12 @@ class OperationScope(SchemaExtension):
                 await scoped.db.close()
                 metrics.SQL_STATEMENTS.inc(scoped.db.statements)
             self._record(time.perf_counter() - started)
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context.context
+        if isinstance(ctx, Context) and self.execution_context.operation_type is OperationType.QUERY:
+            ctx.db.read_only_snapshot()
+        yield
 
     def _record(self, seconds: float) -> None:
         ec = self.execution_context

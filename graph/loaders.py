@@ -15,7 +15,7 @@ from uuid import UUID
 from aiodataloader import DataLoader
 from sqlalchemy.engine import RowMapping
 
-from db import reads
+from db import reads, records
 from db.pagination import Order, Page
 from db.reads import ChildFilter
 from db.session import RequestDb
@@ -43,7 +43,8 @@ def _grouped(keys: Sequence[tuple[UUID, Any]]) -> dict[Any, list[UUID]]:
 
 # Orders of the paged child lists; `id` last makes each a total order.
 LOGS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
-VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("id", "uuid")))
+# Readings taken at the same instant keep the order they were recorded in (seq).
+VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("seq", "bigint")))
 APPOINTMENTS_BY_START = Order((("start_time", "timestamptz"), ("id", "uuid")))
 
 
@@ -62,6 +63,7 @@ class Loaders:
         self.alarm_by_id = self._by_id("anesthesia_alarms")
         self.appointment_by_id = self._by_id("appointments")
         self.exam_room_by_id = self._by_id("exam_rooms")
+        self.device_by_id = self._by_id("user_devices", records.DEVICE_COLUMNS)
         self.diagnosis_code_by_id: _Loader[UUID, RowMapping | None] = _Loader(self._diagnosis_codes)
         self.alerts_by_pet: _Loader[tuple[UUID, bool], list[RowMapping]] = _Loader(self._alerts)
         self.problems_by_pet: _Loader[tuple[UUID, bool], list[RowMapping]] = _Loader(self._problems)

@@ -18,3 +18,34 @@ class IsStaff(BasePermission):
 
     def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
         return info.context.is_staff
+
+
+class IsAdmin(BasePermission):
+    """A clinic's administrator only."""
+
+    message = "Only the clinic's admin may do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
+        claims = info.context.claims
+        return claims is not None and claims.role == "admin" and info.context.tenant_id is not None
+
+
+class IsClinicMember(BasePermission):
+    """Anyone of a clinic: owner, vet or admin (not the platform operator, not anonymous)."""
+
+    message = "Only a member of a clinic may do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
+        return info.context.tenant_id is not None
+
+
+class IsSignedIn(BasePermission):
+    """Any verified token."""
+
+    message = "Sign in to do this."
+    error_extensions = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
+        return info.context.claims is not None

@@ -7,24 +7,56 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.compiled.execution import PassThroughExecutionContext
 from graph.extensions import EXTENSIONS
-from graph.permissions import IsStaff
+from graph.permissions import IsAdmin, IsClinicMember, IsSignedIn, IsStaff
 from graph.resolvers import anesthesia as anesthesia_r
 from graph.resolvers import billing as billing_r
+from graph.resolvers import billing_mutations as billing_m
 from graph.resolvers import live as live_r
 from graph.resolvers import nodes as nodes_r
 from graph.resolvers import pets as pets_r
+from graph.resolvers import promotions as promotions_r
+from graph.resolvers import records as records_r
 from graph.resolvers import scheduling as scheduling_r
+from graph.resolvers import scheduling_mutations as scheduling_m
 from graph.resolvers import viewer as viewer_r
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.anesthesia_mutations import AnesthesiaLogPayload, RecordVitalsPayload
 from graph.types.billing import SubscriptionPlan
+from graph.types.billing_mutations import (
+    SubscriptionPlanPayload,
+    TenantSubscription,
+    TenantSubscriptionPayload,
+    UsagePeriod,
+)
 from graph.types.clinical import DiagnosisCode, PatientAlert, PatientProblem
 from graph.types.connection import Connection
+from graph.types.devices import UserDevice
 from graph.types.node import Node
 from graph.types.people import Clinic, Profile
 from graph.types.pet import Pet
+from graph.types.promotions import (
+    Promotion,
+    PromotionPayload,
+    PromotionValidation,
+    RedeemPromotionPayload,
+    VoidInvoicePayload,
+)
+from graph.types.records_mutations import (
+    ClinicPayload,
+    PatientAlertPayload,
+    PatientProblemPayload,
+    PetPayload,
+    ProfilePayload,
+    UserDevicePayload,
+)
 from graph.types.scheduling import Appointment, ExamRoom
+from graph.types.scheduling_mutations import (
+    AppointmentPayload,
+    CancelRecurrencePayload,
+    ExamRoomPayload,
+    RecurringAppointmentsPayload,
+)
 from graph.types.viewer import Viewer
 
 
@@ -55,6 +87,37 @@ class Query:
     subscription_plans: list[SubscriptionPlan] = strawberry.field(
         resolver=billing_r.subscription_plans, description="Plans on offer, cheapest first. Public."
     )
+    tenant_subscription: TenantSubscription | None = strawberry.field(
+        resolver=billing_m.tenant_subscription,
+        permission_classes=[billing_m.IsAdminOrPlatform],
+        description="A clinic's current subscription. Platform: any clinic; an admin: their own.",
+    )
+    tenant_usage: list[UsagePeriod] = strawberry.field(
+        resolver=billing_m.tenant_usage,
+        permission_classes=[billing_m.IsAdminOrPlatform],
+        description="A clinic's usage per calendar month, counted by the database. Platform: any clinic; "
+        "an admin: their own.",
+    )
+    promotions: Connection[Promotion] = strawberry.field(
+        resolver=promotions_r.promotions,
+        permission_classes=[IsStaff],
+        description="The clinic's discount codes, newest first, a page at a time. Staff only.",
+    )
+    validate_promotion: PromotionValidation = strawberry.field(
+        resolver=promotions_r.validate_promotion,
+        permission_classes=[IsStaff],
+        description="Whether a code applies to an invoice now, the discount, and every reason it does not. Staff only.",
+    )
+    diagnosis_codes: list[DiagnosisCode] = strawberry.field(
+        resolver=records_r.diagnosis_codes,
+        permission_classes=[IsSignedIn],
+        description="Active diagnosis codes whose term or code matches `search` (also misspelt), best first.",
+    )
+    my_devices: list[UserDevice] = strawberry.field(
+        resolver=records_r.my_devices,
+        permission_classes=[IsClinicMember],
+        description="The caller's push-notification devices, most recently used first.",
+    )
 
 
 @strawberry.type(description="Changing VetQL. Every mutation is one transaction: all of it happens, or none.")
@@ -78,6 +141,194 @@ class Mutation:
         resolver=anesthesia_r.complete_anesthesia,
         permission_classes=[IsStaff],
         description="Close an anesthesia log with its outcome; open alarms are cleared. Staff only.",
+    )
+    create_patient_alert: PatientAlertPayload = strawberry.mutation(
+        resolver=records_r.create_patient_alert,
+        permission_classes=[IsStaff],
+        description="Raise a warning on a patient (type, severity, title, optional expiry). Staff only.",
+    )
+    update_patient_alert: PatientAlertPayload = strawberry.mutation(
+        resolver=records_r.update_patient_alert,
+        permission_classes=[IsStaff],
+        description="Edit an alert. Staff only.",
+    )
+    deactivate_patient_alert: PatientAlertPayload = strawberry.mutation(
+        resolver=records_r.deactivate_patient_alert,
+        permission_classes=[IsStaff],
+        description="Switch an alert off. Staff only.",
+    )
+    add_patient_problem: PatientProblemPayload = strawberry.mutation(
+        resolver=records_r.add_patient_problem,
+        permission_classes=[IsStaff],
+        description="Add a problem-list entry (coded or free); one active entry per pet and code. Staff only.",
+    )
+    update_patient_problem: PatientProblemPayload = strawberry.mutation(
+        resolver=records_r.update_patient_problem,
+        permission_classes=[IsStaff],
+        description="Edit a problem-list entry. Staff only.",
+    )
+    resolve_patient_problem: PatientProblemPayload = strawberry.mutation(
+        resolver=records_r.resolve_patient_problem,
+        permission_classes=[IsStaff],
+        description="Mark a problem resolved (not before its onset); it stops being active. Staff only.",
+    )
+    mark_problem_chronic: PatientProblemPayload = strawberry.mutation(
+        resolver=records_r.mark_problem_chronic,
+        permission_classes=[IsStaff],
+        description="Mark a problem chronic, or not. Staff only.",
+    )
+    update_profile: ProfilePayload = strawberry.mutation(
+        resolver=records_r.update_profile,
+        permission_classes=[IsClinicMember],
+        description="Edit contact details and preferences: owners their own profile, staff their clinic's.",
+    )
+    update_clinic: ClinicPayload = strawberry.mutation(
+        resolver=records_r.update_clinic,
+        permission_classes=[IsAdmin],
+        description="Edit the caller's clinic: contact, hours, booking and notification settings. Admin only.",
+    )
+    update_pet: PetPayload = strawberry.mutation(
+        resolver=records_r.update_pet,
+        permission_classes=[IsStaff],
+        description="Edit a pet's primary vet, insurance policy, behavioural notes, preferred time. Staff only.",
+    )
+    register_device: UserDevicePayload = strawberry.mutation(
+        resolver=records_r.register_device,
+        permission_classes=[IsClinicMember],
+        description="Register the caller's push token; a token another user had moves to the caller.",
+    )
+    touch_device: UserDevicePayload = strawberry.mutation(
+        resolver=records_r.touch_device,
+        permission_classes=[IsClinicMember],
+        description="Record use of one of the caller's devices now.",
+    )
+    deactivate_device: UserDevicePayload = strawberry.mutation(
+        resolver=records_r.deactivate_device,
+        permission_classes=[IsClinicMember],
+        description="Stop pushes to one of the caller's devices.",
+    )
+    create_subscription_plan: SubscriptionPlanPayload = strawberry.mutation(
+        resolver=billing_m.create_subscription_plan,
+        permission_classes=[billing_m.IsPlatform],
+        description="Add a plan to the price list. Platform only.",
+    )
+    update_subscription_plan: SubscriptionPlanPayload = strawberry.mutation(
+        resolver=billing_m.update_subscription_plan,
+        permission_classes=[billing_m.IsPlatform],
+        description="Change a plan; `isActive: false` retires it. Platform only.",
+    )
+    create_tenant_subscription: TenantSubscriptionPayload = strawberry.mutation(
+        resolver=billing_m.create_tenant_subscription,
+        permission_classes=[billing_m.IsPlatform],
+        description="Subscribe a clinic to an active plan (TRIALING or ACTIVE). Platform only.",
+    )
+    update_tenant_subscription: TenantSubscriptionPayload = strawberry.mutation(
+        resolver=billing_m.update_tenant_subscription,
+        permission_classes=[billing_m.IsPlatform],
+        description="Change a clinic's subscription status or plan, or cancel at period end. Platform only.",
+    )
+    create_promotion: PromotionPayload = strawberry.mutation(
+        resolver=promotions_r.create_promotion,
+        permission_classes=[IsStaff],
+        description="Create a discount code; the clinic's plan caps how many are active. Staff only.",
+    )
+    update_promotion: PromotionPayload = strawberry.mutation(
+        resolver=promotions_r.update_promotion,
+        permission_classes=[IsStaff],
+        description="Edit a discount code or switch it on or off. Staff only.",
+    )
+    redeem_promotion: RedeemPromotionPayload = strawberry.mutation(
+        resolver=promotions_r.redeem_promotion,
+        permission_classes=[IsStaff],
+        description="Apply a code to an invoice atomically (limits hold under concurrency). Staff only.",
+    )
+    void_invoice: VoidInvoicePayload = strawberry.mutation(
+        resolver=promotions_r.void_invoice,
+        permission_classes=[IsStaff],
+        description="Void an unpaid invoice; its promotion uses are given back. Staff only.",
+    )
+
+    # Scheduling: rooms, bookings, the visit flow, recurring series (graph/resolvers/scheduling_mutations.py)
+    create_exam_room: ExamRoomPayload = strawberry.mutation(
+        resolver=scheduling_m.create_exam_room,
+        permission_classes=[IsStaff],
+        description="Add an exam room (name unique in the clinic, ignoring case). Staff only.",
+    )
+    update_exam_room: ExamRoomPayload = strawberry.mutation(
+        resolver=scheduling_m.update_exam_room,
+        permission_classes=[IsStaff],
+        description="Edit a room; `isActive: false` takes it out of use. Staff only.",
+    )
+    assign_room: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.assign_room,
+        permission_classes=[IsStaff],
+        description="Put an appointment in a room; never more at once than the room's capacity. Staff only.",
+    )
+    release_room: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.release_room,
+        permission_classes=[IsStaff],
+        description="Free the room an appointment holds. Staff only.",
+    )
+    move_room: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.move_room,
+        permission_classes=[IsStaff],
+        description="Move an appointment to another room in one step. Staff only.",
+    )
+    book_appointment: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.book_appointment,
+        permission_classes=[IsClinicMember],
+        description="Book a visit within the clinic's hours and settings. Staff: any patient; owners: their pets.",
+    )
+    reschedule_appointment: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.reschedule_appointment,
+        permission_classes=[IsStaff],
+        description="Move a booked visit to another time (and vet); its room follows if it fits. Staff only.",
+    )
+    cancel_appointment: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.cancel_appointment,
+        permission_classes=[IsClinicMember],
+        description="Cancel a visit. Owners: their pets', before the clinic's cancellation window.",
+    )
+    mark_no_show: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.mark_no_show,
+        permission_classes=[IsStaff],
+        description="The patient did not come. Staff only.",
+    )
+    check_in: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.check_in,
+        permission_classes=[IsStaff],
+        description="The patient arrived (sets checkedInAt/By). Staff only.",
+    )
+    start_appointment: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.start_appointment,
+        permission_classes=[IsStaff],
+        description="The consultation begins (sets startedAt, waitTimeMinutes). Staff only.",
+    )
+    complete_appointment: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.complete_appointment,
+        permission_classes=[IsStaff],
+        description="The visit ends (sets completedAt, visitDurationMinutes, the pet's lastVisitDate). Staff only.",
+    )
+    create_recurring_appointments: RecurringAppointmentsPayload = strawberry.mutation(
+        resolver=scheduling_m.create_recurring_appointments,
+        permission_classes=[IsStaff],
+        description="Create a recurring series and book it up to a horizon; conflicts reported per occurrence. "
+        "Staff only.",
+    )
+    cancel_occurrence: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.cancel_occurrence,
+        permission_classes=[IsStaff],
+        description="Cancel one occurrence of a series. Staff only.",
+    )
+    cancel_recurrence: CancelRecurrencePayload = strawberry.mutation(
+        resolver=scheduling_m.cancel_recurrence,
+        permission_classes=[IsStaff],
+        description="Cancel an occurrence and all following ones; the series ends. Staff only.",
+    )
+    edit_occurrence: AppointmentPayload = strawberry.mutation(
+        resolver=scheduling_m.edit_occurrence,
+        permission_classes=[IsStaff],
+        description="Change one occurrence of a series (time, length, vet, reason). Staff only.",
     )
 
 
@@ -108,6 +359,8 @@ schema = strawberry.Schema(
         VitalSign,
         ExamRoom,
         AnesthesiaAlarm,
+        Promotion,
+        TenantSubscription,
     ],
     extensions=EXTENSIONS,
     execution_context_class=PassThroughExecutionContext,

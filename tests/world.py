@@ -119,7 +119,8 @@ async def _pet(conn: asyncpg.Connection, clinic: Clinic, owner: uuid.UUID, key: 
     clinic.vitals.extend(v[1] for v in vitals)
     for i, (delta, status) in enumerate(((-1, "completed"), (1, "scheduled"))):
         appt = uid(f"{t}/pet/{key}/appt/{i}")
-        begins = NOW + timedelta(days=delta)
+        # one vet per clinic: each pet's visits get their own half hour (a vet is never double-booked)
+        begins = NOW + delta * (timedelta(days=1) + len(clinic.pets) * timedelta(minutes=30))
         await conn.execute(
             "INSERT INTO appointments (tenant_id, id, pet_id, vet_id, start_time, end_time, status, room_id)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

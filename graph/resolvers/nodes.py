@@ -16,6 +16,7 @@ from graph.loaders import Loaders
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.clinical import DiagnosisCode, PatientAlert, PatientProblem
+from graph.types.devices import UserDevice
 from graph.types.node import Node, from_global_id
 from graph.types.people import Profile
 from graph.types.pet import Pet
@@ -35,6 +36,7 @@ _NODE_TYPES: dict[str, tuple[_Fetch, Callable[[RowMapping], Any]]] = {
     "Appointment": (lambda ls, pk: ls.appointment_by_id.load(pk), Appointment.from_row),
     "ExamRoom": (lambda ls, pk: ls.exam_room_by_id.load(pk), ExamRoom.from_row),
     "DiagnosisCode": (lambda ls, pk: ls.diagnosis_code_by_id.load(pk), DiagnosisCode.from_row),
+    "UserDevice": (lambda ls, pk: ls.device_by_id.load(pk), UserDevice.from_row),
 }
 
 NodeId = Annotated[strawberry.ID, strawberry.argument(description="A global ID from any object's `id` field.")]

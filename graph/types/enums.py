@@ -101,3 +101,41 @@ class ContactMethod(Enum):
     PHONE = "phone"
     SMS = "sms"
     WHATSAPP = "whatsapp"
+
+
+@strawberry.enum(description="When an owner prefers to bring the pet in.")
+class PreferredTime(Enum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    ANY = "any"
+
+
+@strawberry.enum(description="Platform of a push-notification device.")
+class DeviceType(Enum):
+    IOS = "ios"
+    ANDROID = "android"
+    WEB = "web"
+
+
+@strawberry.enum(description="A day of the week, as business hours name it.")
+class Weekday(Enum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+@strawberry.enum(description="A capability a clinic can switch on.")
+class ClinicFeature(Enum):
+    APPOINTMENTS = "appointments"
+    MEDICAL_RECORDS = "medical_records"
+    ANESTHESIA = "anesthesia"
+    HOSPITALIZATION = "hospitalization"
+    PROMOTIONS = "promotions"
+    API = "api"
+    ONLINE_BOOKING = "online_booking"
+    REMINDERS = "reminders"

@@ -9,8 +9,57 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
-from graph.types.enums import ContactMethod, Role
+from graph.types.enums import ClinicFeature, ContactMethod, Role, Weekday
 from graph.types.node import Node, to_global_id
+
+
+@strawberry.type(description="A clinic's pages on social networks.")
+class SocialLinks:
+    facebook: str | None = strawberry.field(description="Facebook page URL.")
+    instagram: str | None = strawberry.field(description="Instagram profile URL.")
+    tiktok: str | None = strawberry.field(description="TikTok profile URL.")
+    x: str | None = strawberry.field(description="X (Twitter) profile URL.")
+    youtube: str | None = strawberry.field(description="YouTube channel URL.")
+    whatsapp: str | None = strawberry.field(description="WhatsApp number, international format.")
+
+    @classmethod
+    def from_json(cls, value: dict[str, str | None] | None) -> SocialLinks | None:
+        if not value:
+            return None
+        keys = ("facebook", "instagram", "tiktok", "x", "youtube", "whatsapp")
+        return cls(**{k: value.get(k) for k in keys})
+
+
+@strawberry.type(description="Opening hours of one day, in the clinic's time zone.")
+class DayHours:
+    day: Weekday = strawberry.field(description="The day.")
+    open: str = strawberry.field(description="Opening time, HH:MM.")
+    close: str = strawberry.field(description="Closing time, HH:MM.")
+
+
+@strawberry.type(description="Which notifications a clinic sends to owners.")
+class NotificationSettings:
+    email: bool | None = strawberry.field(description="Send e-mails.")
+    sms: bool | None = strawberry.field(description="Send SMS.")
+    whatsapp: bool | None = strawberry.field(description="Send WhatsApp messages.")
+    push: bool | None = strawberry.field(description="Send push notifications to the app.")
+    reminder_hours_before: int | None = strawberry.field(description="How long before an appointment to remind.")
+
+
+@strawberry.type(description="What a person agreed to receive.")
+class CommunicationPreferences:
+    marketing: bool = strawberry.field(description="News and promotions.")
+    reminders: bool = strawberry.field(description="Appointment and vaccine reminders.")
+
+
+def _business_hours(value: dict[str, dict[str, str]] | None) -> list[DayHours]:
+    days = [d for d in Weekday if isinstance((value or {}).get(d.value), dict)]
+    return [DayHours(day=d, open=(value or {})[d.value]["open"], close=(value or {})[d.value]["close"]) for d in days]
+
+
+def _features(value: list[str] | None) -> list[ClinicFeature]:
+    known = {f.value: f for f in ClinicFeature}
+    return [known[v] for v in value or [] if v in known]
 
 
 @strawberry.type(description="A veterinary clinic: one tenant of VetQL.")
@@ -27,6 +76,16 @@ class Clinic(Node):
     appointment_settings: JSON = strawberry.field(
         description="Slot length, buffer, booking horizon and cancellation window, in minutes/days/hours."
     )
+    address: str | None = strawberry.field(description="Street address.")
+    website: str | None = strawberry.field(description="Website URL.")
+    social_links: SocialLinks | None = strawberry.field(description="Pages on social networks.")
+    business_hours: list[DayHours] = strawberry.field(
+        description="Opening hours, Monday first; a day not listed is closed."
+    )
+    notification_settings: NotificationSettings | None = strawberry.field(
+        description="Which notifications the clinic sends."
+    )
+    features_enabled: list[ClinicFeature] = strawberry.field(description="Capabilities switched on.")
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Clinic:
@@ -42,6 +101,17 @@ class Clinic(Node):
             email=row["email"],
             subscription_tier=row["subscription_tier"],
             appointment_settings=row["appointment_settings"],
+            address=row["address"],
+            website=row["website"],
+            social_links=SocialLinks.from_json(row["social_links"]),
+            business_hours=_business_hours(row["business_hours"]),
+            notification_settings=None
+            if row["notification_settings"] is None
+            else NotificationSettings(
+                **{k: row["notification_settings"].get(k) for k in ("email", "sms", "whatsapp", "push")},
+                reminder_hours_before=row["notification_settings"].get("reminder_hours_before"),
+            ),
+            features_enabled=_features(row["features_enabled"]),
         )
 
 
@@ -55,6 +125,17 @@ class Profile(Node):
     preferred_contact_method: ContactMethod = strawberry.field(description="How they prefer to be reached.")
     timezone: str = strawberry.field(description="IANA time zone.")
     locale: str = strawberry.field(description="BCP 47 locale.")
+    secondary_phone: str | None = strawberry.field(description="Another phone number.")
+    address_line1: str | None = strawberry.field(description="Street and number.")
+    address_line2: str | None = strawberry.field(description="Apartment, floor, reference.")
+    state: str | None = strawberry.field(description="State or department.")
+    postal_code: str | None = strawberry.field(description="Postal code.")
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code, e.g. PY.")
+    emergency_contact_name: str | None = strawberry.field(description="Whom to call in an emergency.")
+    emergency_contact_phone: str | None = strawberry.field(description="Their phone number.")
+    communication_preferences: CommunicationPreferences = strawberry.field(
+        description="What they agreed to receive."
+    )
 
     @classmethod
     def from_row(cls, row: RowMapping) -> Profile:
@@ -68,6 +149,18 @@ class Profile(Node):
             preferred_contact_method=ContactMethod(row["preferred_contact_method"]),
             timezone=row["timezone"],
             locale=row["locale"],
+            secondary_phone=row["secondary_phone"],
+            address_line1=row["address_line1"],
+            address_line2=row["address_line2"],
+            state=row["state"],
+            postal_code=row["postal_code"],
+            country=row["country"],
+            emergency_contact_name=row["emergency_contact_name"],
+            emergency_contact_phone=row["emergency_contact_phone"],
+            communication_preferences=CommunicationPreferences(
+                marketing=bool(row["communication_preferences"].get("marketing", True)),
+                reminders=bool(row["communication_preferences"].get("reminders", True)),
+            ),
         )
 
 

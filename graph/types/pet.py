@@ -17,7 +17,7 @@ from graph.paging import After, Before, First, Last, to_page
 from graph.types.anesthesia import AnesthesiaLog
 from graph.types.clinical import PatientAlert, PatientProblem
 from graph.types.connection import Connection, build_connection
-from graph.types.enums import Sex, Species
+from graph.types.enums import PreferredTime, Sex, Species
 from graph.types.fields import described
 from graph.types.node import Node, to_global_id
 from graph.types.people import Profile, optional
@@ -42,7 +42,9 @@ class Pet(Node):
     microchip_id: str | None = strawberry.field(description="Microchip number.")
     is_deceased: bool = strawberry.field(description="The pet has died.")
     behavioral_notes: str | None = strawberry.field(description="Notes on temperament and handling.")
-    preferred_appointment_time: str | None = strawberry.field(description="morning, afternoon, evening or any.")
+    preferred_appointment_time: PreferredTime | None = strawberry.field(
+        description="When the owner prefers to bring the pet in."
+    )
     last_visit_date: date | None = strawberry.field(description="Date of the last completed visit.")
     next_visit_due: date | None = strawberry.field(description="When the next visit is due.")
     created_at: datetime = strawberry.field(description="When the pet was registered.")
@@ -130,7 +132,9 @@ class Pet(Node):
             microchip_id=row["microchip_id"],
             is_deceased=row["is_deceased"],
             behavioral_notes=row["behavioral_notes"],
-            preferred_appointment_time=row["preferred_appointment_time"],
+            preferred_appointment_time=PreferredTime(row["preferred_appointment_time"])
+            if row["preferred_appointment_time"]
+            else None,
             last_visit_date=row["last_visit_date"],
             next_visit_due=row["next_visit_due"],
             created_at=row["created_at"],

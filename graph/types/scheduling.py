@@ -46,6 +46,7 @@ class Appointment(Node):
     pet_id: strawberry.Private[UUID]
     vet_id: strawberry.Private[UUID | None]
     room_id: strawberry.Private[UUID | None]
+    checked_in_by_id: strawberry.Private[UUID | None]
     start_time: datetime = strawberry.field(description="Booked start.")
     end_time: datetime = strawberry.field(description="Booked end.")
     status: AppointmentStatus = strawberry.field(description="Where the visit is in its flow.")
@@ -55,6 +56,9 @@ class Appointment(Node):
     completed_at: datetime | None = strawberry.field(description="When it ended.")
     wait_time_minutes: int | None = strawberry.field(description="Minutes from check-in to start.")
     visit_duration_minutes: int | None = strawberry.field(description="Minutes from start to completion.")
+    recurrence_id: strawberry.ID | None = strawberry.field(
+        description="ID of the recurring series this visit belongs to, if any (see `createRecurringAppointments`)."
+    )
 
     @described("The patient.")
     async def pet(
@@ -71,6 +75,12 @@ class Appointment(Node):
             return None
         return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.vet_id))
 
+    @described("Who checked the patient in (staff), once checked in.")
+    async def checked_in_by(self, info: strawberry.Info[Context, None]) -> Profile | None:
+        if self.checked_in_by_id is None:
+            return None
+        return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.checked_in_by_id))
+
     @described("The room it takes place in, if assigned. Staff only.")
     async def room(self, info: strawberry.Info[Context, None]) -> ExamRoom | None:
         if self.room_id is None:
@@ -84,6 +94,7 @@ class Appointment(Node):
             pet_id=row["pet_id"],
             vet_id=row["vet_id"],
             room_id=row["room_id"],
+            checked_in_by_id=row["checked_in_by"],
             start_time=row["start_time"],
             end_time=row["end_time"],
             status=AppointmentStatus(row["status"]),
@@ -93,4 +104,7 @@ class Appointment(Node):
             completed_at=row["completed_at"],
             wait_time_minutes=row["wait_time_minutes"],
             visit_duration_minutes=row["visit_duration_minutes"],
+            recurrence_id=None
+            if row["recurrence_id"] is None
+            else to_global_id("AppointmentRecurrence", row["recurrence_id"]),
         )

@@ -45,6 +45,9 @@ CREATE OR REPLACE TRIGGER anesthesia_vitals_number
   BEFORE INSERT ON anesthesia_vitals FOR EACH ROW WHEN (NEW.seq IS NULL)
   EXECUTE FUNCTION vetql.number_vital();
 CREATE UNIQUE INDEX IF NOT EXISTS anesthesia_vitals_seq_key ON anesthesia_vitals (tenant_id, anesthesia_log_id, seq);
+-- the vitals connection's order: time taken, then recording order
+CREATE INDEX IF NOT EXISTS anesthesia_vitals_time_seq_idx
+  ON anesthesia_vitals (tenant_id, anesthesia_log_id, recorded_at, seq);
 
 -- Alarms: one row per episode of a reading out of range, raised and later cleared.
 CREATE TABLE IF NOT EXISTS anesthesia_alarms (

@@ -1,0 +1,118 @@
+"""SQL of SaaS billing: plans, clinics' subscriptions and usage per month."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.engine import RowMapping
+
+from db.session import RequestDb
+
+
+def _plan_params(values: Mapping[str, Any]) -> dict[str, Any]:
+    params = dict(values)
+    for key in ("features", "limits"):
+        if key in params:
+            params[key] = orjson.dumps(params[key]).decode()
+    return params
+
+
+async def insert_plan(db: RequestDb, values: Mapping[str, Any]) -> RowMapping | None:
+    """The new plan; None when the id is taken."""
+    return await db.fetch_one(
+        text(
+            "INSERT INTO subscription_plans (id, name, description, price_monthly, price_yearly, features, limits)"
+            " VALUES (:id, :name, :description, :price_monthly, :price_yearly, CAST(:features AS jsonb),"
+            " CAST(:limits AS jsonb)) ON CONFLICT (id) DO NOTHING RETURNING *"
+        ),
+        _plan_params(values),
+    )
+
+
+async def plan_for_update(db: RequestDb, plan: str) -> RowMapping | None:
+    return await db.fetch_one(text("SELECT * FROM subscription_plans WHERE id = :id FOR UPDATE"), {"id": plan})
+
+
+async def update_plan(db: RequestDb, values: Mapping[str, Any]) -> RowMapping:
+    row = await db.fetch_one(
+        text(
+            "UPDATE subscription_plans SET name = :name, description = :description, price_monthly = :price_monthly,"
+            " price_yearly = :price_yearly, features = CAST(:features AS jsonb), limits = CAST(:limits AS jsonb),"
+            " is_active = :is_active WHERE id = :id RETURNING *"
+        ),
+        _plan_params(values),
+    )
+    assert row is not None
+    return row
+
+
+async def clinic_exists(db: RequestDb, tenant: str) -> bool:
+    return await db.fetch_one(text("SELECT 1 FROM tenants WHERE id = :id"), {"id": tenant}) is not None
+
+
+async def current_subscription(db: RequestDb, tenant: str, *, lock: bool = False) -> RowMapping | None:
+    """The clinic's subscription that is not over, else its latest one."""
+    return await db.fetch_one(
+        text(
+            "SELECT * FROM tenant_subscriptions WHERE tenant_id = :tenant"
+            " ORDER BY (status <> 'canceled') DESC, created_at DESC, id LIMIT 1" + (" FOR UPDATE" if lock else "")
+        ),
+        {"tenant": tenant},
+    )
+
+
+async def insert_subscription(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> RowMapping | None:
+    """The new subscription; None when the clinic already has one that is not over (unique index)."""
+    return await db.fetch_one(
+        text(
+            "INSERT INTO tenant_subscriptions (tenant_id, plan_id, status, current_period_start, current_period_end)"
+            " VALUES (:tenant, :plan, :status, now(), now() + CAST(CAST(:period AS text) AS interval))"
+            " ON CONFLICT (tenant_id) WHERE status IN ('trialing', 'active', 'past_due', 'suspended')"
+            " DO NOTHING RETURNING *"
+        ),
+        {"tenant": tenant, **values},
+    )
+
+
+async def update_subscription(
+    db: RequestDb, tenant: str, subscription_id: Any, values: Mapping[str, Any]
+) -> RowMapping:
+    row = await db.fetch_one(
+        text(
+            "UPDATE tenant_subscriptions SET status = :status, plan_id = :plan,"
+            " cancel_at_period_end = :cancel_at_period_end,"
+            " canceled_at = CASE WHEN :status = 'canceled' THEN now() ELSE canceled_at END"
+            " WHERE tenant_id = :tenant AND id = :id RETURNING *"
+        ),
+        {"tenant": tenant, "id": subscription_id, **values},
+    )
+    assert row is not None
+    return row
+
+
+async def set_tier(db: RequestDb, tenant: str, plan: str) -> None:
+    await db.fetch(text("UPDATE tenants SET subscription_tier = :plan WHERE id = :id"), {"id": tenant, "plan": plan})
+
+
+# Months are the clinic's calendar months; folded counts and not-yet-folded
+# deltas are added (see vetql.roll_up_usage in the migration).
+_USAGE = text(
+    "SELECT period_start, (period_start + interval '1 month')::date AS period_end,"
+    " sum(appointments_created)::int AS appointments_created, sum(invoices_created)::int AS invoices_created,"
+    " sum(messages_sent)::int AS messages_sent"
+    " FROM (SELECT period_start, appointments_created, invoices_created, messages_sent"
+    "         FROM tenant_usage WHERE tenant_id = :tenant"
+    "       UNION ALL"
+    "       SELECT period_start, appointments_created, invoices_created, messages_sent"
+    "         FROM tenant_usage_deltas WHERE tenant_id = :tenant) u"
+    " WHERE period_start >= :from AND period_start <= :to"
+    " GROUP BY period_start ORDER BY period_start"
+)
+
+
+async def usage(db: RequestDb, tenant: str, start: date, end: date) -> list[RowMapping]:
+    return list(await db.fetch(_USAGE, {"tenant": tenant, "from": start, "to": end}))

@@ -1,0 +1,150 @@
+"""Billing beyond the price list: clinics' subscriptions, usage per month, and the plan and subscription mutations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from sqlalchemy.engine import RowMapping
+from strawberry.scalars import JSON
+
+from graph.types.billing import SubscriptionPlan
+from graph.types.node import Node, to_global_id
+from vetql.billing.errors import BillingErrorCode
+
+# The codes live in the domain layer; this registers them as a GraphQL enum.
+strawberry.enum(BillingErrorCode, description="Why a billing mutation refused some input.")
+
+
+@strawberry.enum(description="Where a clinic's subscription stands.")
+class SubscriptionStatus(Enum):
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    SUSPENDED = "suspended"
+
+
+@strawberry.enum(description="Length of a billing period.")
+class BillingInterval(Enum):
+    MONTHLY = "1 month"
+    YEARLY = "1 year"
+
+
+@strawberry.type(description="Something in the input a user can fix.")
+class BillingUserError:
+    field: str | None = strawberry.field(description="The offending input, e.g. `status`.")
+    code: BillingErrorCode = strawberry.field(description="Stable code to branch on.")
+    message: str = strawberry.field(description="Human-readable explanation.")
+
+
+@strawberry.type(description="A clinic's subscription to a plan. The platform and the clinic's admins see it.")
+class TenantSubscription(Node):
+    clinic_slug: str = strawberry.field(description="The clinic's tenant id.")
+    plan_code: str = strawberry.field(description="Id of the plan subscribed to.")
+    status: SubscriptionStatus = strawberry.field(description="Where it stands. CANCELED is final.")
+    current_period_start: datetime | None = strawberry.field(description="Start of the paid period.")
+    current_period_end: datetime | None = strawberry.field(description="End of the paid period.")
+    cancel_at_period_end: bool = strawberry.field(description="Ends when the current period does.")
+    canceled_at: datetime | None = strawberry.field(description="When it was canceled.")
+    created_at: datetime = strawberry.field(description="When the clinic subscribed.")
+    updated_at: datetime = strawberry.field(description="Last change.")
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> TenantSubscription:
+        return cls(
+            id=to_global_id("TenantSubscription", row["id"]),
+            clinic_slug=row["tenant_id"],
+            plan_code=row["plan_id"],
+            status=SubscriptionStatus(row["status"]),
+            current_period_start=row["current_period_start"],
+            current_period_end=row["current_period_end"],
+            cancel_at_period_end=row["cancel_at_period_end"],
+            canceled_at=row["canceled_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+@strawberry.type(description="What a clinic did in one calendar month (its own time zone), counted by the database.")
+class UsagePeriod:
+    period_start: date = strawberry.field(description="First day of the month.")
+    period_end: date = strawberry.field(description="First day of the next month (exclusive).")
+    appointments_created: int = strawberry.field(description="Appointments booked in the month.")
+    invoices_created: int = strawberry.field(description="Invoices created in the month.")
+    messages_sent: int = strawberry.field(description="Messages in the clinic's conversations in the month.")
+
+    @classmethod
+    def from_row(cls, row: RowMapping) -> UsagePeriod:
+        return cls(
+            period_start=row["period_start"],
+            period_end=row["period_end"],
+            appointments_created=row["appointments_created"],
+            invoices_created=row["invoices_created"],
+            messages_sent=row["messages_sent"],
+        )
+
+
+@strawberry.input(description="A new subscription plan.")
+class CreateSubscriptionPlanInput:
+    code: str = strawberry.field(description="Plan id, 2-40 of [a-z0-9_-]; cannot change later.")
+    name: str = strawberry.field(description="Display name, 1-100 characters.")
+    description: str | None = strawberry.field(default=None, description="What the plan offers.")
+    price_monthly: Decimal | None = strawberry.field(default=None, description="Whole PYG per month.")
+    price_yearly: Decimal | None = strawberry.field(default=None, description="Whole PYG per year.")
+    features: list[str] = strawberry.field(default_factory=list, description="Feature names, up to 50.")
+    limits: JSON = strawberry.field(
+        default_factory=dict,
+        description="Limits by name (users, sms_per_month, storage_gb, appointments_per_month, "
+        "active_promotions); null: unlimited.",
+    )
+
+
+@strawberry.input(description="Changes to a plan; omitted fields keep their value. `isActive: false` retires it.")
+class UpdateSubscriptionPlanInput:
+    code: str = strawberry.field(description="The plan's id.")
+    name: str | None = strawberry.field(default=None, description="New name.")
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="New description.")
+    price_monthly: Decimal | None = strawberry.field(default=strawberry.UNSET, description="New monthly price.")
+    price_yearly: Decimal | None = strawberry.field(default=strawberry.UNSET, description="New yearly price.")
+    features: list[str] | None = strawberry.field(default=None, description="New feature list (replaces).")
+    limits: JSON | None = strawberry.field(default=None, description="New limits (replace the old ones).")
+    is_active: bool | None = strawberry.field(
+        default=None, description="False retires the plan: no new subscriptions; existing ones go on."
+    )
+
+
+@strawberry.type(description="Result of a plan mutation.")
+class SubscriptionPlanPayload:
+    plan: SubscriptionPlan | None = strawberry.field(description="The plan after the change; null on error.")
+    user_errors: list[BillingUserError] = strawberry.field(description="What to fix; empty on success.")
+
+
+@strawberry.input(description="Subscribes a clinic that has no current subscription to a plan.")
+class CreateTenantSubscriptionInput:
+    tenant_id: str = strawberry.field(description="The clinic's tenant id.")
+    plan_code: str = strawberry.field(description="An active plan.")
+    status: SubscriptionStatus = strawberry.field(
+        default=SubscriptionStatus.TRIALING, description="TRIALING or ACTIVE."
+    )
+    interval: BillingInterval = strawberry.field(default=BillingInterval.MONTHLY, description="Period length.")
+
+
+@strawberry.input(description="Changes a clinic's current subscription. Omitted fields keep their value.")
+class UpdateTenantSubscriptionInput:
+    tenant_id: str = strawberry.field(description="The clinic's tenant id.")
+    status: SubscriptionStatus | None = strawberry.field(
+        default=None,
+        description="TRIALING -> ACTIVE|CANCELED; ACTIVE -> PAST_DUE|CANCELED|SUSPENDED; PAST_DUE -> "
+        "ACTIVE|CANCELED|SUSPENDED; SUSPENDED -> ACTIVE|CANCELED; CANCELED is final.",
+    )
+    plan_code: str | None = strawberry.field(default=None, description="Move to another active plan.")
+    cancel_at_period_end: bool | None = strawberry.field(default=None, description="End with the current period.")
+
+
+@strawberry.type(description="Result of a subscription mutation.")
+class TenantSubscriptionPayload:
+    subscription: TenantSubscription | None = strawberry.field(description="After the change; null on error.")
+    user_errors: list[BillingUserError] = strawberry.field(description="What to fix; empty on success.")

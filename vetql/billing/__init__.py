@@ -1,0 +1,1 @@
+"""SaaS billing: plans, clinics' subscriptions, usage and plan limits."""

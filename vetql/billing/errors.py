@@ -1,0 +1,15 @@
+"""Codes of billing mutations, shown to clients in `userErrors.code`."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class BillingErrorCode(Enum):
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    OUT_OF_RANGE = "out_of_range"
+    PLAN_ID_TAKEN = "plan_id_taken"
+    PLAN_RETIRED = "plan_retired"
+    ALREADY_SUBSCRIBED = "already_subscribed"
+    INVALID_TRANSITION = "invalid_transition"

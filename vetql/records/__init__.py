@@ -1,0 +1,1 @@
+"""Patient records: alerts, problem lists, profiles, clinics, pets and push devices."""

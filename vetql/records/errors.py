@@ -1,0 +1,24 @@
+"""Error codes of patient-record mutations, shown to clients in `userErrors.code`."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class RecordsErrorCode(Enum):
+    NOT_FOUND = "not_found"
+    REQUIRED = "required"
+    INVALID = "invalid"
+    TOO_LONG = "too_long"
+    TOO_MANY = "too_many"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_IN_FUTURE = "not_in_future"
+    DATE_IN_FUTURE = "date_in_future"
+    DUPLICATE_ACTIVE_PROBLEM = "duplicate_active_problem"
+    RESOLVED_BEFORE_ONSET = "resolved_before_onset"
+    ALREADY_RESOLVED = "already_resolved"
+    INVALID_TIMEZONE = "invalid_timezone"
+    INVALID_LOCALE = "invalid_locale"
+    INVALID_HOURS = "invalid_hours"
+    NOT_STAFF = "not_staff"
+    POLICY_NOT_OF_PET = "policy_not_of_pet"

@@ -1,0 +1,1 @@
+"""Scheduling rules: business hours, appointment settings, the visit flow, recurrence."""
