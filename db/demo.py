@@ -6,6 +6,7 @@ import json
 import random
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -408,14 +409,13 @@ _COLUMN_NAMES = {  # insert order: parents first
     "pets": "tenant_id id owner_id name species breed sex is_neutered date_of_birth weight_kg color microchip_id"
     " is_deceased primary_vet_id preferred_appointment_time behavioral_notes last_visit_date next_visit_due",
     "appointments": "tenant_id id pet_id vet_id service_id start_time end_time status reason created_by"
-    " checked_in_at checked_in_by started_at completed_at room_id wait_time_minutes"
-    " visit_duration_minutes",
+    " checked_in_at checked_in_by started_at completed_at room_id wait_time_minutes visit_duration_minutes",
     "room_assignments": "tenant_id id appointment_id room_id assigned_by assigned_at released_at",
     "medical_records": "tenant_id id pet_id appointment_id vet_id record_type title diagnosis_code_id notes visit_date",
     "anesthesia_logs": "tenant_id id pet_id medical_record_id procedure_name anesthesia_protocol"
     " pre_anesthesia_assessment induction_time maintenance_start recovery_start extubation_time"
-    " full_recovery_time complications outcome completed_at created_by created_at",
-    "anesthesia_vitals": "tenant_id id anesthesia_log_id recorded_at heart_rate respiratory_rate spo2 etco2"
+    " full_recovery_time complications outcome completed_at created_by created_at vitals_seq",
+    "anesthesia_vitals": "tenant_id id anesthesia_log_id seq recorded_at heart_rate respiratory_rate spo2 etco2"
     " blood_pressure_systolic blood_pressure_diastolic blood_pressure_mean temperature"
     " anesthesia_depth iv_fluids_rate recorded_by",
     "patient_alerts": "tenant_id id pet_id alert_type severity title message is_active expires_at created_by"
@@ -427,8 +427,8 @@ _COLUMN_NAMES = {  # insert order: parents first
     " tax_total total currency",
     "invoice_items": "tenant_id id invoice_id item_type service_id description quantity unit_price",
     "tenant_subscriptions": "tenant_id id plan_id status current_period_start current_period_end",
-    "tenant_usage": "tenant_id id period_start period_end sms_sent emails_sent storage_bytes active_users"
-    " appointments_created invoices_created",
+    "tenant_usage": "tenant_id id period_start period_end sms_sent emails_sent messages_sent storage_bytes"
+    " active_users",
 }
 COLUMNS: dict[str, tuple[str, ...]] = {table: tuple(names.split()) for table, names in _COLUMN_NAMES.items()}
 
@@ -485,6 +485,24 @@ class _Visit:
     completed: datetime | None = None
 
 
+@dataclass(frozen=True)
+class _Monitoring:
+    """What one log's vitals are made from; they are generated while COPY sends them."""
+
+    log_id: uuid.UUID
+    species: str
+    readings: int
+    start: datetime
+    troubled: bool
+    finished: bool  # the last readings are of the recovery
+    vet: uuid.UUID
+
+
+def _int(rng: random.Random, lo: int, hi: int) -> int:
+    """rng.randint(lo, hi), several times faster (the hot loops draw millions)."""
+    return lo + int(rng.random() * (hi - lo + 1))
+
+
 def _count(rng: random.Random, mean: float) -> int:
     """An integer whose expected value is `mean`."""
     whole = int(mean)
@@ -518,38 +536,35 @@ def _minutes(start: datetime | None, end: datetime | None) -> int | None:
     return None if start is None or end is None else int((end - start).total_seconds()) // 60
 
 
-def _vitals(rng: random.Random, species: str, n: int, start: datetime, troubled: bool) -> list[Record]:
-    """n monitor readings, one every 5 minutes from `start`: recorded_at .. iv_fluids_rate."""
-    (hr_lo, hr_hi), (rr_lo, rr_hi), (t_lo, t_hi) = VITAL_RANGES.get(species, VITAL_RANGES["dog"])
-    readings: list[Record] = []
+def _vitals(rng: random.Random, m: _Monitoring) -> Iterator[Record]:
+    """m.readings monitor readings, every 5 minutes from m.start: recorded_at .. iv_fluids_rate."""
+    (hr_lo, hr_hi), (rr_lo, rr_hi), (t_lo, t_hi) = VITAL_RANGES.get(m.species, VITAL_RANGES["dog"])
+    n = m.readings
     for i in range(n):
-        dip = rng.random() < (0.08 if troubled else 0.03)
-        systolic = rng.randint(70, 89) if dip and troubled else rng.randint(90, 130)
-        diastolic = rng.randint(50, min(80, systolic - 10))
+        dip = rng.random() < (0.08 if m.troubled else 0.03)
+        systolic = _int(rng, 70, 89) if dip and m.troubled else _int(rng, 90, 130)
+        diastolic = _int(rng, 50, min(80, systolic - 10))
         temp = t_hi - (t_hi - t_lo) * 0.8 * i / max(n - 1, 1) + rng.uniform(-0.15, 0.15)
-        light = i == 0 or (n > 4 and i >= n - 2)  # induction and recovery
+        light = i == 0 or (m.finished and n > 4 and i >= n - 2)  # induction and recovery
         depth = "light" if light else ("deep" if rng.random() < 0.05 else "surgical")
-        spo2 = rng.randint(88, 94) if dip else rng.randint(95, 100)
-        readings.append(
-            (
-                start + timedelta(minutes=5 * i),
-                rng.randint(hr_lo, hr_hi),
-                rng.randint(rr_lo, rr_hi),
-                Decimal(spo2),
-                Decimal(rng.randint(35, 45)),
-                systolic,
-                diastolic,
-                diastolic + (systolic - diastolic) // 3,
-                Decimal(f"{min(max(temp, t_lo), t_hi):.1f}"),
-                depth,
-                Decimal(rng.choice((5, 5, 10))),
-            )
+        spo2 = _int(rng, 88, 94) if dip else _int(rng, 95, 100)
+        yield (
+            m.start + timedelta(minutes=5 * i),
+            _int(rng, hr_lo, hr_hi),
+            _int(rng, rr_lo, rr_hi),
+            Decimal(spo2),
+            Decimal(_int(rng, 35, 45)),
+            systolic,
+            diastolic,
+            diastolic + (systolic - diastolic) // 3,
+            Decimal(f"{min(max(temp, t_lo), t_hi):.1f}"),
+            depth,
+            Decimal(10 if rng.random() < 0.3 else 5),
         )
-    return readings
 
 
 class _Clinic:
-    """One clinic's rows, built in memory; rows[table] follows COLUMNS[table]."""
+    """One clinic's rows: small tables built in memory, the largest generated while they are copied."""
 
     def __init__(self, index: int, params: _Params, codes: dict[str, uuid.UUID]) -> None:
         self.index = index
@@ -557,6 +572,7 @@ class _Clinic:
         self.p = params
         self.codes = codes
         self.rows: dict[str, list[Record]] = {table: [] for table in COLUMNS}
+        self.counts = dict.fromkeys(COLUMNS, 0)
         self.midnight = _local(params.today, 0)
         self.admin_id = self.uid("admin", 0)
         self.vet_ids = [self.uid("vet", i) for i in range(3)]
@@ -564,6 +580,7 @@ class _Clinic:
         self.service_ids = [self.uid("service", i) for i in range(len(SERVICES))]
         self.room_ids = [self.uid("room", i) for i in range(3 + index % 3)]
         self.pets: list[_Pet] = []
+        self.monitoring: list[_Monitoring] = []
         self.completed: list[tuple[datetime, int, _Pet, int]] = []  # completed_at, appointment, pet, service
 
     def uid(self, kind: str, n: int | str) -> uuid.UUID:
@@ -579,14 +596,13 @@ class _Clinic:
         return rng.choice((self.admin_id, *self.vet_ids))
 
     def build(self) -> None:
+        """Everything but the streamed tables (alerts, problems, vitals)."""
         for step in (
             self.tenant,
             self.profiles,
             self.services,
             self.rooms,
             self.make_pets,
-            self.alerts,
-            self.problems,
             self.surgeries,
             self.appointments,
             self.vaccines,
@@ -595,19 +611,19 @@ class _Clinic:
             step()
         self.rows["pets"] = [(*pet.row, pet.last_visit, pet.next_due) for pet in self.pets]
 
+    def records(self, table: str) -> Iterator[Record]:
+        """The rows of `table`, in COLUMNS order, counted as they go."""
+        streams = {"patient_alerts": self.alerts, "patient_problems": self.problems, "anesthesia_vitals": self.vitals}
+        for row in streams[table]() if table in streams else self.rows[table]:
+            self.counts[table] += 1
+            yield row
+
     def summary(self) -> DemoClinic:
-        return DemoClinic(
-            self.tenant_id,
-            self.name,
-            self.admin_id,
-            self.vet_ids,
-            self.owner_ids,
-            {table: len(rows) for table, rows in self.rows.items()},
-        )
+        return DemoClinic(self.tenant_id, self.name, self.admin_id, self.vet_ids, self.owner_ids, dict(self.counts))
 
     def tenant(self) -> None:
         rng = self.rng("tenant")
-        hours = {day: {"open": "08:00", "close": "18:00"} for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+        hours = {day: {"open": "08:00", "close": "18:00"} for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
         self.add(
             "tenants",
             self.tenant_id,
@@ -622,7 +638,7 @@ class _Clinic:
             f"+595 {AREA_CODES[self.city]} {rng.randint(200000, 699999)}",
             f"contacto@{self.tenant_id}.example.com",
             f"https://{self.tenant_id}.example.com",
-            json.dumps({**hours, "sun": hours["sat"]}),
+            json.dumps(hours),
             "pro",
             ["appointments", "medical_records", "anesthesia", "hospitalization", "promotions"],
         )
@@ -663,7 +679,7 @@ class _Clinic:
             species = rng.choices(species_names, weights)[0]
             _, max_age, breeds = SPECIES[species]
             breed, lo, hi = rng.choice(breeds)
-            age_days = rng.randint(45, max_age * 365)
+            age_days = _int(rng, 45, max_age * 365)
             growth = min(1.0, max(0.25, age_days / 365))
             weight = max(Decimal("0.01"), round(Decimal(rng.uniform(lo, hi) * growth), 2))
             sex = rng.choice(("male", "female"))
@@ -693,23 +709,23 @@ class _Clinic:
             )
             self.pets.append(_Pet(pid, owner, species, sex, age_days, weight, deceased, row))
 
-    def alerts(self) -> None:
+    def alerts(self) -> Iterator[Record]:
         rng, k = self.rng("alerts"), 0
         counts = [_count(rng, self.p.alerts_per_pet) for _ in self.pets]
-        for n in range(sum(counts), 10 if self.pets else 0):  # room for every type, severity, state
+        for n in range(sum(counts), 10 if self.pets else 0):  # room for every type, severity and state
             counts[n % len(counts)] += 1
         for pet, count in zip(self.pets, counts, strict=True):
             forced = COVERAGE[k : k + count]  # the first alerts of a clinic cover every type and severity
             others = [t for t in ALERT_TEMPLATES if t not in forced] if forced else ALERT_TEMPLATES
             for kind, severity, title, message in forced + rng.sample(others, min(count - len(forced), len(others))):
-                days_ago = rng.randint(1, 400)
+                days_ago = _int(rng, 1, 400)
                 active, expires = rng.random() >= 0.1 and k != 8, None
                 if k == 9 or rng.random() < 0.08:  # expired, at 18:00 on a day since it was created
-                    expires = self.midnight - timedelta(days=rng.randint(1, min(days_ago, 60)), hours=-18)
+                    expires = self.midnight - timedelta(days=_int(rng, 1, min(days_ago, 60)), hours=-18)
                 elif rng.random() < 0.08:
-                    expires = self.midnight + timedelta(days=rng.randint(1, 90), hours=18)
-                self.add(
-                    "patient_alerts",
+                    expires = self.midnight + timedelta(days=_int(rng, 1, 90), hours=18)
+                yield (
+                    self.tenant_id,
                     self.uid("alert", k),
                     pet.id,
                     kind,
@@ -723,7 +739,7 @@ class _Clinic:
                 )
                 k += 1
 
-    def problems(self) -> None:
+    def problems(self) -> Iterator[Record]:
         rng, k = self.rng("problems"), 0
         options: dict[str, list[tuple[uuid.UUID | None, str, bool]]] = {}
         for species in SPECIES:
@@ -736,13 +752,13 @@ class _Clinic:
         for pet in self.pets:
             choices = options[pet.species]  # sampled without replacement: one entry per code and pet
             for code_id, name, chronic in rng.sample(choices, min(_count(rng, self.p.problems_per_pet), len(choices))):
-                onset = self.p.today - timedelta(days=rng.randint(0, pet.age_days))
+                onset = self.p.today - timedelta(days=_int(rng, 0, pet.age_days))
                 resolved = None
                 if not chronic and rng.random() < 0.5:
-                    resolved = min(self.p.today, onset + timedelta(days=rng.randint(3, 60)))
+                    resolved = min(self.p.today, onset + timedelta(days=_int(rng, 3, 60)))
                 severity = rng.choices(("mild", "moderate", "severe"), (5, 3, 1))[0]
-                self.add(
-                    "patient_problems",
+                yield (
+                    self.tenant_id,
                     self.uid("problem", k),
                     pet.id,
                     name,
@@ -760,8 +776,8 @@ class _Clinic:
         rng, k = self.rng("surgeries"), 0
         for pet in self.pets:
             for _ in range(_count(rng, self.p.surgeries_fraction)):
-                day = self.p.today - timedelta(days=rng.randint(2, max(2, min(540, pet.age_days))))
-                self.surgery(rng, k, pet, _local(day, rng.randint(8, 14), rng.choice((0, 15, 30, 45))), False)
+                day = self.p.today - timedelta(days=_int(rng, 2, max(2, min(540, pet.age_days))))
+                self.surgery(rng, k, pet, _local(day, _int(rng, 8, 14), rng.choice((0, 15, 30, 45))), False)
                 k += 1
         living = [pet for pet in self.pets if not pet.deceased]
         if living:  # one surgery under way now, for live monitoring
@@ -776,16 +792,16 @@ class _Clinic:
         outcome = rng.choices(("normal", "complicated", "critical"), (90, 8, 2))[0]
         assessment = json.dumps(
             {
-                "asa": rng.randint(1, 3),
-                "fasting_hours": rng.randint(8, 12),
+                "asa": _int(rng, 1, 3),
+                "fasting_hours": _int(rng, 8, 12),
                 "weight_kg": float(pet.weight),
-                "body_condition": rng.randint(3, 7),
+                "body_condition": _int(rng, 3, 7),
             }
         )
         recovery = induction + timedelta(minutes=5 * max(n - 2, 2))
         extubation = recovery + timedelta(minutes=rng.choice((5, 10)))
-        full = extubation + timedelta(minutes=rng.randint(20, 60))
-        completed = full + timedelta(minutes=rng.randint(0, 15))
+        full = extubation + timedelta(minutes=_int(rng, 20, 60))
+        completed = full + timedelta(minutes=_int(rng, 0, 15))
         complications = None if outcome == "normal" else "Hipotensión transitoria; respondió a fluidoterapia."
         record_id: uuid.UUID | None = None
         phases: tuple[object, ...] = (None,) * 6
@@ -817,9 +833,16 @@ class _Clinic:
             *phases,
             vet,
             induction - timedelta(minutes=30),
+            n,
         )
-        for i, reading in enumerate(_vitals(rng, pet.species, n, induction, outcome != "normal")):
-            self.add("anesthesia_vitals", self.uid("vital", f"{k}/{i}"), log_id, *reading, vet)
+        self.monitoring.append(_Monitoring(log_id, pet.species, n, induction, outcome != "normal", not still_open, vet))
+
+    def vitals(self) -> Iterator[Record]:
+        """Readings numbered 1..n per log (seq), as the log's vitals_seq says."""
+        rng = self.rng("vitals")
+        for k, m in enumerate(self.monitoring):
+            for seq, reading in enumerate(_vitals(rng, m), start=1):
+                yield (self.tenant_id, self.uid("vital", f"{k}/{seq}"), m.log_id, seq, *reading, m.vet)
 
     def appointments(self) -> None:
         """Each vet's day, 08:00 to 18:00, for today-3 .. today+3; slots booked at random."""
@@ -856,6 +879,7 @@ class _Clinic:
         draws: list[float],
         busy: dict[uuid.UUID, list[tuple[datetime, datetime]]],
     ) -> None:
+        """One visit; its room is booked by an assignment, released when the visit was completed."""
         name, category, *_ = SERVICES[svc]
         vet, appointment_id, visit = self.vet_ids[v], self.uid("appointment", k), self.visit(start, end, draws)
         room = None
@@ -867,9 +891,9 @@ class _Clinic:
                 if all(end <= s or start >= e for s, e in busy[r])
             )
             room = next(free, None)
-            if room is not None:
-                busy[room].append((start, end))
-        reason = rng.choice(REASONS) if category == "consultation" else name
+        # the same draws whatever the status, so the week's schedule depends on the date only
+        reason, code, note = rng.choice(REASONS), rng.choice(DIAGNOSES)[0], rng.choice(RECORD_NOTES)
+        reason = reason if category == "consultation" else name
         self.add(
             "appointments",
             appointment_id,
@@ -885,25 +909,26 @@ class _Clinic:
             visit.checked_in and self.admin_id,
             visit.started,
             visit.completed,
-            room,
+            room if visit.completed is None else None,  # room_id mirrors the unreleased assignment
             _minutes(visit.checked_in, visit.started),
             _minutes(visit.started, visit.completed),
         )
-        if room is not None and visit.checked_in is not None:
+        if room is not None:
+            busy[room].append((start, end))
+            assigned = visit.checked_in or min(self.p.now, start) - timedelta(days=1)
             self.add(
                 "room_assignments",
                 self.uid("room-assignment", k),
                 appointment_id,
                 room,
                 self.admin_id,
-                visit.checked_in,
+                assigned,
                 visit.completed,
             )
         if visit.completed is not None:
             day = visit.completed.astimezone(TZ).date()
             pet.last_visit = max(pet.last_visit or day, day)
             self.completed.append((visit.completed, k, pet, svc))
-            code = rng.choice(DIAGNOSES)[0] if category == "consultation" and draws[4] < 0.4 else None
             self.add(
                 "medical_records",
                 self.uid("record", k),
@@ -912,8 +937,8 @@ class _Clinic:
                 vet,
                 RECORD_TYPE.get(category, "other"),
                 name,
-                code and self.codes[code],
-                rng.choice(RECORD_NOTES),
+                self.codes[code] if category == "consultation" and draws[4] < 0.4 else None,
+                note,
                 day,
             )
 
@@ -980,8 +1005,8 @@ class _Clinic:
         for pet in self.pets:
             if pet.species not in VACCINES or rng.random() >= 0.6:
                 continue
-            for name in rng.sample(VACCINES[pet.species], rng.randint(1, 3)):
-                given = self.p.today - timedelta(days=rng.randint(7, min(720, max(7, pet.age_days))))
+            for name in rng.sample(VACCINES[pet.species], _int(rng, 1, 3)):
+                given = self.p.today - timedelta(days=_int(rng, 7, min(720, max(7, pet.age_days))))
                 next_dose = given + timedelta(days=365) if rng.random() < 0.85 else None
                 if next_dose is not None and next_dose >= self.p.today:
                     pet.next_due = min(pet.next_due or next_dose, next_dose)
@@ -990,7 +1015,7 @@ class _Clinic:
                     self.uid("vaccine", k),
                     pet.id,
                     name,
-                    f"L{rng.randint(10000, 99999)}",
+                    f"L{_int(rng, 10000, 99999)}",
                     given,
                     next_dose,
                     rng.choice(self.vet_ids),
@@ -998,6 +1023,7 @@ class _Clinic:
                 k += 1
 
     def billing(self) -> None:
+        """This month's subscription and usage; appointments and invoices are counted by the database."""
         rng, month = self.rng("billing"), self.p.today.replace(day=1)
         next_month = (month + timedelta(days=32)).replace(day=1)
         self.add(
@@ -1015,10 +1041,9 @@ class _Clinic:
             next_month,
             rng.randint(50, 400),
             rng.randint(100, 900),
+            rng.randint(200, 2000),
             rng.randint(10**8, 10**10),
             len(self.vet_ids) + 1,
-            len(self.rows["appointments"]),
-            len(self.rows["invoices"]),
         )
 
 
@@ -1079,12 +1104,11 @@ async def _delete_demo(conn: Any, superuser: bool) -> None:
         (r["child"], r["parent"], r["blocks"])
         for r in await conn.fetch(
             "SELECT ch.relname AS child, pa.relname AS parent, c.confdeltype IN ('a', 'r') AS blocks"
-            " FROM pg_constraint c JOIN pg_class ch ON ch.oid = c.conrelid"
-            " JOIN pg_class pa ON pa.oid = c.confrelid"
+            " FROM pg_constraint c JOIN pg_class ch ON ch.oid = c.conrelid JOIN pg_class pa ON pa.oid = c.confrelid"
             " WHERE c.contype = 'f' AND ch.relnamespace = 'public'::regnamespace"
         )
     ]
-    if superuser:  # all of these tenants' rows go: skip the per-row foreign key triggers
+    if superuser:  # all of these clinics' rows go: skip the per-row foreign key and audit triggers
         await conn.execute("SET LOCAL session_replication_role = replica")
     for table in _delete_order(tables, edges):
         await conn.execute(f'DELETE FROM "{table}" WHERE tenant_id = ANY($1)', ids)
@@ -1137,10 +1161,9 @@ async def load_demo(
                     bar.update()
                     for table, columns in COLUMNS.items():
                         bar.set_description(f"{clinic.tenant_id}: {table}")
-                        if clinic.rows[table]:
-                            await conn.copy_records_to_table(
-                                table, records=clinic.rows[table], columns=columns, schema_name="public"
-                            )
+                        await conn.copy_records_to_table(
+                            table, records=clinic.records(table), columns=columns, schema_name="public"
+                        )
                         bar.update()
                     summary.clinics.append(clinic.summary())
     finally:

@@ -1,0 +1,177 @@
+"""`vetql demo`: deterministic, idempotent, consistent Paraguayan demo clinics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import pytest
+
+from db import migrate
+from db.demo import ALERTS, DemoSummary, load_demo
+
+TENANTS = ["clinica-san-roque", "veterinaria-asuncion", "centro-vet-encarnacion"]
+TABLES = ["profiles", "services", "exam_rooms", "pets", "appointments", "room_assignments", "medical_records",
+          "anesthesia_logs", "anesthesia_vitals", "patient_alerts", "patient_problems", "vaccines", "invoices",
+          "invoice_items", "tenant_subscriptions", "tenant_usage"]
+
+
+@pytest.fixture(scope="module")
+def url(server_url: str) -> str:
+    """A database of its own: demo loads delete and rewrite whole clinics."""
+    from tests.conftest import fresh_database
+
+    database = fresh_database(server_url, "vetql_demo")
+    migrate.upgrade(database)
+    return database
+
+
+async def _counts(conn: asyncpg.Connection, tenant: str) -> dict[str, int]:
+    return {t: await conn.fetchval(f"SELECT count(*) FROM {t} WHERE tenant_id = $1", tenant) for t in TABLES}
+
+
+async def test_load_twice_is_idempotent_and_deterministic(url: str) -> None:
+    first = await load_demo(url, progress=False)
+    conn = await asyncpg.connect(url)
+    try:
+        pets_before = await conn.fetch("SELECT tenant_id, id, name, microchip_id FROM pets ORDER BY 1, 2")
+        counts_before = {t: await _counts(conn, t) for t in TENANTS}
+        second = await load_demo(url, progress=False)
+        pets_after = await conn.fetch("SELECT tenant_id, id, name, microchip_id FROM pets ORDER BY 1, 2")
+        counts_after = {t: await _counts(conn, t) for t in TENANTS}
+        assert [c.tenant_id for c in second.clinics] == TENANTS
+        assert [(c.admin_id, c.vet_ids, c.owner_ids) for c in first.clinics] == [
+            (c.admin_id, c.vet_ids, c.owner_ids) for c in second.clinics]
+        assert pets_before == pets_after  # same ids, names and chips: nothing duplicated
+        assert counts_before == counts_after
+        for clinic in second.clinics:  # the summary tells what is in the database
+            db = counts_after[clinic.tenant_id]
+            assert {t: clinic.rows[t] for t in TABLES} == db, clinic.tenant_id
+            assert db["pets"] == 60 and db["profiles"] == 1 + 3 + 30
+        assert await conn.fetchval("SELECT count(*) FROM tenants WHERE id = ANY($1)", TENANTS) == 3
+        assert await conn.fetchval("SELECT count(*) FROM diagnosis_codes WHERE standard = 'venom'") >= 30
+    finally:
+        await conn.close()
+
+
+async def test_clinic_content_is_consistent(url: str) -> None:
+    await load_demo(url, progress=False)
+    conn = await asyncpg.connect(url)
+    try:
+        now = datetime.now(ZoneInfo("America/Asuncion"))
+        for tenant in TENANTS:
+            row = await conn.fetchrow("SELECT currency, timezone, locale, ruc FROM tenants WHERE id = $1", tenant)
+            assert tuple(row)[:3] == ("PYG", "America/Asuncion", "es-PY") and row["ruc"].startswith("800")
+            roles = dict(await conn.fetch(
+                "SELECT role, count(*) FROM profiles WHERE tenant_id = $1 GROUP BY role", tenant))
+            assert roles == {"admin": 1, "vet": 3, "owner": 30}
+            assert await conn.fetchval(
+                "SELECT count(*) FROM exam_rooms WHERE tenant_id = $1 AND room_type = 'surgery'", tenant) == 1
+            # every alert type and severity, some inactive, some expired
+            types = {r[0] for r in await conn.fetch(
+                "SELECT DISTINCT alert_type FROM patient_alerts WHERE tenant_id = $1", tenant)}
+            severities = {r[0] for r in await conn.fetch(
+                "SELECT DISTINCT severity FROM patient_alerts WHERE tenant_id = $1", tenant)}
+            assert types == set(ALERTS) and severities == {"info", "warning", "danger"}
+            assert await conn.fetchval(
+                "SELECT count(*) FROM patient_alerts WHERE tenant_id = $1 AND NOT is_active", tenant) > 0
+            assert await conn.fetchval(
+                "SELECT count(*) FROM patient_alerts WHERE tenant_id = $1 AND expires_at < now()", tenant) > 0
+            # exactly one anesthesia log still open, with vitals up to now
+            open_logs = await conn.fetch(
+                "SELECT id, induction_time FROM anesthesia_logs WHERE tenant_id = $1 AND completed_at IS NULL",
+                tenant)
+            assert len(open_logs) == 1
+            assert await conn.fetchval(
+                "SELECT max(recorded_at) FROM anesthesia_vitals WHERE tenant_id = $1 AND anesthesia_log_id = $2",
+                tenant, open_logs[0]["id"]) <= now
+            # completed logs have every phase, in order
+            assert await conn.fetchval(
+                "SELECT count(*) FROM anesthesia_logs WHERE tenant_id = $1 AND completed_at IS NOT NULL AND NOT"
+                " (induction_time < maintenance_start AND maintenance_start < recovery_start"
+                "  AND recovery_start < extubation_time AND extubation_time < full_recovery_time"
+                "  AND full_recovery_time <= completed_at)", tenant) == 0
+            # a week of appointments around today, statuses consistent with now
+            lo, hi = await conn.fetchrow(
+                "SELECT min((start_time AT TIME ZONE 'America/Asuncion')::date),"
+                " max((start_time AT TIME ZONE 'America/Asuncion')::date) FROM appointments WHERE tenant_id = $1",
+                tenant)
+            assert lo >= now.date() - timedelta(days=3) and hi <= now.date() + timedelta(days=3)
+            assert await conn.fetchval(
+                "SELECT count(*) FROM appointments WHERE tenant_id = $1 AND ("
+                " (status IN ('scheduled', 'confirmed') AND start_time < now() - interval '1 minute')"
+                " OR (status = 'completed' AND completed_at > now())"
+                " OR (status IN ('completed', 'no_show') AND end_time > now() + interval '1 minute')"
+                " OR extract(hour FROM start_time AT TIME ZONE 'America/Asuncion') < 8"
+                " OR end_time > date_trunc('day', start_time AT TIME ZONE 'America/Asuncion')"
+                "     AT TIME ZONE 'America/Asuncion' + interval '18 hours')", tenant) == 0
+            # rooms: no two visits overlap in one room; room_id mirrors the unreleased assignment
+            assert await conn.fetchval(
+                "SELECT count(*) FROM room_assignments a JOIN room_assignments b ON a.tenant_id = b.tenant_id"
+                " AND a.room_id = b.room_id AND a.id < b.id AND a.during && b.during WHERE a.tenant_id = $1",
+                tenant) == 0
+            assert await conn.fetchval(
+                "SELECT count(*) FROM appointments a LEFT JOIN room_assignments r ON r.tenant_id = a.tenant_id"
+                " AND r.appointment_id = a.id AND r.released_at IS NULL"
+                " WHERE a.tenant_id = $1 AND a.room_id IS DISTINCT FROM r.room_id", tenant) == 0
+            assert await conn.fetchval(
+                "SELECT count(*) FROM room_assignments WHERE tenant_id = $1 AND released_at IS NULL", tenant) > 0
+            # vitals are numbered 1..n per log and the log's counter is n
+            assert await conn.fetchval(
+                "SELECT count(*) FROM anesthesia_logs l WHERE tenant_id = $1 AND vitals_seq <> (SELECT"
+                " coalesce(max(seq), 0) FROM anesthesia_vitals v WHERE v.tenant_id = l.tenant_id"
+                " AND v.anesthesia_log_id = l.id)", tenant) == 0
+            # invoices add up
+            assert await conn.fetchval(
+                "SELECT count(*) FROM invoices i WHERE tenant_id = $1 AND (total <> subtotal - discount_total"
+                " + tax_total OR subtotal <> (SELECT sum(line_total) FROM invoice_items x"
+                " WHERE x.tenant_id = i.tenant_id AND x.invoice_id = i.id))", tenant) == 0
+        # last_visit_date is what migration 0006's backfill would compute: re-running it changes nothing
+        changed = await conn.execute(
+            "UPDATE pets p SET last_visit_date = v.last_visit FROM (SELECT a.tenant_id, a.pet_id,"
+            " max((coalesce(a.completed_at, a.start_time) AT TIME ZONE t.timezone)::date) AS last_visit"
+            " FROM appointments a JOIN tenants t ON t.id = a.tenant_id WHERE a.status = 'completed'"
+            " GROUP BY a.tenant_id, a.pet_id) v WHERE p.tenant_id = v.tenant_id AND p.id = v.pet_id"
+            " AND p.last_visit_date IS DISTINCT FROM v.last_visit")
+        assert changed == "UPDATE 0"
+        assert await conn.fetchval(
+            "SELECT count(*) FROM pets p WHERE last_visit_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+            " appointments a WHERE a.tenant_id = p.tenant_id AND a.pet_id = p.id AND a.status = 'completed')"
+        ) == 0
+    finally:
+        await conn.close()
+
+
+async def test_smaller_reload_removes_extra_demo_clinics(url: str) -> None:
+    summary: DemoSummary = await load_demo(url, clinics=4, pets=5, progress=False,
+                                           alerts_per_pet=3, problems_per_pet=2, surgeries_fraction=1.0,
+                                           vitals_per_log=40)
+    assert summary.clinics[3].tenant_id == "clinica-demo-4"
+    assert summary.clinics[3].rows["anesthesia_vitals"] >= 5 * 40
+    await load_demo(url, clinics=1, pets=1, progress=False)
+    conn = await asyncpg.connect(url)
+    try:
+        ids = [r[0] for r in await conn.fetch("SELECT id FROM tenants ORDER BY id")]
+        assert "clinica-demo-4" not in ids and "veterinaria-asuncion" not in ids
+        assert await conn.fetchval("SELECT count(*) FROM pets WHERE tenant_id = 'clinica-san-roque'") == 1
+    finally:
+        await conn.close()
+
+
+def test_schedule_depends_on_the_date_only() -> None:
+    """White-box (db.demo internals): the week's schedule is the same at 07:00 and at 19:00 of one day."""
+    import uuid as _uuid
+    from datetime import datetime as _dt
+
+    from db.demo import DIAGNOSES, TZ, _Clinic, _Params
+
+    codes = {code: _uuid.uuid5(_uuid.NAMESPACE_DNS, code) for code, *_ in DIAGNOSES}
+
+    def week(hour: int) -> list[tuple[object, ...]]:
+        clinic = _Clinic(0, _Params(200, 1.5, 1.0, 0.3, 13, _dt(2026, 3, 4, hour, 0, tzinfo=TZ)), codes)
+        clinic.build()
+        return [row[:7] for row in clinic.rows["appointments"]]  # tenant, id, pet, vet, service, start, end
+
+    morning, evening = week(7), week(19)
+    assert morning == evening and len(morning) > 50
