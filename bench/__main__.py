@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import sys
 import time
@@ -84,8 +85,6 @@ TARGETS: list[Target] = [
 
 
 def _server_env(dataset: Dataset, jwt_secret: str) -> dict[str, str]:
-    import os
-
     env = {k: v for k, v in os.environ.items()
            if k not in ("VETQL_JWKS_URL", "VETQL_JWT_PUBLIC_KEY", "VETQL_JWT_AUDIENCE", "VETQL_JWT_ISSUER")}
     env.update(DATABASE_URL=dataset.url, VETQL_JWT_SECRET=jwt_secret, VETQL_DATA_DIR=str(WORK / "data"))
@@ -144,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"==> {pinning.describe()}")
     print(f"==> runs: {', '.join(t.name for t in targets)} x c={','.join(map(str, args.concurrency))}, "
-          f"{warmup:g} s warm-up + {duration:g} s each", flush=True)
+          f"{warmup:g}+ s warm-up + {duration:g} s each", flush=True)
+    load_before = os.getloadavg()
     rows: list[report.Row] = []
     for target in targets:
         server = target.start(bench)
@@ -167,9 +167,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(f"Patient overview (first {PAGE} pets, {shape.response_bytes:,} bytes of JSON), "
-          f"{duration:g} s per run after {warmup:g} s warm-up; {pinning.describe()}")
+          f"{duration:g} s per run after a warm-up of at least {warmup:g} s (and until every connection has had "
+          f"a response); {pinning.describe()}")
     print(f"SQL statements per VetQL request: {shape.statements_5} for first: 5, {shape.statements_50} "
           f"for first: {PAGE} ({verdict}); floor data identical to VetQL's: {'yes' if shape.floor_matches else 'NO'}")
+    load_after = os.getloadavg()
+    print(f"Machine load average (1 min) before/after the runs: {load_before[0]:.2f} / {load_after[0]:.2f} "
+          f"on {os.cpu_count()} CPUs (anything well above what the bench itself adds means shared, noisy figures)")
     print(report.table(rows))
     found = report.ratios(rows, SUBJECT)
     if found:
@@ -186,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                       "floor_matches_vetql": shape.floor_matches, "floor_difference": shape.floor_difference,
                       "response_bytes": shape.response_bytes},
         "ratios": found,
+        "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
     }, rows)
     print(f"==> wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     failed = not shape.constant or any(r.result.failures for r in rows)

@@ -1,6 +1,6 @@
 """The raw-SQL floor: the same overview as ONE SQL statement that builds the response JSON itself.
 
-Runs as VetQL does: one transaction, REPEATABLE READ, `vetql_app` role and
+Runs as a VetQL query does: one REPEATABLE READ, READ ONLY transaction, `vetql_app` role and
 the verified claims set with set_config(..., true) first, so RLS decides
 what rows exist exactly as for VetQL. PostgreSQL renders the response;
 Python passes the bytes through. `bench/floor_server.py` serves it over
@@ -78,7 +78,7 @@ FROM (SELECT * FROM pets p WHERE p.tenant_id = $1 ORDER BY p.name, p.id LIMIT $2
 
 async def fetch_overview(conn: asyncpg.Connection[Any], claims_json: str, tenant_id: str, first: int) -> bytes:
     """The whole overview response body, from one statement in the request's own transaction."""
-    async with conn.transaction(isolation="repeatable_read"):
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
         await conn.fetchval(BEGIN, claims_json)
         body: str = await conn.fetchval(OVERVIEW_SQL, tenant_id, first)
     return body.encode()

@@ -52,6 +52,7 @@ class LoadSpec:
 @dataclass
 class LoadResult:
     concurrency: int
+    warmup_seconds: float  # as run: at least the spec's, until every connection had a response
     requests: int
     seconds: float
     failures: int
@@ -192,8 +193,10 @@ async def _drive(spec: LoadSpec) -> LoadResult:
     await asyncio.gather(*(c.open() for c in connections))
 
     clock = time.perf_counter
-    window_start = clock() + spec.warmup
-    window_end = window_start + spec.duration
+    began = clock()
+    window = {"start": math.inf, "end": math.inf}  # set once warm: see `timer`
+    warm = [False] * len(connections)  # each connection has completed a request
+    all_warm = asyncio.Event()
     latencies: list[float] = []
     state: dict[str, Any] = {"failures": 0, "sample": None, "bytes": 0}
     snapshot: dict[str, Any] = {}
@@ -202,39 +205,55 @@ async def _drive(spec: LoadSpec) -> LoadResult:
         state["failures"] += 1
         state["sample"] = state["sample"] or problem
 
-    async def worker(conn: _Connection) -> None:
-        while clock() < window_end:
+    def answered(index: int) -> None:
+        if not warm[index]:
+            warm[index] = True
+            if all(warm):
+                all_warm.set()
+
+    async def worker(index: int, conn: _Connection) -> None:
+        while clock() < window["end"]:
             started = clock()
             try:
                 status, body = await conn.send()
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
                 conn.close()
                 fail(f"{type(exc).__name__}: {exc}")
+                answered(index)
                 await asyncio.sleep(0.05)
                 continue
             finished = clock()
             problem = _problem(status, body, spec)
             if problem is not None:
                 fail(problem)
-            elif window_start <= finished < window_end:
+            elif window["start"] <= finished < window["end"]:
                 latencies.append((finished - started) * 1000)
                 state["bytes"] = len(body)
+            answered(index)
 
     def read_cpu() -> tuple[float, dict[int, float], float]:
         return (tree_cpu_seconds(spec.server_pid), backend_cpu(spec.postmaster_pid, spec.database),
                 time.process_time())
 
-    async def mark(at: float, name: str) -> None:
-        await asyncio.sleep(max(0.0, at - clock()))
-        snapshot[name] = (clock(), read_cpu())
+    async def timer() -> None:
+        # The window opens after the warm-up, and not before every connection has had a response:
+        # a slow server at high concurrency would otherwise start timing mid-way through its first round.
+        await asyncio.sleep(spec.warmup)
+        await all_warm.wait()
+        now = clock()
+        window["start"], window["end"] = now, now + spec.duration
+        snapshot["start"] = (now, read_cpu())
+        await asyncio.sleep(max(0.0, window["end"] - clock()))
+        snapshot["end"] = (clock(), read_cpu())
 
-    await asyncio.gather(mark(window_start, "start"), mark(window_end, "end"), *(worker(c) for c in connections))
+    await asyncio.gather(timer(), *(worker(i, c) for i, c in enumerate(connections)))
     for conn in connections:
         conn.close()
     started_at, (server_before, db_before, own_before) = snapshot["start"]
     ended_at, (server_after, db_after, own_after) = snapshot["end"]
     db_seconds = backend_cpu_delta(db_before, db_after) if spec.postmaster_pid is not None else None
     return LoadResult(
+        warmup_seconds=started_at - began,
         concurrency=spec.concurrency,
         requests=len(latencies),
         seconds=ended_at - started_at,

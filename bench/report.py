@@ -28,6 +28,7 @@ class Row:
         return {
             "target": self.target,
             "concurrency": r.concurrency,
+            "warmup_seconds": round(r.warmup_seconds, 3),
             "requests": r.requests,
             "seconds": round(r.seconds, 3),
             "rps": round(r.rps, 2),

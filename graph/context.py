@@ -33,17 +33,20 @@ class Context:
     # The operation's graphql-core executor (set by graph/compiled/execution.py).
     executor: Any = field(default=None, repr=False)
     db: RequestDb = field(init=False)
-    loaders: Loaders = field(init=False)
+    _loaders: Loaders | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self._fresh_scope()
-
-    def _fresh_scope(self) -> None:
         self.db = RequestDb(self.engine, self.claims.as_json_claims() if self.claims else None)
-        self.loaders = Loaders(self.db, self.tenant_id)
+
+    @property
+    def loaders(self) -> Loaders:
+        """Built on first use: a query answered by the compiled path needs none."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.db, self.tenant_id)
+        return self._loaders
 
     def for_operation(self) -> Context:
-        return replace(self)
+        return replace(self, executor=None)
 
     @property
     def tenant_id(self) -> str | None:

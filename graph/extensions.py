@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -105,11 +106,18 @@ class SafeParserCache(ParserCache):
         yield
 
 
+# Built once: QueryDepthLimiter and MaxAliasesLimiter define their rule classes per
+# instance, and a new class per request would make every ValidationCache lookup miss.
+_LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+
+
 EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
     OperationScope,
     TypedErrors,
-    lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    lambda: AddValidationRules(_LIMIT_RULES),
     lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     lambda: SafeParserCache(maxsize=256),
     lambda: ValidationCache(maxsize=256),
