@@ -36,9 +36,15 @@ _RESERVE = text(
     " FROM pets p, tenants t"
     " WHERE l.tenant_id = :tenant AND l.id = :log AND l.completed_at IS NULL"
     " AND p.tenant_id = l.tenant_id AND p.id = l.pet_id AND t.id = l.tenant_id"
-    " RETURNING l.vitals_seq, p.species, p.weight_kg, t.alarm_thresholds,"
-    " (SELECT coalesce(jsonb_object_agg(a.family, a.kind), '{}'::jsonb) FROM anesthesia_alarms a"
-    "   WHERE a.tenant_id = l.tenant_id AND a.anesthesia_log_id = l.id AND a.cleared_at IS NULL) AS open_alarms"
+    " RETURNING l.vitals_seq, p.species, p.weight_kg, t.alarm_thresholds"
+)
+# Read after _RESERVE, in its own statement: under READ COMMITTED it then sees what the writer
+# whose lock we waited for committed (a subquery of _RESERVE would see the state before it).
+_ALARM_STATE = text(
+    "SELECT (SELECT coalesce(jsonb_object_agg(a.family, a.kind), '{}'::jsonb) FROM anesthesia_alarms a"
+    "   WHERE a.tenant_id = :tenant AND a.anesthesia_log_id = :log AND a.cleared_at IS NULL) AS open_alarms,"
+    " (SELECT max(v.recorded_at) FROM anesthesia_vitals v"
+    "   WHERE v.tenant_id = :tenant AND v.anesthesia_log_id = :log) AS latest_at"
 )
 _LOG_STATE = text("SELECT completed_at FROM anesthesia_logs WHERE tenant_id = :tenant AND id = :log")
 
@@ -80,6 +86,13 @@ _EVENTS = text(
 async def reserve(db: RequestDb, tenant: str, log: UUID, n: int) -> RowMapping | None:
     """Lock an open log and reserve `n` vital numbers; None when the log is missing, hidden or closed."""
     return await db.fetch_one(_RESERVE, {"tenant": tenant, "log": log, "n": n})
+
+
+async def alarm_state(db: RequestDb, tenant: str, log: UUID) -> RowMapping:
+    """Open alarm kind per family, and the time of the newest reading; call after `reserve`."""
+    row = await db.fetch_one(_ALARM_STATE, {"tenant": tenant, "log": log})
+    assert row is not None
+    return row
 
 
 async def log_is_closed(db: RequestDb, tenant: str, log: UUID) -> bool | None:

@@ -42,10 +42,14 @@ _CLINIC_ALARM_EVENTS = text(
     " ON k.log = e.anesthesia_log_id"
     " WHERE e.tenant_id = :tenant AND e.seq > coalesce(k.high, 0)"
     " AND (k.high IS NOT NULL OR e.occurred_at >= :begun)"
-    " ORDER BY e.occurred_at, e.anesthesia_log_id, e.seq LIMIT :limit"
+    " ORDER BY e.anesthesia_log_id, e.seq LIMIT :limit"
 )
+# Open logs, and any log with transitions inside the grace window (e.g. completed a moment ago): a
+# clinic-wide subscriber starts after their current position, never replaying what came before it.
 _OPEN_LOG_POSITIONS = text(
-    "SELECT id, alarm_seq FROM anesthesia_logs WHERE tenant_id = :tenant AND completed_at IS NULL"
+    "SELECT l.id, l.alarm_seq FROM anesthesia_logs l WHERE l.tenant_id = :tenant AND (l.completed_at IS NULL"
+    " OR EXISTS (SELECT 1 FROM anesthesia_alarm_events e WHERE e.tenant_id = l.tenant_id"
+    " AND e.anesthesia_log_id = l.id AND e.occurred_at >= :begun))"
 )
 
 
@@ -78,6 +82,6 @@ async def clinic_alarm_events(
     )
 
 
-async def open_log_positions(db: RequestDb, tenant: str) -> dict[UUID, int]:
-    rows = await db.fetch(_OPEN_LOG_POSITIONS, {"tenant": tenant})
+async def open_log_positions(db: RequestDb, tenant: str, begun: datetime) -> dict[UUID, int]:
+    rows = await db.fetch(_OPEN_LOG_POSITIONS, {"tenant": tenant, "begun": begun})
     return {row["id"]: row["alarm_seq"] for row in rows}

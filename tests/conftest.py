@@ -201,12 +201,16 @@ class LiveServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}/graphql"
+        import tempfile
+
         env = {**os.environ, "DATABASE_URL": database_url, "VETQL_JWT_SECRET": TEST_SECRET}
+        # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "vetql.cli", "serve", "--port", str(port)],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
 
     async def ready(self) -> None:
@@ -214,7 +218,8 @@ class LiveServer:
         async with httpx.AsyncClient() as http:
             while True:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                    self.log.seek(0)
+                    raise RuntimeError(f"server exited: {self.log.read().decode()[-2000:]}")
                 try:
                     if (await http.get(f"{self.url}/readyz")).status_code == 200:
                         return
@@ -230,8 +235,7 @@ class LiveServer:
             self.process.wait(10)
         except Exception:
             self.process.kill()
-        if self.process.stderr is not None:
-            self.process.stderr.close()
+        self.log.close()
 
 
 def _free_port() -> int:

@@ -152,12 +152,12 @@ async def anesthesia_alarms(
         reader = lambda: _alarm_reader(tenant, log, position)  # noqa: E731
         key: tuple[str, str, UUID | None] = (ALARMS, tenant, log)
     else:
+        begun = datetime.now(UTC) - _CLINIC_GRACE
         db = _with_db(ctx, claims)
         try:
-            positions = await sql.open_log_positions(db, tenant)
+            positions = await sql.open_log_positions(db, tenant, begun)
         finally:
             await db.close()
-        begun = datetime.now(UTC) - _CLINIC_GRACE
         sub = Subscriber(claims=claims, last=dict(positions))
         reader = lambda: _clinic_alarm_reader(tenant, dict(positions), begun)  # noqa: E731
         key = (ALARMS, tenant, None)

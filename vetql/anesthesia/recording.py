@@ -41,6 +41,7 @@ async def record_vitals(
         else:
             out.problems.append(Problem("anesthesiaLogId", AnesthesiaErrorCode.NOT_FOUND, "No such anesthesia log."))
         return out
+    alarm_state = await sql.alarm_state(db, tenant, log)
     first_seq = int(state["vitals_seq"]) - len(rows) + 1
     out.vitals, out.duplicates = await sql.insert_vitals(db, tenant, log, by, first_seq, rows)
     if not out.vitals:
@@ -48,14 +49,21 @@ async def record_vitals(
 
     weight = state["weight_kg"]
     limits = thresholds_for(state["species"], None if weight is None else float(weight), state["alarm_thresholds"])
-    open_kinds: dict[str, str] = dict(state["open_alarms"])
-    transitions = evaluate(out.vitals, limits, open_kinds)
+    open_kinds: dict[str, str] = dict(alarm_state["open_alarms"])
+    # Alarms follow the newest readings: judge in time order; a late reading taken before the newest
+    # one already judged is stored but changes no alarm.
+    latest = alarm_state["latest_at"]
+    judged = sorted(
+        (v for v in out.vitals if latest is None or v["recorded_at"] >= latest),
+        key=lambda v: (v["recorded_at"], v["seq"]),
+    )
+    transitions = evaluate(judged, limits, open_kinds)
     if not transitions:
         return out
     last_seq = await sql.reserve_alarm_seq(db, tenant, log, len(transitions))
     seq = last_seq - len(transitions)
     for index, change in transitions:
-        vital = out.vitals[index]
+        vital = judged[index]
         seq += 1
         if change.transition == "cleared":
             alarm_id = await sql.clear_alarm(db, tenant, log, change.family, vital["recorded_at"], vital["id"])
