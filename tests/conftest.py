@@ -194,7 +194,7 @@ def plain_gql(plain_client: httpx.AsyncClient) -> GQL:
 class LiveServer:
     """A real `vetql serve` process on this test database, for WebSocket and multi-process tests."""
 
-    def __init__(self, database_url: str, port: int) -> None:
+    def __init__(self, database_url: str, port: int, workers: int = 1) -> None:
         import subprocess
         import sys
 
@@ -207,7 +207,7 @@ class LiveServer:
         # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "vetql.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "vetql.cli", "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
@@ -238,7 +238,7 @@ class LiveServer:
         self.log.close()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
@@ -249,7 +249,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 async def live_servers(database_url: str, world: World) -> AsyncIterator[list[LiveServer]]:
     """Two server processes on the same database (fan-out across processes)."""
-    servers = [LiveServer(database_url, _free_port()) for _ in range(2)]
+    servers = [LiveServer(database_url, free_port()) for _ in range(2)]
     try:
         for server in servers:
             await server.ready()
