@@ -127,6 +127,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="info",
+        # Access lines would carry query strings: GraphiQL links hold a token, GET variables clinical text.
+        access_log=False,
         timeout_graceful_shutdown=10,
     )
     return 0
