@@ -8,6 +8,7 @@ the two responses must be identical, errors included.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import hypothesis_graphql
@@ -72,6 +73,29 @@ query Filtered($search: String, $alerts: Boolean, $owner: ID, $order: PetOrder!)
     totalCount nodes { name anesthesiaLogs(last: 2) { nodes {
       procedureName vitals(first: 2, since: "2000-01-01T00:00:00Z") { nodes { heartRate } }
     } } }
+  }
+}
+"""
+
+PET = """
+query OnePet($id: ID!) {
+  pet(id: $id) {
+    __typename id name species owner { fullName } primaryVet { fullName }
+    alerts { alertType severity title isActive } problems(activeOnly: false) { problemName diagnosisCode { term } }
+    anesthesiaLogs(first: 2) { totalCount nodes { procedureName vitals(last: 5) { nodes { recordedAt spo2 } } } }
+    appointments(first: 3, upcomingOnly: true) { nodes { startTime status } }
+  }
+}
+"""
+
+APPOINTMENTS = """
+query Today($from: DateTime, $to: DateTime) {
+  appointments(first: 20, filter: {startsFrom: $from, startsBefore: $to}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id startTime endTime status reason
+      pet { name species alerts { alertType severity } }
+      room { name roomType } vet { fullName } }
   }
 }
 """
@@ -155,6 +179,21 @@ async def test_filters_and_orders_are_identical_on_both_paths(
     await _both(gql, plain_gql, FILTERED, variables, bearer)
     owner = to_global_id("Profile", world.a.owners[1])
     await _both(gql, plain_gql, FILTERED, {**variables, "owner": owner}, bearer)
+
+
+@pytest.mark.parametrize("role", range(5), ids=["vet-a", "admin-b", "owner-a", "platform", "anonymous"])
+async def test_one_pet_and_the_schedule_are_identical_on_both_paths_for_every_role(
+    gql: GQL, plain_gql: GQL, world: World, token, role: int  # type: ignore[no-untyped-def]
+) -> None:
+    _, who = _roles(world)[role]
+    bearer = None if who is None else token(*who)
+    for pet in (world.a.pets[0], world.a.pets[4], world.b.pets[0], uuid.uuid4()):
+        await _both(gql, plain_gql, PET, {"id": to_global_id("Pet", pet)}, bearer)
+    body = await _both(gql, plain_gql, APPOINTMENTS, {}, bearer)
+    if role == 0:
+        assert body["data"]["appointments"]["nodes"], "clinic A has appointments"
+    window = {"from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"}
+    await _both(gql, plain_gql, APPOINTMENTS, window, bearer)
 
 
 async def test_an_unknown_field_falls_back_to_the_resolvers_with_the_same_answer(
