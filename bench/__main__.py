@@ -12,7 +12,14 @@
 A target is one entry of TARGETS: a name, a function that starts it and
 returns its ServerProcess, and the URL to POST the overview to (with its
 own request body and path to the pet list when its schema differs, as
-PostGraphile's will).
+PostGraphile's does), and optionally a check of its first answer against
+VetQL's, run before its timed runs.
+
+PostGraphile v5 (bench/postgraphile_target.py, bench/postgraphile/server.mjs)
+is installed from npm into bench/.work/ on the first run, with a Node 22
+from npm; it verifies the same token and runs as vetql_app with the same
+claims. The report ends with the ratios VetQL/PostGraphile and VetQL/floor
+and which of issue 3's targets this run meets.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from pathlib import Path
 import asyncpg
 
 from bench import load, report, structure
+from bench import postgraphile_target as pgl
 from bench.dataset import DATABASE, Dataset, prepare
 from bench.query import PAGE, PETS_PATH, overview_body
 from bench.server import WORK, PeakRss, Pinning, ServerProcess, local_postmaster
@@ -40,8 +48,11 @@ from vetql.settings import Settings
 BIN = Path(sys.executable).parent
 VETQL_PORT = 8765
 FLOOR_PORT = 8766
+POSTGRAPHILE_PORT = pgl.PORT
 CONCURRENCY = (1, 16)
 SUBJECT = "VetQL"  # the target the ratios are about
+PEER = "PostGraphile"  # issue 3's peer
+FLOOR = "floor"
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,8 @@ class Bench:
     token: str
     pinning: Pinning
     env: dict[str, str]  # the servers' environment: DATABASE_URL, VETQL_JWT_SECRET, ...
+    vetql_overview: bytes  # VetQL's answer to the overview (first: PAGE), from the structure check
+    postgraphile: pgl.Runtime | None = None  # installed before the runs when PostGraphile is a target
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,8 @@ class Target:
     url: str
     body: bytes = field(default_factory=overview_body)
     pets_path: tuple[str, ...] = PETS_PATH
+    # Checks the running target's first answer against VetQL's; returns a line for the report.
+    verify: Callable[[Bench, Target], str] | None = None
 
 
 def start_vetql(bench: Bench) -> ServerProcess:
@@ -76,11 +91,28 @@ def start_floor(bench: Bench) -> ServerProcess:
     return ServerProcess("floor", command, port=FLOOR_PORT, env=bench.env, cpus=bench.pinning.server).start()
 
 
+def start_postgraphile(bench: Bench) -> ServerProcess:
+    """PostGraphile v5 on Node (bench/postgraphile/server.mjs), installed by `pgl.install()` before the runs."""
+    if bench.postgraphile is None:
+        raise pgl.Unavailable("PostGraphile was not installed")
+    command = pgl.command(bench.postgraphile, POSTGRAPHILE_PORT)
+    env = pgl.server_env(bench.env, bench.dataset.url)
+    return ServerProcess(PEER, command, port=POSTGRAPHILE_PORT, env=env, cpus=bench.pinning.server).start()
+
+
+def verify_postgraphile(bench: Bench, target: Target) -> str:
+    answer = pgl.fetch(target.url, target.body, bench.token)
+    comparison = pgl.compare(bench.vetql_overview, answer)
+    if comparison.pets != PAGE:
+        raise pgl.Unavailable(f"PostGraphile returned {comparison.pets} pets, not {PAGE}")
+    return comparison.describe(len(bench.vetql_overview))
+
+
 TARGETS: list[Target] = [
-    Target("VetQL", start_vetql, f"http://127.0.0.1:{VETQL_PORT}/graphql"),
-    Target("floor", start_floor, f"http://127.0.0.1:{FLOOR_PORT}/graphql"),
-    # Issue 3 adds PostGraphile here: Target("PostGraphile", start_postgraphile, "http://127.0.0.1:8767/graphql",
-    #     body=<its overview query>, pets_path=("data", "allPets", "nodes")).
+    Target(SUBJECT, start_vetql, f"http://127.0.0.1:{VETQL_PORT}/graphql"),
+    Target(PEER, start_postgraphile, f"http://127.0.0.1:{POSTGRAPHILE_PORT}/graphql",
+           body=pgl.overview_body(), pets_path=pgl.PETS_PATH, verify=verify_postgraphile),
+    Target(FLOOR, start_floor, f"http://127.0.0.1:{FLOOR_PORT}/graphql"),
 ]
 
 
@@ -127,8 +159,20 @@ def main(argv: list[str] | None = None) -> int:
                         jwt_audience=None, jwt_issuer=None)
     token = sign(settings, sub=dataset.admin_id, tenant_id=dataset.tenant_id, role="admin", ttl=timedelta(hours=4))
     claims = TokenVerifier(settings).verify(token)
-    bench = Bench(dataset, jwt_secret, token, pinning, _server_env(dataset, jwt_secret))
     postmaster = asyncio.run(_postmaster(dataset.url))
+    notes: dict[str, str] = {}  # per target: its runtime, its answer against VetQL's, or why it was not run
+
+    runtime: pgl.Runtime | None = None
+    if any(t.name == PEER for t in targets):
+        try:
+            runtime = pgl.install()
+        except pgl.Unavailable as exc:
+            notes[PEER] = f"NOT RUN: {exc}"
+            targets = [t for t in targets if t.name != PEER]
+            print(f"==> {PEER} UNAVAILABLE, the runs go on without it: {exc}", flush=True)
+        else:
+            notes[PEER] = runtime.describe()
+            print(f"==> {runtime.describe()}", flush=True)
 
     print(f"==> checking structure (in-process): clinic {dataset.tenant_id}, {dataset.pets} pets, role admin",
           flush=True)
@@ -140,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"      {i}. {' '.join(sql.split())[:150]}")
     print(f"    the floor returns the same data as VetQL (first: {PAGE}, {shape.response_bytes:,} bytes): "
           + ("yes" if shape.floor_matches else f"NO: {shape.floor_difference}"), flush=True)
+    bench = Bench(dataset, jwt_secret, token, pinning, _server_env(dataset, jwt_secret), shape.response,
+                  postgraphile=runtime)
 
     print(f"==> {pinning.describe()}")
     print(f"==> runs: {', '.join(t.name for t in targets)} x c={','.join(map(str, args.concurrency))}, "
@@ -147,8 +193,22 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     rows: list[report.Row] = []
     for target in targets:
-        server = target.start(bench)
         try:
+            server = target.start(bench)
+        except pgl.Unavailable as exc:
+            notes[target.name] = f"NOT RUN: {exc}"
+            print(f"==> {target.name} UNAVAILABLE: {exc}", flush=True)
+            continue
+        try:
+            if target.verify is not None:
+                try:
+                    checked = target.verify(bench, target)
+                except pgl.Unavailable as exc:
+                    notes[target.name] = f"NOT RUN: {exc}"
+                    print(f"==> {target.name} answers wrongly, not measured: {exc}", flush=True)
+                    continue
+                notes[target.name] = "; ".join(filter(None, [notes.get(target.name), checked]))
+                print(f"    {checked}", flush=True)
             for concurrency in args.concurrency:
                 spec = load.LoadSpec(
                     url=target.url, body=target.body.decode(), headers={"Authorization": f"Bearer {token}"},
@@ -171,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
           f"a response); {pinning.describe()}")
     print(f"SQL statements per VetQL request: {shape.statements_5} for first: 5, {shape.statements_50} "
           f"for first: {PAGE} ({verdict}); floor data identical to VetQL's: {'yes' if shape.floor_matches else 'NO'}")
+    for name, note in notes.items():
+        print(f"{name}: {note}")
     load_after = os.getloadavg()
     print(f"Machine load average (1 min) before/after the runs: {load_before[0]:.2f} / {load_after[0]:.2f} "
           f"on {os.cpu_count()} CPUs (anything well above what the bench itself adds means shared, noisy figures)")
@@ -178,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     found = report.ratios(rows, SUBJECT)
     if found:
         print(report.ratio_lines(found, SUBJECT))
+    checks = report.issue3_checks(found, tuple(args.concurrency), peer=PEER, floor=FLOOR,
+                                  statements_5=shape.statements_5, statements_50=shape.statements_50)
+    print(report.check_lines(checks))
     path = report.write_json({
         "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
         "duration_seconds": duration,
@@ -190,10 +255,13 @@ def main(argv: list[str] | None = None) -> int:
                       "floor_matches_vetql": shape.floor_matches, "floor_difference": shape.floor_difference,
                       "response_bytes": shape.response_bytes},
         "ratios": found,
+        "issue3_targets": [{"target": c.target, "met": c.met, "measured": c.measured} for c in checks],
+        "targets": {t.name: notes.get(t.name) for t in TARGETS if wanted is None or t.name.lower() in wanted},
         "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
     }, rows)
     print(f"==> wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
-    failed = not shape.constant or any(r.result.failures for r in rows)
+    not_run = any(note.startswith("NOT RUN") for note in notes.values())
+    failed = not shape.constant or not_run or any(r.result.failures for r in rows)
     return 1 if failed else 0
 
 

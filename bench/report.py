@@ -83,19 +83,26 @@ def table(rows: list[Row]) -> str:
 
 
 def ratios(rows: list[Row], subject: str) -> list[dict[str, Any]]:
-    """`subject` against every other target at each concurrency: throughput and p50/p99 ratios."""
-    by_key = {(r.target, r.result.concurrency): r.result for r in rows}
+    """`subject` against every other target at each concurrency: throughput, p50, p99, server CPU per
+    request and peak RSS, each as subject/other (throughput above 1 and the rest below 1 favour the subject)."""
+    by_key = {(r.target, r.result.concurrency): r for r in rows}
     found: list[dict[str, Any]] = []
-    for (target, c), other in by_key.items():
-        mine = by_key.get((subject, c))
-        if target == subject or mine is None:
+    for (target, c), other_row in by_key.items():
+        mine_row = by_key.get((subject, c))
+        if target == subject or mine_row is None:
             continue
+        mine, other = mine_row.result, other_row.result
+        cpu_mine = mine.per_request_ms(mine.server_cpu_seconds)
+        cpu_other = other.per_request_ms(other.server_cpu_seconds)
+        rss_mine, rss_other = mine_row.peak_rss_bytes, other_row.peak_rss_bytes
         found.append({
             "against": target,
             "concurrency": c,
             "throughput": _round(mine.rps / other.rps if other.rps else None),
             "p50": _round(mine.percentile(50) / other.percentile(50)),
             "p99": _round(mine.percentile(99) / other.percentile(99)),
+            "server_cpu_per_request": _round(cpu_mine / cpu_other if cpu_mine is not None and cpu_other else None),
+            "peak_rss": _round(rss_mine / rss_other if rss_other else None),
         })
     return found
 
@@ -103,9 +110,54 @@ def ratios(rows: list[Row], subject: str) -> list[dict[str, Any]]:
 def ratio_lines(found: list[dict[str, Any]], subject: str) -> str:
     return "\n".join(
         f"{subject}/{r['against']} at c={r['concurrency']}: throughput {_fmt(r['throughput'], '.3f')}x, "
-        f"p50 {_fmt(r['p50'], '.2f')}x, p99 {_fmt(r['p99'], '.2f')}x"
-        for r in found
+        f"p50 {_fmt(r['p50'], '.2f')}x, p99 {_fmt(r['p99'], '.2f')}x, "
+        f"server CPU/req {_fmt(r.get('server_cpu_per_request'), '.2f')}x, peak RSS {_fmt(r.get('peak_rss'), '.2f')}x"
+        for r in sorted(found, key=lambda r: (str(r["against"]), int(r["concurrency"])))
     )
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target of issue 3, as measured in this run (met None: not measured)."""
+
+    target: str
+    met: bool | None
+    measured: str
+
+
+def issue3_checks(found: list[dict[str, Any]], concurrencies: tuple[int, ...], *, peer: str, floor: str,
+                  statements_5: int, statements_50: int) -> list[Check]:
+    """Issue 3's targets for the overview, from the ratios of this run and the statement counts."""
+    by = {(str(r["against"]), int(r["concurrency"])): r for r in found}
+    checks: list[Check] = []
+
+    def ratio(against: str, c: int, key: str, want: str, bound: float, at_least: bool) -> None:
+        value = by.get((against, c), {}).get(key)
+        if value is None:
+            checks.append(Check(f"{want} at c={c}", None, f"{against} not measured at c={c}"))
+            return
+        checks.append(Check(f"{want} at c={c}", value >= bound if at_least else value <= bound, f"{value:.3f}x"))
+
+    for c in concurrencies:
+        ratio(peer, c, "throughput", f"throughput >= 1.0x {peer}", 1.0, True)
+        ratio(peer, c, "p99", f"p99 <= {peer}'s", 1.0, False)
+        ratio(floor, c, "throughput", f"throughput >= 0.6x {floor}", 0.6, True)
+        ratio(peer, c, "peak_rss", f"server peak RSS <= {peer}'s", 1.0, False)
+    checks.append(Check(
+        "SQL statements per request the same for 5 and 50 pets, and <= 3",
+        statements_5 == statements_50 and statements_50 <= 3,
+        f"{statements_5} for first: 5, {statements_50} for first: 50",
+    ))
+    return checks
+
+
+def check_lines(checks: list[Check]) -> str:
+    met = sum(1 for c in checks if c.met)
+    lines = [f"Issue 3 targets (overview): {met} of {len(checks)} met in this run"]
+    for c in checks:
+        mark = {True: "met    ", False: "NOT met", None: "n/a    "}[c.met]
+        lines.append(f"  [{mark}] {c.target}: {c.measured}")
+    return "\n".join(lines)
 
 
 def write_json(payload: dict[str, Any], rows: list[Row]) -> Path:

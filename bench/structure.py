@@ -31,6 +31,7 @@ class Structure:
     floor_matches: bool = False
     floor_difference: str | None = None
     response_bytes: int = 0
+    response: bytes = field(default=b"", repr=False)  # VetQL's overview body (first: PAGE), for other targets' checks
 
     @property
     def constant(self) -> bool:
@@ -95,7 +96,8 @@ async def check(url: str, settings: Settings, token: str, claims: Claims) -> Str
     finally:
         await app.state.engine.dispose()
 
-    structure = Structure(len(counts[5]), len(counts[PAGE]), counts[PAGE], response_bytes=len(bodies[PAGE]))
+    structure = Structure(len(counts[5]), len(counts[PAGE]), counts[PAGE], response_bytes=len(bodies[PAGE]),
+                          response=bodies[PAGE])
     conn = await asyncpg.connect(url)
     try:
         assert claims.tenant_id is not None
