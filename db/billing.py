@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -65,6 +65,18 @@ async def current_subscription(db: RequestDb, tenant: str, *, lock: bool = False
     )
 
 
+async def current_subscriptions(db: RequestDb, tenants: Sequence[str]) -> dict[str, RowMapping]:
+    """`current_subscription` of several clinics in one statement (those RLS lets the caller read)."""
+    rows = await db.fetch(
+        text(
+            "SELECT DISTINCT ON (tenant_id) * FROM tenant_subscriptions WHERE tenant_id = ANY(CAST(:tenants AS text[]))"
+            " ORDER BY tenant_id, (status <> 'canceled') DESC, created_at DESC, id"
+        ),
+        {"tenants": list(tenants)},
+    )
+    return {row["tenant_id"]: row for row in rows}
+
+
 async def insert_subscription(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> RowMapping | None:
     """The new subscription; None when the clinic already has one that is not over (unique index)."""
     return await db.fetch_one(
@@ -99,16 +111,24 @@ async def set_tier(db: RequestDb, tenant: str, plan: str) -> None:
 
 
 # Months are the clinic's calendar months; folded counts and not-yet-folded
-# deltas are added (see vetql.roll_up_usage in the migration).
+# deltas are added (see vetql.roll_up_usage in the migration). Active users:
+# those folded, plus the distinct pending profiles not folded yet for that month
+# (vetql.roll_up_active_users), so nobody counts twice.
 _USAGE = text(
     "SELECT period_start, (period_start + interval '1 month')::date AS period_end,"
     " sum(appointments_created)::int AS appointments_created, sum(invoices_created)::int AS invoices_created,"
-    " sum(messages_sent)::int AS messages_sent"
-    " FROM (SELECT period_start, appointments_created, invoices_created, messages_sent"
+    " sum(messages_sent)::int AS messages_sent, sum(active_users)::int AS active_users"
+    " FROM (SELECT period_start, appointments_created, invoices_created, messages_sent, active_users"
     "         FROM tenant_usage WHERE tenant_id = :tenant"
     "       UNION ALL"
-    "       SELECT period_start, appointments_created, invoices_created, messages_sent"
-    "         FROM tenant_usage_deltas WHERE tenant_id = :tenant) u"
+    "       SELECT period_start, appointments_created, invoices_created, messages_sent, 0"
+    "         FROM tenant_usage_deltas WHERE tenant_id = :tenant"
+    "       UNION ALL"
+    "       SELECT d.period_start, 0, 0, 0, count(DISTINCT d.profile_id)"
+    "         FROM tenant_active_user_deltas d WHERE d.tenant_id = :tenant AND NOT EXISTS ("
+    "           SELECT 1 FROM tenant_active_users a"
+    "            WHERE a.tenant_id = d.tenant_id AND a.period_start = d.period_start AND a.profile_id = d.profile_id)"
+    "        GROUP BY d.period_start) u"
     " WHERE period_start >= :from AND period_start <= :to"
     " GROUP BY period_start ORDER BY period_start"
 )

@@ -15,7 +15,7 @@ from uuid import UUID
 from aiodataloader import DataLoader
 from sqlalchemy.engine import RowMapping
 
-from db import reads, records
+from db import billing, reads, records
 from db.pagination import Order, Page
 from db.reads import ChildFilter
 from db.session import RequestDb
@@ -65,6 +65,14 @@ class Loaders:
         self.exam_room_by_id = self._by_id("exam_rooms")
         self.device_by_id = self._by_id("user_devices", records.DEVICE_COLUMNS)
         self.diagnosis_code_by_id: _Loader[UUID, RowMapping | None] = _Loader(self._diagnosis_codes)
+        self.promotion_by_id = self._by_id("promotions")
+        self.recurrence_by_id = self._by_id("appointment_recurrence")
+        # Billing rows: a clinic's admin reads its own, the platform (no clinic) every clinic's (RLS).
+        self.subscription_by_id = self._billing_by_id("tenant_subscriptions")
+        self.subscription_by_clinic: _Loader[str, RowMapping | None] = _Loader(self._subscriptions)
+        # Keyed by text ids: the clinic (its members and the platform, by RLS) and plans (shared).
+        self.clinic_by_id: _Loader[str, RowMapping | None] = _Loader(self._shared("tenants"))
+        self.plan_by_id: _Loader[str, RowMapping | None] = _Loader(self._shared("subscription_plans"))
         self.alerts_by_pet: _Loader[tuple[UUID, bool], list[RowMapping]] = _Loader(self._alerts)
         self.problems_by_pet: _Loader[tuple[UUID, bool], list[RowMapping]] = _Loader(self._problems)
         self.anesthesia_logs_by_pet = self._pages("anesthesia_logs", "pet_id", LOGS_NEWEST_FIRST)
@@ -83,6 +91,27 @@ class Loaders:
             return [rows.get(i) for i in ids]
 
         return _Loader(batch)
+
+    def _billing_by_id(self, table: str) -> _Loader[UUID, RowMapping | None]:
+        async def batch(ids: Sequence[UUID]) -> list[RowMapping | None]:
+            if self._tenant is None:  # the platform: RLS lets it read every clinic's, and nobody else any
+                rows = await reads.shared_rows_by_ids(self._db, table, ids, "uuid")
+            else:
+                rows = await reads.rows_by_ids(self._db, table, self._tenant, ids)
+            return [rows.get(i) for i in ids]
+
+        return _Loader(batch)
+
+    def _shared(self, table: str) -> Callable[[Sequence[str]], Awaitable[list[RowMapping | None]]]:
+        async def batch(ids: Sequence[str]) -> list[RowMapping | None]:
+            rows = await reads.shared_rows_by_ids(self._db, table, ids, "text")
+            return [rows.get(i) for i in ids]
+
+        return batch
+
+    async def _subscriptions(self, clinics: Sequence[str]) -> list[RowMapping | None]:
+        rows = await billing.current_subscriptions(self._db, clinics)
+        return [rows.get(c) for c in clinics]
 
     async def _diagnosis_codes(self, ids: Sequence[UUID]) -> list[RowMapping | None]:
         rows = await reads.shared_rows_by_ids(self._db, "diagnosis_codes", ids, "uuid")

@@ -203,7 +203,13 @@ class LiveServer:
         self.ws_url = f"ws://127.0.0.1:{port}/graphql"
         import tempfile
 
-        env = {**os.environ, "DATABASE_URL": database_url, "VETQL_JWT_SECRET": TEST_SECRET}
+        # no background usage roll-up: tests that count roll-ups must not race one
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "VETQL_JWT_SECRET": TEST_SECRET,
+            "VETQL_USAGE_ROLLUP_SECONDS": "0",
+        }
         # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

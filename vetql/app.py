@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
@@ -36,7 +37,7 @@ from db.engine import create_engine
 from db.session import RequestDb
 from graph.context import Context
 from graph.schema import schema
-from vetql import metrics
+from vetql import metrics, usage_rollup
 from vetql.auth import AuthError, Claims, TokenVerifier
 from vetql.live.feeds import LiveHub
 from vetql.live.pg_broker import PgBroker
@@ -190,9 +191,19 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         await broker.start()
         graphql.hub = app.state.hub = LiveHub(engine, broker)
         app.state.broker = broker
+        # Folds usage deltas every few minutes (one process at a time, by advisory lock); 0 turns it off.
+        rollup = (
+            asyncio.create_task(usage_rollup.run_periodically(engine, settings.usage_rollup_seconds))
+            if settings.usage_rollup_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
+            if rollup is not None:
+                rollup.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await rollup
             await broker.stop()
             await engine.dispose()
 

@@ -75,6 +75,10 @@ class UsagePeriod:
     appointments_created: int = strawberry.field(description="Appointments booked in the month.")
     invoices_created: int = strawberry.field(description="Invoices created in the month.")
     messages_sent: int = strawberry.field(description="Messages in the clinic's conversations in the month.")
+    active_users: int = strawberry.field(
+        description="Distinct profiles (staff or owners) that booked an appointment, raised an alert or a problem, "
+        "opened an anesthesia log or recorded vitals in the month."
+    )
 
     @classmethod
     def from_row(cls, row: RowMapping) -> UsagePeriod:
@@ -84,6 +88,7 @@ class UsagePeriod:
             appointments_created=row["appointments_created"],
             invoices_created=row["invoices_created"],
             messages_sent=row["messages_sent"],
+            active_users=row["active_users"],
         )
 
 

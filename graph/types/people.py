@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import date
+from typing import Annotated, TypeVar
 
 import strawberry
 from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
+from db import billing
+from graph.context import Context
+from graph.errors import BadUserInput
+from graph.types.billing_mutations import TenantSubscription, UsagePeriod
 from graph.types.enums import ClinicFeature, ContactMethod, Role, Weekday
+from graph.types.fields import described
 from graph.types.node import Node, to_global_id
+from vetql.billing import rules as billing_rules
 
 
 @strawberry.type(description="A clinic's pages on social networks.")
@@ -113,6 +120,36 @@ class Clinic(Node):
             ),
             features_enabled=_features(row["features_enabled"]),
         )
+
+    @described(
+        "The clinic's current subscription (else its latest); null if it never subscribed, and for anyone "
+        "but the clinic's admins and the platform operator."
+    )
+    async def subscription(self, info: strawberry.Info[Context, None]) -> TenantSubscription | None:
+        # Row-level security decides who sees it: admins of this clinic and the platform.
+        row = await info.context.loaders.subscription_by_clinic.load(self.slug)
+        return optional(TenantSubscription.from_row, row)
+
+    @described(
+        "Usage per calendar month in the clinic's time zone, months with activity only, oldest first "
+        "(as `tenantUsage`); null for anyone but the clinic's admins and the platform operator."
+    )
+    async def usage(
+        self,
+        info: strawberry.Info[Context, None],
+        from_: Annotated[date, strawberry.argument(name="from", description="First month wanted (any day in it).")],
+        to: Annotated[date, strawberry.argument(description="Last month wanted (any day in it); at most 36 months.")],
+    ) -> list[UsagePeriod] | None:
+        claims = info.context.claims
+        if claims is None or not (
+            claims.role == "platform" or (claims.role == "admin" and claims.tenant_id == self.slug)
+        ):
+            return None
+        start, end = from_.replace(day=1), to.replace(day=1)
+        problem = billing_rules.usage_window_problem(start, end)
+        if problem is not None:
+            raise BadUserInput(problem.message)
+        return [UsagePeriod.from_row(r) for r in await billing.usage(info.context.db, self.slug, start, end)]
 
 
 @strawberry.type(description="A person of a clinic: a pet owner, a vet or an administrator.")

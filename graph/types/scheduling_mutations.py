@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.engine import RowMapping
 
 from graph.types.enums import RoomType
-from graph.types.node import to_global_id
+from graph.types.node import Node, to_global_id
 from graph.types.scheduling import Appointment, ExamRoom
 from vetql.scheduling.errors import SchedulingErrorCode
 
@@ -147,8 +147,8 @@ class CreateRecurringAppointmentsInput:
     reason: str | None = strawberry.field(default=None, description="Reason, at most 500 characters.")
 
 
-@strawberry.type(description="A recurring series of appointments.")
-class AppointmentRecurrence:
+@strawberry.type(description="A recurring series of appointments. Staff only.")
+class AppointmentRecurrence(Node):
     id: strawberry.ID = strawberry.field(description="Opaque ID; appointments of the series carry it as recurrenceId.")
     pattern: RecurrencePattern = strawberry.field(description="How often.")
     day_of_week: int | None = strawberry.field(description="0 = Sunday .. 6 = Saturday, for weekly patterns.")
