@@ -1,19 +1,24 @@
-"""`python -m bench [--quick] [--duration S]`: the overview benchmark, every figure from one command.
+"""`python -m bench [--quick] [--duration S] [--queries overview,pet,today]`: issue 3's benchmark in one command.
 
-1. Load the benchmark dataset into `vetql_bench` (once; see bench/dataset.py).
-2. Check structure in-process: SQL statements per request for first: 5 and
-   first: 50, and that the raw-SQL floor returns the same data as VetQL.
-3. For each target (a server started as a subprocess, pinned to one CPU),
-   drive the overview at each concurrency from a load generator process
-   pinned to the other CPU, and measure throughput, latency, server and
-   PostgreSQL CPU per request and the server's peak RSS.
-4. Print the table and the ratios; write bench/results/latest.json.
+Queries (bench/query.py): the patient overview (first 50 pets), a single pet
+with everything, and today's appointments with pet, alerts and room (first 50).
+
+1. Load the benchmark dataset into `vetql_bench` (once; see bench/dataset.py),
+   and fix what the queries ask about: the pet, the clinic's day (bench/workload.py).
+2. Check structure in-process: SQL statements per VetQL request for each query
+   (the overview also for first: 5), and that the raw-SQL floor returns the
+   same data as VetQL, byte for byte once parsed.
+3. For each target (a server started once as a subprocess, pinned to one CPU),
+   for each query: check its answer against VetQL's (PostGraphile: value by
+   value, with what differs and why), then drive it at each concurrency from
+   a load generator process pinned to the other CPU, and measure throughput,
+   latency, server and PostgreSQL CPU per request and the server's peak RSS.
+4. Print a table per query and the ratios; write bench/results/latest.json.
 
 A target is one entry of TARGETS: a name, a function that starts it and
-returns its ServerProcess, and the URL to POST the overview to (with its
-own request body and path to the pet list when its schema differs, as
-PostGraphile's does), and optionally a check of its first answer against
-VetQL's, run before its timed runs.
+returns its ServerProcess, the URL to POST to, a function giving its request
+body for each query (PostGraphile's schema differs; the floor takes VetQL's),
+and optionally a check of its answers against VetQL's, run before its timed runs.
 
 PostGraphile v5 (bench/postgraphile_target.py, bench/postgraphile/server.mjs)
 is installed from npm into bench/.work/ on the first run, with a Node 22
@@ -36,11 +41,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
+import orjson
 
-from bench import load, report, structure
+from bench import load, report, structure, workload
 from bench import postgraphile_target as pgl
+from bench import query as queries
 from bench.dataset import DATABASE, Dataset, prepare
-from bench.query import PAGE, PETS_PATH, overview_body
+from bench.query import PAGE, PATHS, QUERIES, TITLES, Params
 from bench.server import WORK, PeakRss, Pinning, ServerProcess, local_postmaster
 from vetql.auth import TokenVerifier, sign
 from vetql.settings import Settings
@@ -64,7 +71,8 @@ class Bench:
     token: str
     pinning: Pinning
     env: dict[str, str]  # the servers' environment: DATABASE_URL, VETQL_JWT_SECRET, ...
-    vetql_overview: bytes  # VetQL's answer to the overview (first: PAGE), from the structure check
+    params: Params  # the pet and the day the queries ask about
+    vetql: dict[str, structure.QueryCheck]  # VetQL's answer to each query, from the structure check
     postgraphile: pgl.Runtime | None = None  # installed before the runs when PostGraphile is a target
 
 
@@ -73,10 +81,9 @@ class Target:
     name: str
     start: Callable[[Bench], ServerProcess]
     url: str
-    body: bytes = field(default_factory=overview_body)
-    pets_path: tuple[str, ...] = PETS_PATH
-    # Checks the running target's first answer against VetQL's; returns a line for the report.
-    verify: Callable[[Bench, Target], str] | None = None
+    body: Callable[[str, Params], bytes] = field(default=queries.body)  # (query, params) -> POST body
+    # Checks the running target's answer to a query against VetQL's; returns lines for the report.
+    verify: Callable[[Bench, Target, str], str] | None = None
 
 
 def start_vetql(bench: Bench) -> ServerProcess:
@@ -100,19 +107,60 @@ def start_postgraphile(bench: Bench) -> ServerProcess:
     return ServerProcess(PEER, command, port=POSTGRAPHILE_PORT, env=env, cpus=bench.pinning.server).start()
 
 
-def verify_postgraphile(bench: Bench, target: Target) -> str:
-    answer = pgl.fetch(target.url, target.body, bench.token)
-    comparison = pgl.compare(bench.vetql_overview, answer)
-    if comparison.pets != PAGE:
-        raise pgl.Unavailable(f"PostGraphile returned {comparison.pets} pets, not {PAGE}")
-    return comparison.describe(len(bench.vetql_overview))
+def _explain_extras(url: str) -> Callable[[str, list[str]], str]:
+    """Why PostGraphile returns rows VetQL leaves out, read from the database (alerts: expired ones)."""
+
+    async def alerts(ids: list[str]) -> str:
+        conn = await asyncpg.connect(url)
+        try:
+            row = await conn.fetchrow(
+                "SELECT count(*) AS n, count(*) FILTER (WHERE is_active AND expires_at <= now()) AS expired,"
+                " min(expires_at) AS first, max(expires_at) AS last FROM patient_alerts WHERE id = ANY($1::uuid[])",
+                ids)
+        finally:
+            await conn.close()
+        assert row is not None
+        if row["n"] and row["expired"] == row["n"]:
+            return (f"all {row['n']} are active (is_active) but expired (expires_at {row['first']:%Y-%m-%d} .. "
+                    f"{row['last']:%Y-%m-%d}, before now): VetQL's activeOnly leaves expired alerts out, "
+                    "PostGraphile's condition {isActive: true} is equality only and cannot")
+        return f"{row['expired']} of {row['n']} are active but expired; the others are NOT explained"
+
+    def explain(name: str, ids: list[str]) -> str:
+        if name == "alerts":
+            return asyncio.run(alerts(ids))
+        return "not explained (a real difference)"
+
+    return explain
+
+
+def verify_postgraphile(bench: Bench, target: Target, name: str) -> str:
+    answer = pgl.fetch(target.url, target.body(name, bench.params), bench.token)
+    mine = bench.vetql[name]
+    comparison = pgl.compare(name, mine.response, answer, _explain_extras(bench.dataset.url))
+    if comparison.items != mine.items:
+        raise pgl.Unavailable(f"PostGraphile returned {comparison.items} items for {name}, VetQL {mine.items}")
+    unexplained = [k for k, why in comparison.explained.items() if "NOT explained" in why or "not explained" in why]
+    if not comparison.same_rows or unexplained:
+        print(comparison.describe(mine.response_bytes), flush=True)
+        raise pgl.Unavailable(f"PostGraphile's answer to {name} differs from VetQL's (above)")
+    return comparison.describe(mine.response_bytes)
+
+
+def verify_floor(bench: Bench, target: Target, name: str) -> str:
+    """The running floor server's answer against VetQL's (the in-process check compared the SQL already)."""
+    answer = pgl.fetch(target.url, target.body(name, bench.params), bench.token)
+    difference = structure.first_difference(orjson.loads(bench.vetql[name].response), orjson.loads(answer))
+    if difference is not None:
+        raise pgl.Unavailable(f"the floor's answer to {name} differs from VetQL's: {difference}")
+    return f"floor, {name}: {len(answer):,} bytes, the same JSON as VetQL's"
 
 
 TARGETS: list[Target] = [
     Target(SUBJECT, start_vetql, f"http://127.0.0.1:{VETQL_PORT}/graphql"),
     Target(PEER, start_postgraphile, f"http://127.0.0.1:{POSTGRAPHILE_PORT}/graphql",
-           body=pgl.overview_body(), pets_path=pgl.PETS_PATH, verify=verify_postgraphile),
-    Target(FLOOR, start_floor, f"http://127.0.0.1:{FLOOR_PORT}/graphql"),
+           body=pgl.body, verify=verify_postgraphile),
+    Target(FLOOR, start_floor, f"http://127.0.0.1:{FLOOR_PORT}/graphql", verify=verify_floor),
 ]
 
 
@@ -134,9 +182,11 @@ async def _postmaster(url: str) -> int | None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="5 s per run (default 20 s)")
+    parser.add_argument("--quick", action="store_true", help="5 s per run (default 12 s)")
     parser.add_argument("--duration", type=float, default=None, help="seconds timed per run")
-    parser.add_argument("--warmup", type=float, default=None, help="seconds of load before timing (default 3, quick 1)")
+    parser.add_argument("--warmup", type=float, default=None, help="seconds of load before timing (default 2, quick 1)")
+    parser.add_argument("--queries", default=",".join(QUERIES),
+                        help=f"comma-separated, any of {','.join(QUERIES)} (default: all)")
     parser.add_argument("--concurrency", type=lambda s: tuple(int(c) for c in s.split(",")), default=CONCURRENCY,
                         help="comma-separated, default 1,16")
     parser.add_argument("--targets", default=None, help="comma-separated target names (default: all)")
@@ -147,8 +197,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    duration = args.duration if args.duration is not None else (5.0 if args.quick else 20.0)
-    warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 3.0)
+    duration = args.duration if args.duration is not None else (5.0 if args.quick else 12.0)
+    warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 2.0)
+    chosen = tuple(q.strip().lower() for q in args.queries.split(",") if q.strip())
+    unknown = [q for q in chosen if q not in QUERIES]
+    if unknown or not chosen:
+        raise SystemExit(f"bench: --queries takes any of {','.join(QUERIES)}, not {args.queries!r}")
+    run_queries = tuple(q for q in QUERIES if q in chosen)
     wanted = {t.strip().lower() for t in args.targets.split(",")} if args.targets else None
     targets = [t for t in TARGETS if wanted is None or t.name.lower() in wanted]
     pinning = Pinning.plan(enabled=not args.no_pin)
@@ -174,24 +229,38 @@ def main(argv: list[str] | None = None) -> int:
             notes[PEER] = runtime.describe()
             print(f"==> {runtime.describe()}", flush=True)
 
+    params = workload.pick(dataset.url, dataset.tenant_id)
+    print(f"==> queries: {', '.join(run_queries)}; the single pet: {params.pet_id} "
+          f"({queries.global_id('Pet', params.pet_id)}); the day: {params.day} ({params.day_note})", flush=True)
     print(f"==> checking structure (in-process): clinic {dataset.tenant_id}, {dataset.pets} pets, role admin",
           flush=True)
-    shape = asyncio.run(structure.check(dataset.url, settings, token, claims))
-    verdict = "constant" if shape.constant else "NOT CONSTANT (N+1)"
-    print(f"    SQL statements per overview request: first: 5 -> {shape.statements_5}, "
-          f"first: {PAGE} -> {shape.statements_50} ({verdict})")
-    for i, sql in enumerate(shape.statement_texts_50, 1):
-        print(f"      {i}. {' '.join(sql.split())[:150]}")
-    print(f"    the floor returns the same data as VetQL (first: {PAGE}, {shape.response_bytes:,} bytes): "
-          + ("yes" if shape.floor_matches else f"NO: {shape.floor_difference}"), flush=True)
-    bench = Bench(dataset, jwt_secret, token, pinning, _server_env(dataset, jwt_secret), shape.response,
+    checked = asyncio.run(structure.check(dataset.url, settings, token, claims, params, run_queries))
+    for name, shape in checked.items():
+        count = f"{shape.statements}"
+        if shape.statements_5 is not None:
+            verdict = "constant" if shape.constant else "NOT CONSTANT (N+1)"
+            count = f"first: 5 -> {shape.statements_5}, first: {PAGE} -> {shape.statements} ({verdict})"
+        print(f"    {name}: {shape.items} item(s), {shape.response_bytes:,} bytes; SQL statements per VetQL request: "
+              f"{count}")
+        for i, sql in enumerate(shape.statement_texts, 1):
+            print(f"      {i}. {' '.join(sql.split())[:150]}")
+        print(f"    {name}: the floor returns the same data as VetQL: "
+              + ("yes" if shape.floor_matches else f"NO: {shape.floor_difference}"), flush=True)
+    if "today" in checked:
+        edges = queries.items_at(orjson.loads(checked["today"].response), PATHS["today"])
+        rooms = sum(1 for e in edges if e["node"]["room"] is not None)
+        alerts = sum(len(e["node"]["pet"]["alerts"]) for e in edges if e["node"]["pet"])
+        print(f"    today: {len(edges)} appointments, {rooms} with a room (a completed visit has released its room), "
+              f"{alerts} active alerts on their pets", flush=True)
+    bench = Bench(dataset, jwt_secret, token, pinning, _server_env(dataset, jwt_secret), params, checked,
                   postgraphile=runtime)
 
     print(f"==> {pinning.describe()}")
-    print(f"==> runs: {', '.join(t.name for t in targets)} x c={','.join(map(str, args.concurrency))}, "
-          f"{warmup:g}+ s warm-up + {duration:g} s each", flush=True)
+    print(f"==> runs: {', '.join(t.name for t in targets)} x {', '.join(run_queries)} x "
+          f"c={','.join(map(str, args.concurrency))}, {warmup:g}+ s warm-up + {duration:g} s each", flush=True)
     load_before = os.getloadavg()
     rows: list[report.Row] = []
+    verified: dict[str, list[str]] = {}  # per target: its answers against VetQL's
     for target in targets:
         try:
             server = target.start(bench)
@@ -200,49 +269,73 @@ def main(argv: list[str] | None = None) -> int:
             print(f"==> {target.name} UNAVAILABLE: {exc}", flush=True)
             continue
         try:
-            if target.verify is not None:
-                try:
-                    checked = target.verify(bench, target)
-                except pgl.Unavailable as exc:
-                    notes[target.name] = f"NOT RUN: {exc}"
-                    print(f"==> {target.name} answers wrongly, not measured: {exc}", flush=True)
-                    continue
-                notes[target.name] = "; ".join(filter(None, [notes.get(target.name), checked]))
-                print(f"    {checked}", flush=True)
-            for concurrency in args.concurrency:
-                spec = load.LoadSpec(
-                    url=target.url, body=target.body.decode(), headers={"Authorization": f"Bearer {token}"},
-                    concurrency=concurrency, duration=duration, warmup=warmup, expect_pets=PAGE,
-                    pets_path=target.pets_path, server_pid=server.pid, postmaster_pid=postmaster,
-                    database=DATABASE, cpus=tuple(sorted(pinning.load)) if pinning.load else None,
-                )
-                with PeakRss(server.pid) as rss:
-                    result = load.run(spec)
-                rows.append(report.Row(target.name, result, rss.peak))
-                print(f"    {target.name} c={concurrency}: {result.rps:.1f} req/s, p50 {result.percentile(50):.2f} ms,"
-                      f" {result.failures} failures" + (f" ({result.failure_sample})" if result.failures else ""),
-                      flush=True)
+            for name in run_queries:
+                body = target.body(name, params)
+                if target.verify is not None:
+                    try:
+                        line = target.verify(bench, target, name)
+                    except pgl.Unavailable as exc:
+                        notes[f"{target.name} {name}"] = f"NOT RUN: {exc}"
+                        print(f"==> {target.name} answers {name} wrongly, not measured: {exc}", flush=True)
+                        continue
+                    verified.setdefault(target.name, []).append(line)
+                    print("    " + line.replace("\n", "\n    "), flush=True)
+                for concurrency in args.concurrency:
+                    spec = load.LoadSpec(
+                        url=target.url, body=body.decode(), headers={"Authorization": f"Bearer {token}"},
+                        concurrency=concurrency, duration=duration, warmup=warmup,
+                        expect_items=checked[name].items, items_path=PATHS[name], server_pid=server.pid,
+                        postmaster_pid=postmaster, database=DATABASE,
+                        cpus=tuple(sorted(pinning.load)) if pinning.load else None,
+                    )
+                    with PeakRss(server.pid) as rss:
+                        result = load.run(spec)
+                    rows.append(report.Row(target.name, result, rss.peak, query=name))
+                    print(f"    {target.name} {name} c={concurrency}: {result.rps:.1f} req/s, "
+                          f"p50 {result.percentile(50):.2f} ms, {result.failures} failures"
+                          + (f" ({result.failure_sample})" if result.failures else ""), flush=True)
         finally:
             server.stop()
 
+    load_after = os.getloadavg()
+    found = report.ratios(rows, SUBJECT)
     print()
-    print(f"Patient overview (first {PAGE} pets, {shape.response_bytes:,} bytes of JSON), "
-          f"{duration:g} s per run after a warm-up of at least {warmup:g} s (and until every connection has had "
+    print(f"{duration:g} s per run after a warm-up of at least {warmup:g} s (and until every connection has had "
           f"a response); {pinning.describe()}")
-    print(f"SQL statements per VetQL request: {shape.statements_5} for first: 5, {shape.statements_50} "
-          f"for first: {PAGE} ({verdict}); floor data identical to VetQL's: {'yes' if shape.floor_matches else 'NO'}")
+    print(f"Clinic {dataset.tenant_id} ({dataset.pets} pets), role admin; the single pet {params.pet_id}; "
+          f"the day {params.day} ({params.day_note})")
     for name, note in notes.items():
         print(f"{name}: {note}")
-    load_after = os.getloadavg()
+    for name, lines in verified.items():
+        if name != FLOOR:
+            print("\n".join(lines))
     print(f"Machine load average (1 min) before/after the runs: {load_before[0]:.2f} / {load_after[0]:.2f} "
           f"on {os.cpu_count()} CPUs (anything well above what the bench itself adds means shared, noisy figures)")
-    print(report.table(rows))
-    found = report.ratios(rows, SUBJECT)
-    if found:
-        print(report.ratio_lines(found, SUBJECT))
-    checks = report.issue3_checks(found, tuple(args.concurrency), peer=PEER, floor=FLOOR,
-                                  statements_5=shape.statements_5, statements_50=shape.statements_50)
-    print(report.check_lines(checks))
+    for name in run_queries:
+        shape = checked[name]
+        statements = (f"{shape.statements_5} for first: 5, {shape.statements} for first: {PAGE}"
+                      if shape.statements_5 is not None else f"{shape.statements}")
+        print()
+        print(f"== {TITLES[name]}: {shape.items} item(s), {shape.response_bytes:,} bytes of JSON from VetQL; "
+              f"SQL statements per VetQL request: {statements}; floor data identical to VetQL's: "
+              f"{'yes' if shape.floor_matches else 'NO'}")
+        mine = [r for r in rows if r.query == name]
+        if mine:
+            print(report.table(mine))
+        ratio_text = report.ratio_lines([r for r in found if r["query"] == name], SUBJECT)
+        if ratio_text:
+            print(ratio_text)
+    print()
+    print(f"Ratios {SUBJECT}/other per query (req/s above 1 and p99 below 1 favour {SUBJECT}):")
+    print(report.summary_table(found, run_queries, tuple(args.concurrency), SUBJECT,
+                               {n: c.statements for n, c in checked.items()}))
+    checks: list[report.Check] = []
+    if "overview" in checked:
+        overview = checked["overview"]
+        checks = report.issue3_checks(found, tuple(args.concurrency), peer=PEER, floor=FLOOR,
+                                      statements_5=overview.statements_5 or 0, statements_50=overview.statements)
+        print()
+        print(report.check_lines(checks))
     path = report.write_json({
         "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
         "duration_seconds": duration,
@@ -250,18 +343,24 @@ def main(argv: list[str] | None = None) -> int:
         "pinning": pinning.describe(),
         "dataset": {"database": DATABASE, "tenant_id": dataset.tenant_id, "pets": dataset.pets,
                     "reloaded": dataset.reloaded},
-        "structure": {"statements_first_5": shape.statements_5, f"statements_first_{PAGE}": shape.statements_50,
-                      "constant": shape.constant, "statements": shape.statement_texts_50,
-                      "floor_matches_vetql": shape.floor_matches, "floor_difference": shape.floor_difference,
-                      "response_bytes": shape.response_bytes},
+        "queries": list(run_queries),
+        "params": {"pet_id": params.pet_id, "day": params.day, "day_from": params.day_from.isoformat(),
+                   "day_before": params.day_before.isoformat(), "day_note": params.day_note},
+        "structure": {name: {"statements": c.statements, "statements_first_5": c.statements_5,
+                             "constant": c.constant, "statement_texts": c.statement_texts, "items": c.items,
+                             "floor_matches_vetql": c.floor_matches, "floor_difference": c.floor_difference,
+                             "response_bytes": c.response_bytes} for name, c in checked.items()},
+        "verified": verified,
         "ratios": found,
         "issue3_targets": [{"target": c.target, "met": c.met, "measured": c.measured} for c in checks],
         "targets": {t.name: notes.get(t.name) for t in TARGETS if wanted is None or t.name.lower() in wanted},
+        "notes": notes,
         "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
     }, rows)
     print(f"==> wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     not_run = any(note.startswith("NOT RUN") for note in notes.values())
-    failed = not shape.constant or not_run or any(r.result.failures for r in rows)
+    failed = (not all(c.constant for c in checked.values()) or not all(c.floor_matches for c in checked.values())
+              or not_run or any(r.result.failures for r in rows))
     return 1 if failed else 0
 
 

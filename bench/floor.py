@@ -1,4 +1,4 @@
-"""The raw-SQL floor: the same overview as ONE SQL statement that builds the response JSON itself.
+"""The raw-SQL floor: each query (bench/query.py) as ONE SQL statement that builds the response JSON itself.
 
 Runs as a VetQL query does: one REPEATABLE READ, READ ONLY transaction, `vetql_app` role and
 the verified claims set with set_config(..., true) first, so RLS decides
@@ -6,14 +6,17 @@ what rows exist exactly as for VetQL. PostgreSQL renders the response;
 Python passes the bytes through. `bench/floor_server.py` serves it over
 HTTP so both sides of the comparison include the same HTTP stack.
 
-The JSON matches VetQL's response for the overview field for field:
+The JSON matches VetQL's response field for field:
 global IDs (urlsafe base64 of "Type:uuid"; PostgreSQL's base64 breaks lines
 only after 76 characters, longer than any of these IDs), enum names in upper
-case, timestamps in UTC ISO 8601, the same orders and page sizes.
+case, timestamps in UTC ISO 8601 (as Python's isoformat(): microseconds only
+when non-zero), the same orders and page sizes.
 """
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -21,6 +24,14 @@ import asyncpg
 
 def _gid(type_name: str, column: str) -> str:
     return f"translate(encode(convert_to('{type_name}:' || {column}::text, 'UTF8'), 'base64'), '+/', '-_')"
+
+
+def _ts(column: str) -> str:
+    """A timestamptz as Python's isoformat() prints it in UTC: '.ffffff' only when non-zero; null stays null."""
+    utc = f"({column}) AT TIME ZONE 'UTC'"
+    return (f"CASE WHEN {column} IS NULL THEN NULL ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+            f" || CASE WHEN extract(microseconds FROM {utc})::bigint % 1000000 = 0 THEN ''"
+            f" ELSE to_char({utc}, '.US') END || '+00:00' END")
 
 
 BEGIN = (
@@ -76,9 +87,122 @@ FROM (SELECT * FROM pets p WHERE p.tenant_id = $1 ORDER BY p.name, p.id LIMIT $2
 """
 
 
-async def fetch_overview(conn: asyncpg.Connection[Any], claims_json: str, tenant_id: str, first: int) -> bytes:
-    """The whole overview response body, from one statement in the request's own transaction."""
+# The active (not expired) alerts of pet `p`, most severe first, with the given fields.
+def _alerts(fields: str) -> str:
+    return f"""coalesce((
+      SELECT json_agg(json_build_object({fields})
+             ORDER BY array_position(ARRAY['danger', 'warning', 'info'], a.severity), a.created_at DESC, a.id)
+      FROM patient_alerts a
+      WHERE a.tenant_id = p.tenant_id AND a.pet_id = p.id
+        AND a.is_active AND (a.expires_at IS NULL OR a.expires_at > now())), '[]')"""
+
+
+# $1: tenant id, $2: the pet's uuid. Problems: all of them (activeOnly: false), active first;
+# logs: the 5 newest; vitals: the first 100 of each log, oldest first (recorded_at, seq);
+# appointments: the first 10 by (start_time, id).
+PET_SQL = f"""
+SELECT json_build_object('data', json_build_object('pet', (
+  SELECT json_build_object(
+    'id', {_gid('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species), 'breed', p.breed,
+    'sex', upper(p.sex), 'isNeutered', p.is_neutered, 'dateOfBirth', p.date_of_birth,
+    'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
+    'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
+    'preferredAppointmentTime', p.preferred_appointment_time, 'lastVisitDate', p.last_visit_date,
+    'nextVisitDue', p.next_visit_due, 'createdAt', {_ts('p.created_at')},
+    'owner', (SELECT json_build_object('id', {_gid('Profile', 'o.id')}, 'fullName', o.full_name,
+                                       'email', o.email, 'phone', o.phone, 'city', o.city)
+              FROM profiles o WHERE o.tenant_id = p.tenant_id AND o.id = p.owner_id),
+    'primaryVet', (SELECT json_build_object('id', {_gid('Profile', 'pv.id')}, 'fullName', pv.full_name,
+                                            'email', pv.email)
+                   FROM profiles pv WHERE pv.tenant_id = p.tenant_id AND pv.id = p.primary_vet_id),
+    'alerts', {_alerts(f"'id', {_gid('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
+                       f"'severity', upper(a.severity), 'title', a.title, 'message', a.message, "
+                       f"'expiresAt', {_ts('a.expires_at')}, 'createdAt', {_ts('a.created_at')}")},
+    'problems', coalesce((
+      SELECT json_agg(json_build_object(
+               'id', {_gid('PatientProblem', 'r.id')}, 'problemName', r.problem_name, 'icdCode', r.icd_code,
+               'onsetDate', r.onset_date, 'resolvedDate', r.resolved_date, 'isChronic', r.is_chronic,
+               'isActive', r.is_active, 'severity', upper(r.severity), 'notes', r.notes,
+               'diagnosisCode', (SELECT json_build_object('id', {_gid('DiagnosisCode', 'd.id')}, 'code', d.code,
+                                                          'term', d.term)
+                                 FROM diagnosis_codes d WHERE d.id = r.diagnosis_code_id))
+             ORDER BY r.is_active DESC, r.onset_date DESC NULLS LAST, r.id)
+      FROM patient_problems r
+      WHERE r.tenant_id = p.tenant_id AND r.pet_id = p.id), '[]'),
+    'anesthesiaLogs', json_build_object('edges', coalesce((
+      SELECT json_agg(json_build_object('node', json_build_object(
+               'id', {_gid('AnesthesiaLog', 'l.id')}, 'procedureName', l.procedure_name,
+               'anesthesiaProtocol', l.anesthesia_protocol, 'inductionTime', {_ts('l.induction_time')},
+               'maintenanceStart', {_ts('l.maintenance_start')}, 'recoveryStart', {_ts('l.recovery_start')},
+               'extubationTime', {_ts('l.extubation_time')}, 'fullRecoveryTime', {_ts('l.full_recovery_time')},
+               'complications', l.complications, 'outcome', upper(l.outcome),
+               'completedAt', {_ts('l.completed_at')}, 'notes', l.notes, 'createdAt', {_ts('l.created_at')},
+               'vitals', json_build_object('edges', coalesce((
+                 SELECT json_agg(json_build_object('node', json_build_object(
+                          'id', {_gid('VitalSign', 'v.id')}, 'recordedAt', {_ts('v.recorded_at')},
+                          'heartRate', v.heart_rate, 'respiratoryRate', v.respiratory_rate,
+                          'spo2', v.spo2::float8, 'etco2', v.etco2::float8,
+                          'bloodPressureSystolic', v.blood_pressure_systolic,
+                          'bloodPressureDiastolic', v.blood_pressure_diastolic,
+                          'bloodPressureMean', v.blood_pressure_mean, 'temperature', v.temperature::float8,
+                          'anesthesiaDepth', upper(v.anesthesia_depth), 'ivFluidsRate', v.iv_fluids_rate::float8))
+                        ORDER BY v.recorded_at, v.seq)
+                 FROM (SELECT * FROM anesthesia_vitals v
+                       WHERE v.tenant_id = l.tenant_id AND v.anesthesia_log_id = l.id
+                       ORDER BY v.recorded_at, v.seq LIMIT 100) v), '[]'))))
+             ORDER BY l.created_at DESC, l.id DESC)
+      FROM (SELECT * FROM anesthesia_logs l
+            WHERE l.tenant_id = p.tenant_id AND l.pet_id = p.id
+            ORDER BY l.created_at DESC, l.id DESC LIMIT 5) l), '[]')),
+    'appointments', json_build_object('edges', coalesce((
+      SELECT json_agg(json_build_object('node', json_build_object(
+               'id', {_gid('Appointment', 'x.id')}, 'startTime', {_ts('x.start_time')},
+               'endTime', {_ts('x.end_time')}, 'status', upper(x.status), 'reason', x.reason))
+             ORDER BY x.start_time, x.id)
+      FROM (SELECT * FROM appointments x
+            WHERE x.tenant_id = p.tenant_id AND x.pet_id = p.id
+            ORDER BY x.start_time, x.id LIMIT 10) x), '[]')))
+  FROM pets p WHERE p.tenant_id = $1 AND p.id = $2)))::text
+"""
+
+# $1: tenant id, $2 / $3: the day's first instant and the next day's, $4: page size.
+TODAY_SQL = f"""
+SELECT json_build_object('data', json_build_object('appointments', json_build_object('edges', coalesce(json_agg(
+  json_build_object('node', json_build_object(
+    'id', {_gid('Appointment', 'x.id')}, 'startTime', {_ts('x.start_time')}, 'endTime', {_ts('x.end_time')},
+    'status', upper(x.status),
+    'pet', (SELECT json_build_object(
+                     'id', {_gid('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species),
+                     'alerts', {_alerts(f"'id', {_gid('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
+                                        "'severity', upper(a.severity), 'title', a.title")})
+            FROM pets p WHERE p.tenant_id = x.tenant_id AND p.id = x.pet_id),
+    'room', (SELECT json_build_object('id', {_gid('ExamRoom', 'm.id')}, 'name', m.name)
+             FROM exam_rooms m WHERE m.tenant_id = x.tenant_id AND m.id = x.room_id)
+  )) ORDER BY x.start_time, x.id), '[]'))))::text
+FROM (SELECT * FROM appointments x
+      WHERE x.tenant_id = $1 AND x.start_time >= $2 AND x.start_time < $3
+      ORDER BY x.start_time, x.id LIMIT $4) x
+"""
+
+
+def _uuid_of(global_id: str) -> str:
+    raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    return raw.partition(":")[2]
+
+
+async def fetch(conn: asyncpg.Connection[Any], claims_json: str, tenant_id: str, operation: str,
+                variables: dict[str, Any]) -> bytes:
+    """The whole response body of one of the bench's operations (Overview, Pet, Today), from one statement."""
+    first = min(int(variables.get("first", 50)), 100)
+    args: list[Any]
+    if operation == "Pet":
+        sql, args = PET_SQL, [tenant_id, _uuid_of(str(variables["id"]))]
+    elif operation == "Today":
+        sql, args = TODAY_SQL, [tenant_id, datetime.fromisoformat(str(variables["from"])),
+                                datetime.fromisoformat(str(variables["before"])), first]
+    else:
+        sql, args = OVERVIEW_SQL, [tenant_id, first]
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         await conn.fetchval(BEGIN, claims_json)
-        body: str = await conn.fetchval(OVERVIEW_SQL, tenant_id, first)
+        body: str = await conn.fetchval(sql, *args)
     return body.encode()

@@ -1,7 +1,8 @@
 """`python -m bench.floor_server --port P`: the raw-SQL floor behind a tiny Starlette app on uvicorn.
 
 Same front half as VetQL (uvicorn, Starlette, the same token verification
-and claims), then one SQL statement whose result is the response body.
+and claims), then one SQL statement whose result is the response body: the
+request's operationName (Overview, Pet, Today) picks the statement.
 DATABASE_URL and VETQL_JWT_SECRET come from the environment.
 """
 
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bench.floor import fetch_overview
+from bench.floor import fetch
 from db import urls
 from vetql.auth import AuthError, TokenVerifier
 from vetql.settings import Settings
@@ -38,10 +39,12 @@ def create_app(database_url: str, settings: Settings) -> Starlette:
             return JSONResponse({"errors": [{"message": str(exc)}]}, 401)
         if claims is None or claims.tenant_id is None:
             return JSONResponse({"errors": [{"message": "a clinic token is required"}]}, 401)
-        variables = orjson.loads(await request.body()).get("variables") or {}
-        first = min(int(variables.get("first", 50)), 100)
+        payload = orjson.loads(await request.body())
+        variables = payload.get("variables") or {}
+        operation = str(payload.get("operationName") or "Overview")
         async with pool["db"].acquire() as conn:
-            body = await fetch_overview(conn, orjson.dumps(claims.as_json_claims()).decode(), claims.tenant_id, first)
+            body = await fetch(conn, orjson.dumps(claims.as_json_claims()).decode(), claims.tenant_id, operation,
+                               variables)
         return Response(body, media_type="application/json")
 
     async def readyz(request: Request) -> Response:

@@ -10,7 +10,7 @@ readexactly for the body. It costs a fraction of what a full HTTP client
 costs per request, so one core of it saturates a server on the other core;
 the generator's own CPU time is measured and reported so that stays checked.
 Every response is verified: HTTP 200, valid JSON, no `errors`, and the
-expected number of pets. A request counts when it completes inside the
+expected number of items (pets, appointments; 1 for the single pet). A request counts when it completes inside the
 timed window (wherever it started), so throughput, latencies and CPU per
 request stay unbiased when latencies are long. Server and PostgreSQL CPU
 time are read by the generator itself at the exact edges of that window.
@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from bench.query import pets_in
+from bench.query import count_at
 from bench.server import REPO, backend_cpu, backend_cpu_delta, tree_cpu_seconds
 
 
@@ -41,8 +41,8 @@ class LoadSpec:
     concurrency: int
     duration: float  # seconds timed
     warmup: float  # seconds run before timing starts, not recorded
-    expect_pets: int
-    pets_path: tuple[str, ...]
+    expect_items: int  # items at items_path in every response (a list's length; 1 for an object)
+    items_path: tuple[str, ...]
     server_pid: int
     postmaster_pid: int | None
     database: str
@@ -157,7 +157,7 @@ class _Connection:
 
 
 def _problem(status: int, body: bytes, spec: LoadSpec) -> str | None:
-    """What is wrong with a response, or None when it is the expected overview."""
+    """What is wrong with a response, or None when it is the expected answer."""
     if status != 200:
         return f"HTTP {status}: {body[:300]!r}"
     try:
@@ -167,11 +167,11 @@ def _problem(status: int, body: bytes, spec: LoadSpec) -> str | None:
     if isinstance(document, dict) and document.get("errors"):
         return f"GraphQL errors: {orjson.dumps(document['errors'])[:300]!r}"
     try:
-        pets = pets_in(document, spec.pets_path)
+        found = count_at(document, spec.items_path)
     except ValueError as exc:
         return str(exc)
-    if len(pets) != spec.expect_pets:
-        return f"expected {spec.expect_pets} pets, got {len(pets)}"
+    if found != spec.expect_items:
+        return f"expected {spec.expect_items} items at {'.'.join(spec.items_path)}, got {found}"
     return None
 
 
@@ -269,7 +269,7 @@ async def _drive(spec: LoadSpec) -> LoadResult:
 
 def main() -> int:
     raw = orjson.loads(sys.stdin.buffer.read())
-    raw["pets_path"] = tuple(raw["pets_path"])
+    raw["items_path"] = tuple(raw["items_path"])
     raw["cpus"] = tuple(raw["cpus"]) if raw.get("cpus") else None
     spec = LoadSpec(**raw)
     try:

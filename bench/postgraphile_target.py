@@ -14,9 +14,11 @@ were installed from makes a second run skip them. If Node 22 cannot be installed
 does not start, PostGraphile runs on the machine's `node`, and `Runtime.node_note`
 says so; if PostGraphile itself cannot be installed, `Unavailable` says what failed.
 
-Also here: the overview query in PostGraphile's schema, and the comparison of its
-answer with VetQL's (same pets, owners, problems, logs and vitals; alerts may
-differ because PostGraphile has no "not expired" filter: see `OVERVIEW`).
+Also here: the three queries in PostGraphile's schema (`DOCUMENTS`), and the
+comparison of its answers with VetQL's (`compare`): every value VetQL returns,
+matched row by row by uuid, after normalizing what the two schemas print
+differently; alerts may differ because PostGraphile has no "not expired"
+condition: see `OVERVIEW`.
 """
 
 from __future__ import annotations
@@ -26,17 +28,20 @@ import binascii
 import hashlib
 import json
 import platform
+import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 
-from bench.query import PAGE, pets_in
+from bench.query import OPERATIONS, PAGE, PATHS, Params, items_at
 from bench.server import REPO, WORK
 
 SOURCE = Path(__file__).resolve().parent / "postgraphile" / "server.mjs"
@@ -94,7 +99,94 @@ query Overview($first: Int!) {
 }
 """
 
-PETS_PATH: tuple[str, ...] = ("data", "pets", "edges")
+# A single pet with everything (bench/query.py PET): by (tenant, row id), as VetQL's
+# pet(id) reads it. Problems: all (VetQL's activeOnly: false), in primary key order;
+# vitals: the first 100, oldest first; appointments: the first 10 by start time.
+PET = """\
+query Pet($tenantId: String!, $rowId: UUID!) {
+  pet: petByTenantIdAndRowId(tenantId: $tenantId, rowId: $rowId) {
+    id name species breed sex isNeutered dateOfBirth weightKg color microchipId isDeceased
+    behavioralNotes preferredAppointmentTime lastVisitDate nextVisitDue createdAt
+    owner: profileByTenantIdAndOwnerId { id fullName email phone city }
+    primaryVet: profileByTenantIdAndPrimaryVetId { id fullName email }
+    alerts: patientAlertsByTenantIdAndPetId(condition: {isActive: true}) {
+      nodes { id alertType severity title message expiresAt createdAt }
+    }
+    problems: patientProblemsByTenantIdAndPetId {
+      nodes {
+        id problemName icdCode onsetDate resolvedDate isChronic isActive severity notes
+        diagnosisCode: diagnosisCodeByDiagnosisCodeId { id code term }
+      }
+    }
+    anesthesiaLogs: anesthesiaLogsByTenantIdAndPetId(first: 5, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) {
+      edges {
+        node {
+          id procedureName anesthesiaProtocol inductionTime maintenanceStart recoveryStart extubationTime
+          fullRecoveryTime complications outcome completedAt notes createdAt
+          vitals: anesthesiaVitalsByTenantIdAndAnesthesiaLogId(first: 100, orderBy: [RECORDED_AT_ASC, SEQ_ASC]) {
+            edges {
+              node {
+                id recordedAt heartRate respiratoryRate spo2 etco2 bloodPressureSystolic
+                bloodPressureDiastolic bloodPressureMean temperature anesthesiaDepth ivFluidsRate
+              }
+            }
+          }
+        }
+      }
+    }
+    appointments: appointmentsByTenantIdAndPetId(first: 10, orderBy: [START_TIME_ASC, PRIMARY_KEY_ASC]) {
+      edges { node { id startTime endTime status reason } }
+    }
+  }
+}
+"""
+
+# Today's appointments (bench/query.py TODAY): startsFrom / startsBefore are the range
+# condition bench/postgraphile/server.mjs adds to AppointmentCondition (the Amber preset's
+# conditions are equality only). RLS keeps the list to the caller's clinic, as for allPets.
+TODAY = """\
+query Today($first: Int!, $from: Datetime!, $before: Datetime!) {
+  appointments: allAppointments(
+    first: $first, orderBy: [START_TIME_ASC, PRIMARY_KEY_ASC], condition: {startsFrom: $from, startsBefore: $before}
+  ) {
+    edges {
+      node {
+        id
+        startTime
+        endTime
+        status
+        pet: petByTenantIdAndPetId {
+          id name species
+          alerts: patientAlertsByTenantIdAndPetId(condition: {isActive: true}) {
+            nodes { id alertType severity title }
+          }
+        }
+        room: examRoomByTenantIdAndRoomId { id name }
+      }
+    }
+  }
+}
+"""
+
+DOCUMENTS: dict[str, str] = {"overview": OVERVIEW, "pet": PET, "today": TODAY}
+# List fields PostGraphile returns in the reverse of VetQL's order by design (see OVERVIEW: the last
+# 10 vitals, newest first); `compare` checks that the order is exactly reversed.
+REVERSED: dict[str, frozenset[str]] = {"overview": frozenset({"vitals"})}
+PETS_PATH: tuple[str, ...] = PATHS["overview"]
+
+
+def body(name: str, params: Params, first: int = PAGE) -> bytes:
+    """PostGraphile's POST body for one of the bench's queries."""
+    values: dict[str, object]
+    if name == "overview":
+        values = {"first": first}
+    elif name == "pet":
+        values = {"tenantId": params.tenant_id, "rowId": params.pet_id}
+    elif name == "today":
+        values = {"first": first, "from": params.day_from.isoformat(), "before": params.day_before.isoformat()}
+    else:
+        raise ValueError(f"unknown query {name!r}")
+    return orjson.dumps({"query": DOCUMENTS[name], "variables": values, "operationName": OPERATIONS[name]})
 
 
 def overview_body(first: int = PAGE) -> bytes:
@@ -247,74 +339,164 @@ def _uuid(global_id: str) -> str:
     return raw.partition(":")[2] or raw
 
 
-def _items(value: Any) -> list[Any]:
-    """A list field, whether a plain list (VetQL) or a connection's nodes / edges (PostGraphile)."""
+def _items(value: Any) -> list[Any] | None:
+    """A list field's items, whether a plain list (VetQL) or a connection's nodes / edges; None if not a list."""
     if isinstance(value, list):
         return value
     if isinstance(value, dict):
-        if "nodes" in value:
+        if "nodes" in value and isinstance(value["nodes"], list):
             return list(value["nodes"])
-        if "edges" in value:
+        if "edges" in value and isinstance(value["edges"], list):
             return [edge["node"] for edge in value["edges"]]
-    return []
+    return None
+
+
+_ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _same_scalar(key: str, a: Any, b: Any) -> bool:
+    """Equal once what the two schemas print differently is set aside: global ids (compared by uuid),
+    enum case ("DOG" / "dog"), numerics (VetQL floats, PostGraphile BigFloat strings) and
+    timestamps (the same instant in any offset)."""
+    if a is None or b is None:
+        return a is None and b is None
+    if key == "id" and isinstance(a, str) and isinstance(b, str):
+        return _uuid(a) == _uuid(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) or isinstance(b, int | float):
+        try:
+            return float(a) == float(b)
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, str) and isinstance(b, str):
+        if _ISO_INSTANT.match(a) and _ISO_INSTANT.match(b):
+            try:
+                return datetime.fromisoformat(a) == datetime.fromisoformat(b)
+            except ValueError:
+                return a == b
+        return a == b or a.casefold() == b.casefold()
+    return bool(a == b)
 
 
 @dataclass
 class Comparison:
-    pets: int
+    query: str
+    items: int  # at the query's path
     response_bytes: int
-    same_rows: bool  # pets, owners, problems (with codes), logs and their last 10 vitals
-    difference: str | None
-    alerts_vetql: int
-    alerts_postgraphile: int
-    alerts_only_postgraphile: int  # active but expired: VetQL leaves them out
+    values: int = 0  # scalar values compared
+    differences: list[str] = field(default_factory=list)  # all but the first few are counted only
+    difference_count: int = 0
+    # list fields (by name) -> uuids PostGraphile returns that VetQL does not
+    extras: dict[str, list[str]] = field(default_factory=dict)
+    explained: dict[str, str] = field(default_factory=dict)  # list field -> why those extras are there
+    unordered: set[str] = field(default_factory=set)  # list fields compared as sets (orders differ by design)
+    reversed_ok: frozenset[str] = frozenset()  # list fields expected in reverse order (REVERSED)
+    reversed_seen: set[str] = field(default_factory=set)
+
+    @property
+    def same_rows(self) -> bool:
+        return self.difference_count == 0
 
     def describe(self, vetql_bytes: int) -> str:
-        alerts = (f"active alerts: VetQL {self.alerts_vetql}, PostGraphile {self.alerts_postgraphile}"
-                  + (f" ({self.alerts_only_postgraphile} expired ones, which PostGraphile's condition "
-                     "cannot exclude)" if self.alerts_only_postgraphile else " (same)"))
-        rows = "yes" if self.same_rows else f"NO: {self.difference}"
-        return (f"PostGraphile returns {self.pets} pets, {self.response_bytes:,} bytes of JSON "
-                f"(VetQL {vetql_bytes:,} bytes, {self.response_bytes / vetql_bytes:.2f}x); "
-                f"same pets, owners, problems, logs and vitals as VetQL: {rows}; {alerts}")
+        lines = [f"PostGraphile, {self.query}: {self.items} item(s), {self.response_bytes:,} bytes of JSON "
+                 f"(VetQL {vetql_bytes:,} bytes, {self.response_bytes / vetql_bytes:.2f}x); "
+                 f"{self.values:,} values compared with VetQL's: "
+                 + ("all equal" if self.same_rows else f"{self.difference_count} DIFFER")]
+        lines += [f"  differs: {d}" for d in self.differences]
+        for name, ids in sorted(self.extras.items()):
+            why = self.explained.get(name, "not explained")
+            distinct = len(set(ids))
+            times = f"{len(ids)}" + (f" ({distinct} distinct: a pet can appear twice)" if distinct != len(ids) else "")
+            lines.append(f"  PostGraphile returns {times} {name} VetQL leaves out: {why}")
+        if self.reversed_seen:
+            names = ", ".join(sorted(self.reversed_seen))
+            lines.append(f"  in reverse order by design (newest first, the same rows): {names}")
+        if self.unordered:
+            names = ", ".join(sorted(self.unordered))
+            lines.append(f"  compared as sets (PostGraphile orders them by primary key): {names}")
+        return "\n".join(lines)
 
 
-def compare(vetql_body: bytes, pgl_body: bytes) -> Comparison:
-    """PostGraphile's overview against VetQL's, row by row (by uuid), field values where both have them."""
-    mine = pets_in(orjson.loads(vetql_body))
+class _Differ:
+    def __init__(self, comparison: Comparison) -> None:
+        self.c = comparison
+
+    def differ(self, where: str, what: str) -> None:
+        self.c.difference_count += 1
+        if len(self.c.differences) < 5:
+            self.c.differences.append(f"{where}: {what}")
+
+    def walk(self, where: str, key: str, a: Any, b: Any) -> None:
+        items_a = _items(a) if isinstance(a, list | dict) else None
+        if items_a is not None and (isinstance(a, list) or "edges" in a or "nodes" in a):
+            items_b = _items(b)
+            if items_b is None:
+                self.differ(where, f"VetQL has a list, PostGraphile {b!r:.80}")
+                return
+            self.rows(where, key, items_a, items_b, ordered=not isinstance(a, list))
+        elif isinstance(a, dict):
+            if not isinstance(b, dict):
+                self.differ(where, f"VetQL has an object, PostGraphile {b!r:.80}")
+                return
+            for k, v in a.items():
+                if k not in b:
+                    self.differ(f"{where}.{k}", "PostGraphile has no such field")
+                else:
+                    self.walk(f"{where}.{k}", k, v, b[k])
+        else:
+            self.c.values += 1
+            if not _same_scalar(key, a, b):
+                self.differ(where, f"VetQL {a!r}, PostGraphile {b!r}")
+
+    def rows(self, where: str, key: str, a: list[Any], b: list[Any], *, ordered: bool) -> None:
+        keyed = all(isinstance(x, dict) and "id" in x for x in [*a, *b])
+        if not keyed:
+            if len(a) != len(b):
+                self.differ(where, f"{len(a)} items in VetQL's, {len(b)} in PostGraphile's")
+            for i, (x, y) in enumerate(zip(a, b, strict=False)):
+                self.walk(f"{where}[{i}]", key, x, y)
+            return
+        mine = {_uuid(x["id"]): x for x in a}
+        theirs = {_uuid(y["id"]): y for y in b}
+        missing = [u for u in mine if u not in theirs]
+        if missing:
+            self.differ(where, f"{len(missing)} rows VetQL has that PostGraphile lacks, e.g. {missing[0]}")
+        extra = [u for u in theirs if u not in mine]
+        if extra:
+            self.c.extras.setdefault(key, []).extend(extra)
+        if ordered:
+            common = [u for u in mine if u in theirs]
+            other = [u for u in theirs if u in mine]
+            if common != other:
+                if key in self.c.reversed_ok and common == other[::-1]:
+                    self.c.reversed_seen.add(key)
+                else:
+                    self.differ(where, "the same rows in a different order")
+        elif len(a) > 1:
+            self.c.unordered.add(key)
+        for i, (u, x) in enumerate(mine.items()):
+            if u in theirs:
+                self.walk(f"{where}[{i}]", key, x, theirs[u])
+
+
+def compare(query: str, vetql_body: bytes, pgl_body: bytes,
+            explain: Callable[[str, list[str]], str] | None = None) -> Comparison:
+    """PostGraphile's answer against VetQL's: every value VetQL returns, rows matched by uuid.
+
+    `explain(field, uuids)` says why PostGraphile returns rows of a list field that VetQL leaves out
+    (e.g. alerts that are active but expired)."""
     document = orjson.loads(pgl_body)
-    if isinstance(document, dict) and document.get("errors"):
+    if not isinstance(document, dict):
+        raise Unavailable(f"PostGraphile answered {pgl_body[:300]!r}")
+    if document.get("errors"):
         raise Unavailable(f"PostGraphile answered with errors: {orjson.dumps(document['errors'])[:500]!r}")
-    theirs = pets_in(document, PETS_PATH)
-    difference: str | None = None
-    alerts_v = alerts_p = alerts_extra = 0
-
-    def differ(where: str, a: object, b: object) -> None:
-        nonlocal difference
-        if difference is None and a != b:
-            difference = f"{where}: VetQL {a!r}, PostGraphile {b!r}"
-
-    differ("pets", len(mine), len(theirs))
-    for i, (p, q) in enumerate(zip(mine, theirs, strict=False)):
-        a, b = p["node"], q["node"]
-        differ(f"pet {i}", (_uuid(a["id"]), a["name"]), (_uuid(b["id"]), b["name"]))
-        differ(f"pet {i} owner", (_uuid(a["owner"]["id"]), a["owner"]["fullName"]),
-               (_uuid(b["owner"]["id"]), b["owner"]["fullName"]))
-        va = {_uuid(x["id"]) for x in _items(a["alerts"])}
-        vb = {_uuid(x["id"]) for x in _items(b["alerts"])}
-        alerts_v += len(va)
-        alerts_p += len(vb)
-        alerts_extra += len(vb - va)
-        differ(f"pet {i} alerts VetQL has that PostGraphile lacks", set(), va - vb)
-        differ(f"pet {i} problems",
-               sorted((_uuid(x["id"]), x["problemName"], (x["diagnosisCode"] or {}).get("code"))
-                      for x in _items(a["problems"])),
-               sorted((_uuid(x["id"]), x["problemName"], (x["diagnosisCode"] or {}).get("code"))
-                      for x in _items(b["problems"])))
-        logs_a, logs_b = _items(a["anesthesiaLogs"]), _items(b["anesthesiaLogs"])
-        differ(f"pet {i} anesthesia logs", [_uuid(x["id"]) for x in logs_a], [_uuid(x["id"]) for x in logs_b])
-        for j, (la, lb) in enumerate(zip(logs_a, logs_b, strict=False)):
-            differ(f"pet {i} log {j} vitals",
-                   sorted((_uuid(v["id"]), v["heartRate"]) for v in _items(la["vitals"])),
-                   sorted((_uuid(v["id"]), v["heartRate"]) for v in _items(lb["vitals"])))
-    return Comparison(len(theirs), len(pgl_body), difference is None, difference, alerts_v, alerts_p, alerts_extra)
+    path = PATHS[query]
+    mine, theirs = items_at(orjson.loads(vetql_body), path), items_at(document, path)
+    count = len(theirs) if isinstance(theirs, list) else int(theirs is not None)
+    comparison = Comparison(query, count, len(pgl_body), reversed_ok=REVERSED.get(query, frozenset()))
+    _Differ(comparison).walk(".".join(path), path[-1], mine, theirs)
+    if explain is not None:
+        for name, ids in comparison.extras.items():
+            comparison.explained[name] = explain(name, sorted(set(ids)))
+    return comparison

@@ -22,10 +22,12 @@ class Row:
     target: str
     result: LoadResult
     peak_rss_bytes: int
+    query: str = "overview"
 
     def summary(self) -> dict[str, Any]:
         r = self.result
         return {
+            "query": self.query,
             "target": self.target,
             "concurrency": r.concurrency,
             "warmup_seconds": round(r.warmup_seconds, 3),
@@ -83,12 +85,12 @@ def table(rows: list[Row]) -> str:
 
 
 def ratios(rows: list[Row], subject: str) -> list[dict[str, Any]]:
-    """`subject` against every other target at each concurrency: throughput, p50, p99, server CPU per
-    request and peak RSS, each as subject/other (throughput above 1 and the rest below 1 favour the subject)."""
-    by_key = {(r.target, r.result.concurrency): r for r in rows}
+    """`subject` against every other target for each query and concurrency: throughput, p50, p99, server CPU
+    per request and peak RSS, each as subject/other (throughput above 1 and the rest below 1 favour the subject)."""
+    by_key = {(r.query, r.target, r.result.concurrency): r for r in rows}
     found: list[dict[str, Any]] = []
-    for (target, c), other_row in by_key.items():
-        mine_row = by_key.get((subject, c))
+    for (query, target, c), other_row in by_key.items():
+        mine_row = by_key.get((query, subject, c))
         if target == subject or mine_row is None:
             continue
         mine, other = mine_row.result, other_row.result
@@ -96,6 +98,7 @@ def ratios(rows: list[Row], subject: str) -> list[dict[str, Any]]:
         cpu_other = other.per_request_ms(other.server_cpu_seconds)
         rss_mine, rss_other = mine_row.peak_rss_bytes, other_row.peak_rss_bytes
         found.append({
+            "query": query,
             "against": target,
             "concurrency": c,
             "throughput": _round(mine.rps / other.rps if other.rps else None),
@@ -116,6 +119,29 @@ def ratio_lines(found: list[dict[str, Any]], subject: str) -> str:
     )
 
 
+def summary_table(found: list[dict[str, Any]], queries: tuple[str, ...], concurrencies: tuple[int, ...],
+                  subject: str, statements: dict[str, int]) -> str:
+    """One line per query: subject's throughput and p99 as ratios to each other target, and its statements."""
+    by = {(str(r.get("query", "overview")), str(r["against"]), int(r["concurrency"])): r for r in found}
+    others = sorted({str(r["against"]) for r in found})
+    keys = [(o, key, c) for o in others for key in ("req/s", "p99") for c in concurrencies]
+    header = ["query", *(f"{key} {subject}/{o} c={c}" for o, key, c in keys), "SQL stmts/req"]
+
+    def cell(q: str, o: str, key: str, c: int) -> str:
+        value = by.get((q, o, c), {}).get("throughput" if key == "req/s" else "p99")
+        return "-" if value is None else f"{value:.2f}x"
+
+    lines = [[q, *(cell(q, o, key, c) for o, key, c in keys),
+              str(statements.get(q, "-"))] for q in queries]
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+
+    def render(cells: list[str]) -> str:
+        pairs = enumerate(zip(cells, widths, strict=True))
+        return "  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in pairs)
+
+    return "\n".join([render(header), "  ".join("-" * w for w in widths), *(render(line) for line in lines)])
+
+
 @dataclass(frozen=True)
 class Check:
     """One target of issue 3, as measured in this run (met None: not measured)."""
@@ -128,7 +154,7 @@ class Check:
 def issue3_checks(found: list[dict[str, Any]], concurrencies: tuple[int, ...], *, peer: str, floor: str,
                   statements_5: int, statements_50: int) -> list[Check]:
     """Issue 3's targets for the overview, from the ratios of this run and the statement counts."""
-    by = {(str(r["against"]), int(r["concurrency"])): r for r in found}
+    by = {(str(r["against"]), int(r["concurrency"])): r for r in found if r.get("query", "overview") == "overview"}
     checks: list[Check] = []
 
     def ratio(against: str, c: int, key: str, want: str, bound: float, at_least: bool) -> None:

@@ -1,5 +1,8 @@
 """Checks before the timed runs, in-process: SQL statements per request, and that the floor returns VetQL's data.
 
+For each query of the run (bench/query.py); the overview also with first: 5, so
+the count shows whether it grows with the page (N+1).
+
 The statement count is taken from the driver's side: a SQLAlchemy
 `before_cursor_execute` hook on the app's engine (as tests/conftest.py does)
 counts every statement VetQL sends for one overview request, including the
@@ -16,26 +19,31 @@ import httpx
 import orjson
 from sqlalchemy import event
 
-from bench.floor import fetch_overview
-from bench.query import OVERVIEW, PAGE, pets_in
+from bench.floor import fetch
+from bench.query import OPERATIONS, PAGE, PATHS, Params, body, count_at, variables
 from vetql.app import create_app
 from vetql.auth import Claims
 from vetql.settings import Settings
 
 
 @dataclass
-class Structure:
-    statements_5: int
-    statements_50: int
-    statement_texts_50: list[str] = field(default_factory=list)
+class QueryCheck:
+    """One query through VetQL in-process: its statements per request and the floor's answer against VetQL's."""
+
+    name: str
+    statements: int  # per request, for the page the runs ask for (overview: first: PAGE)
+    statement_texts: list[str] = field(default_factory=list)
+    statements_5: int | None = None  # overview only: the same request with first: 5
     floor_matches: bool = False
     floor_difference: str | None = None
     response_bytes: int = 0
-    response: bytes = field(default=b"", repr=False)  # VetQL's overview body (first: PAGE), for other targets' checks
+    items: int = 0  # at the query's path (bench/query.py PATHS)
+    response: bytes = field(default=b"", repr=False)  # VetQL's body, for other targets' checks
 
     @property
     def constant(self) -> bool:
-        return self.statements_5 == self.statements_50
+        """The same number of statements for 5 and 50 pets (no N+1); True for queries without that check."""
+        return self.statements_5 is None or self.statements_5 == self.statements
 
 
 class _Counter:
@@ -46,13 +54,13 @@ class _Counter:
         self.statements.append(statement)
 
 
-def _first_difference(a: Any, b: Any, path: str = "$") -> str | None:
+def first_difference(a: Any, b: Any, path: str = "$") -> str | None:
     """Where two JSON documents differ (numbers compare by value: 98 == 98.0), or None."""
     if isinstance(a, dict) and isinstance(b, dict):
         if list(a) != list(b):
             return f"{path}: keys {list(a)} != {list(b)}"
         for key in a:
-            found = _first_difference(a[key], b[key], f"{path}.{key}")
+            found = first_difference(a[key], b[key], f"{path}.{key}")
             if found:
                 return found
         return None
@@ -60,7 +68,7 @@ def _first_difference(a: Any, b: Any, path: str = "$") -> str | None:
         if len(a) != len(b):
             return f"{path}: {len(a)} items != {len(b)} items"
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            found = _first_difference(x, y, f"{path}[{i}]")
+            found = first_difference(x, y, f"{path}[{i}]")
             if found:
                 return found
         return None
@@ -69,41 +77,51 @@ def _first_difference(a: Any, b: Any, path: str = "$") -> str | None:
     return None if a == b else f"{path}: {a!r} != {b!r}"
 
 
-async def check(url: str, settings: Settings, token: str, claims: Claims) -> Structure:
+async def check(url: str, settings: Settings, token: str, claims: Claims, params: Params,
+                queries: tuple[str, ...]) -> dict[str, QueryCheck]:
     app = create_app(settings, url)
     counter = _Counter()
     event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
-    headers = {"Authorization": f"Bearer {token}"}
-    bodies: dict[int, bytes] = {}
-    counts: dict[int, list[str]] = {}
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    found: dict[str, QueryCheck] = {}
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://vetql.bench") as client:
-            for first in (PAGE, 5, PAGE):  # the first request warms caches (the clinic check, prepared statements)
+
+            async def ask(name: str, first: int = PAGE) -> tuple[bytes, list[str]]:
                 counter.statements.clear()
-                response = await client.post(
-                    "/graphql", json={"query": OVERVIEW, "variables": {"first": first}}, headers=headers
-                )
+                response = await client.post("/graphql", content=body(name, params, first), headers=headers)
                 document = response.json()
                 if response.status_code != 200 or document.get("errors"):
-                    raise SystemExit(
-                        f"bench: the overview failed in-process: {response.status_code} {response.text[:500]}"
-                    )
-                if len(pets_in(document)) != first:
-                    raise SystemExit(f"bench: the overview returned {len(pets_in(document))} pets, not {first}")
-                counts[first] = list(counter.statements)
-                bodies[first] = response.content
+                    raise SystemExit(f"bench: {name} failed in-process: {response.status_code} {response.text[:500]}")
+                return response.content, list(counter.statements)
+
+            for name in queries:
+                await ask(name)  # warms caches (the clinic check, prepared and compiled statements)
+                content, statements = await ask(name)
+                checked = QueryCheck(name, len(statements), statements, response_bytes=len(content),
+                                     items=count_at(orjson.loads(content), PATHS[name]), response=content)
+                if name == "overview":
+                    if checked.items != PAGE:
+                        raise SystemExit(f"bench: the overview returned {checked.items} pets, not {PAGE}")
+                    content_5, statements_5 = await ask(name, 5)
+                    if count_at(orjson.loads(content_5), PATHS[name]) != 5:
+                        raise SystemExit("bench: the overview with first: 5 did not return 5 pets")
+                    checked.statements_5 = len(statements_5)
+                elif checked.items == 0:
+                    raise SystemExit(f"bench: {name} returned nothing ({params})")
+                found[name] = checked
     finally:
         await app.state.engine.dispose()
 
-    structure = Structure(len(counts[5]), len(counts[PAGE]), counts[PAGE], response_bytes=len(bodies[PAGE]),
-                          response=bodies[PAGE])
     conn = await asyncpg.connect(url)
     try:
         assert claims.tenant_id is not None
-        floor = await fetch_overview(conn, orjson.dumps(claims.as_json_claims()).decode(), claims.tenant_id, PAGE)
+        claims_json = orjson.dumps(claims.as_json_claims()).decode()
+        for name, checked in found.items():
+            floor = await fetch(conn, claims_json, claims.tenant_id, OPERATIONS[name], variables(name, params))
+            checked.floor_difference = first_difference(orjson.loads(checked.response), orjson.loads(floor))
+            checked.floor_matches = checked.floor_difference is None
     finally:
         await conn.close()
-    structure.floor_difference = _first_difference(orjson.loads(bodies[PAGE]), orjson.loads(floor))
-    structure.floor_matches = structure.floor_difference is None
-    return structure
+    return found

@@ -16,6 +16,13 @@
 // so the same RLS policies decide which rows exist as for VetQL and the floor.
 // Production settings: NODE_ENV=production, no GraphiQL, no watch, no explain,
 // errors masked (no stack traces).
+//
+// One addition to the generated schema: `startsFrom` / `startsBefore` on
+// AppointmentCondition (appointments starting in [from, before)), as a
+// PostGraphile user adds a range condition with graphile-utils'
+// addPgTableCondition; the Amber preset's conditions are equality only, and
+// "today's appointments" needs a range. It is planned into the same single
+// SQL statement as the rest of the query.
 
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
@@ -23,8 +30,10 @@ import { parseArgs } from "node:util";
 import jwt from "jsonwebtoken";
 import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
+import { TYPES } from "postgraphile/@dataplan/pg";
 import { grafserv } from "postgraphile/grafserv/node";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { addPgTableCondition } from "postgraphile/utils";
 
 const ROLES = new Set(["owner", "vet", "admin", "platform"]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -72,9 +81,26 @@ function verifiedClaims(header) {
   return claims;
 }
 
+/** A condition on appointments.start_time: `op` is ">=" or "<". */
+function startTimeCondition(fieldName, op, description) {
+  return addPgTableCondition(
+    { schemaName: "public", tableName: "appointments" },
+    fieldName,
+    (build) => ({ description, type: build.getTypeByName("Datetime") }),
+    (value, { sql, sqlTableAlias, sqlValueWithCodec }) =>
+      value == null
+        ? null
+        : sql`${sqlTableAlias}.start_time ${sql.raw(op)} ${sqlValueWithCodec(value, TYPES.timestamptz)}`,
+  );
+}
+
 /** @type {GraphileConfig.Preset} */
 const preset = {
   extends: [PostGraphileAmberPreset],
+  plugins: [
+    startTimeCondition("startsFrom", ">=", "Starting at or after this instant."),
+    startTimeCondition("startsBefore", "<", "Starting before this instant."),
+  ],
   pgServices: [
     makePgService({
       connectionString,
