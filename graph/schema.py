@@ -15,10 +15,10 @@ from graph.resolvers import live as live_r
 from graph.resolvers import nodes as nodes_r
 from graph.resolvers import pets as pets_r
 from graph.resolvers import promotions as promotions_r
-from graph.resolvers import records as records_r
-from graph.resolvers import scheduling as scheduling_r
-from graph.resolvers import scheduling_mutations as scheduling_m
 from graph.resolvers import viewer as viewer_r
+from graph.resolvers.records import alerts, devices, problems, profiles
+from graph.resolvers.scheduling import queries as scheduling_q
+from graph.resolvers.scheduling import recurrence, rooms, visits
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.anesthesia_mutations import AnesthesiaLogPayload, RecordVitalsPayload
@@ -78,11 +78,11 @@ class Query:
         resolver=pets_r.pet, description="One patient by ID; null if missing or not visible to the caller."
     )
     appointments: Connection[Appointment] = strawberry.field(
-        resolver=scheduling_r.appointments,
+        resolver=scheduling_q.appointments,
         description="Appointments by start time (an owner: their pets'), a page at a time.",
     )
     exam_rooms: list[ExamRoom] = strawberry.field(
-        resolver=scheduling_r.exam_rooms, description="The clinic's rooms in display order. Staff only."
+        resolver=scheduling_q.exam_rooms, description="The clinic's rooms in display order. Staff only."
     )
     subscription_plans: list[SubscriptionPlan] = strawberry.field(
         resolver=billing_r.subscription_plans, description="Plans on offer, cheapest first. Public."
@@ -109,12 +109,12 @@ class Query:
         description="Whether a code applies to an invoice now, the discount, and every reason it does not. Staff only.",
     )
     diagnosis_codes: list[DiagnosisCode] = strawberry.field(
-        resolver=records_r.diagnosis_codes,
+        resolver=problems.diagnosis_codes,
         permission_classes=[IsSignedIn],
         description="Active diagnosis codes whose term or code matches `search` (also misspelt), best first.",
     )
     my_devices: list[UserDevice] = strawberry.field(
-        resolver=records_r.my_devices,
+        resolver=devices.my_devices,
         permission_classes=[IsClinicMember],
         description="The caller's push-notification devices, most recently used first.",
     )
@@ -143,67 +143,67 @@ class Mutation:
         description="Close an anesthesia log with its outcome; open alarms are cleared. Staff only.",
     )
     create_patient_alert: PatientAlertPayload = strawberry.mutation(
-        resolver=records_r.create_patient_alert,
+        resolver=alerts.create_patient_alert,
         permission_classes=[IsStaff],
         description="Raise a warning on a patient (type, severity, title, optional expiry). Staff only.",
     )
     update_patient_alert: PatientAlertPayload = strawberry.mutation(
-        resolver=records_r.update_patient_alert,
+        resolver=alerts.update_patient_alert,
         permission_classes=[IsStaff],
         description="Edit an alert. Staff only.",
     )
     deactivate_patient_alert: PatientAlertPayload = strawberry.mutation(
-        resolver=records_r.deactivate_patient_alert,
+        resolver=alerts.deactivate_patient_alert,
         permission_classes=[IsStaff],
         description="Switch an alert off. Staff only.",
     )
     add_patient_problem: PatientProblemPayload = strawberry.mutation(
-        resolver=records_r.add_patient_problem,
+        resolver=problems.add_patient_problem,
         permission_classes=[IsStaff],
         description="Add a problem-list entry (coded or free); one active entry per pet and code. Staff only.",
     )
     update_patient_problem: PatientProblemPayload = strawberry.mutation(
-        resolver=records_r.update_patient_problem,
+        resolver=problems.update_patient_problem,
         permission_classes=[IsStaff],
         description="Edit a problem-list entry. Staff only.",
     )
     resolve_patient_problem: PatientProblemPayload = strawberry.mutation(
-        resolver=records_r.resolve_patient_problem,
+        resolver=problems.resolve_patient_problem,
         permission_classes=[IsStaff],
         description="Mark a problem resolved (not before its onset); it stops being active. Staff only.",
     )
     mark_problem_chronic: PatientProblemPayload = strawberry.mutation(
-        resolver=records_r.mark_problem_chronic,
+        resolver=problems.mark_problem_chronic,
         permission_classes=[IsStaff],
         description="Mark a problem chronic, or not. Staff only.",
     )
     update_profile: ProfilePayload = strawberry.mutation(
-        resolver=records_r.update_profile,
+        resolver=profiles.update_profile,
         permission_classes=[IsClinicMember],
         description="Edit contact details and preferences: owners their own profile, staff their clinic's.",
     )
     update_clinic: ClinicPayload = strawberry.mutation(
-        resolver=records_r.update_clinic,
+        resolver=profiles.update_clinic,
         permission_classes=[IsAdmin],
         description="Edit the caller's clinic: contact, hours, booking and notification settings. Admin only.",
     )
     update_pet: PetPayload = strawberry.mutation(
-        resolver=records_r.update_pet,
+        resolver=profiles.update_pet,
         permission_classes=[IsStaff],
         description="Edit a pet's primary vet, insurance policy, behavioural notes, preferred time. Staff only.",
     )
     register_device: UserDevicePayload = strawberry.mutation(
-        resolver=records_r.register_device,
+        resolver=devices.register_device,
         permission_classes=[IsClinicMember],
         description="Register the caller's push token; a token another user had moves to the caller.",
     )
     touch_device: UserDevicePayload = strawberry.mutation(
-        resolver=records_r.touch_device,
+        resolver=devices.touch_device,
         permission_classes=[IsClinicMember],
         description="Record use of one of the caller's devices now.",
     )
     deactivate_device: UserDevicePayload = strawberry.mutation(
-        resolver=records_r.deactivate_device,
+        resolver=devices.deactivate_device,
         permission_classes=[IsClinicMember],
         description="Stop pushes to one of the caller's devices.",
     )
@@ -248,85 +248,85 @@ class Mutation:
         description="Void an unpaid invoice; its promotion uses are given back. Staff only.",
     )
 
-    # Scheduling: rooms, bookings, the visit flow, recurring series (graph/resolvers/scheduling_mutations.py)
+    # Scheduling: rooms, bookings, the visit flow, recurring series (graph/resolvers/scheduling/)
     create_exam_room: ExamRoomPayload = strawberry.mutation(
-        resolver=scheduling_m.create_exam_room,
+        resolver=rooms.create_exam_room,
         permission_classes=[IsStaff],
         description="Add an exam room (name unique in the clinic, ignoring case). Staff only.",
     )
     update_exam_room: ExamRoomPayload = strawberry.mutation(
-        resolver=scheduling_m.update_exam_room,
+        resolver=rooms.update_exam_room,
         permission_classes=[IsStaff],
         description="Edit a room; `isActive: false` takes it out of use. Staff only.",
     )
     assign_room: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.assign_room,
+        resolver=rooms.assign_room,
         permission_classes=[IsStaff],
         description="Put an appointment in a room; never more at once than the room's capacity. Staff only.",
     )
     release_room: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.release_room,
+        resolver=rooms.release_room,
         permission_classes=[IsStaff],
         description="Free the room an appointment holds. Staff only.",
     )
     move_room: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.move_room,
+        resolver=rooms.move_room,
         permission_classes=[IsStaff],
         description="Move an appointment to another room in one step. Staff only.",
     )
     book_appointment: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.book_appointment,
+        resolver=visits.book_appointment,
         permission_classes=[IsClinicMember],
         description="Book a visit within the clinic's hours and settings. Staff: any patient; owners: their pets.",
     )
     reschedule_appointment: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.reschedule_appointment,
+        resolver=visits.reschedule_appointment,
         permission_classes=[IsStaff],
         description="Move a booked visit to another time (and vet); its room follows if it fits. Staff only.",
     )
     cancel_appointment: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.cancel_appointment,
+        resolver=visits.cancel_appointment,
         permission_classes=[IsClinicMember],
         description="Cancel a visit. Owners: their pets', before the clinic's cancellation window.",
     )
     mark_no_show: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.mark_no_show,
+        resolver=visits.mark_no_show,
         permission_classes=[IsStaff],
         description="The patient did not come. Staff only.",
     )
     check_in: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.check_in,
+        resolver=visits.check_in,
         permission_classes=[IsStaff],
         description="The patient arrived (sets checkedInAt/By). Staff only.",
     )
     start_appointment: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.start_appointment,
+        resolver=visits.start_appointment,
         permission_classes=[IsStaff],
         description="The consultation begins (sets startedAt, waitTimeMinutes). Staff only.",
     )
     complete_appointment: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.complete_appointment,
+        resolver=visits.complete_appointment,
         permission_classes=[IsStaff],
         description="The visit ends (sets completedAt, visitDurationMinutes, the pet's lastVisitDate). Staff only.",
     )
     create_recurring_appointments: RecurringAppointmentsPayload = strawberry.mutation(
-        resolver=scheduling_m.create_recurring_appointments,
+        resolver=recurrence.create_recurring_appointments,
         permission_classes=[IsStaff],
         description="Create a recurring series and book it up to a horizon; conflicts reported per occurrence. "
         "Staff only.",
     )
     cancel_occurrence: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.cancel_occurrence,
+        resolver=recurrence.cancel_occurrence,
         permission_classes=[IsStaff],
         description="Cancel one occurrence of a series. Staff only.",
     )
     cancel_recurrence: CancelRecurrencePayload = strawberry.mutation(
-        resolver=scheduling_m.cancel_recurrence,
+        resolver=recurrence.cancel_recurrence,
         permission_classes=[IsStaff],
         description="Cancel an occurrence and all following ones; the series ends. Staff only.",
     )
     edit_occurrence: AppointmentPayload = strawberry.mutation(
-        resolver=scheduling_m.edit_occurrence,
+        resolver=recurrence.edit_occurrence,
         permission_classes=[IsStaff],
         description="Change one occurrence of a series (time, length, vet, reason). Staff only.",
     )

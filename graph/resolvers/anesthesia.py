@@ -14,7 +14,7 @@ from sqlalchemy.engine import RowMapping
 from db import anesthesia as sql
 from db import live
 from graph.context import Context
-from graph.errors import BadUserInput
+from graph.resolvers.user_errors import global_uuid, tenant_of, user_errors
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.anesthesia_mutations import (
@@ -26,7 +26,6 @@ from graph.types.anesthesia_mutations import (
     RecordVitalsPayload,
     StartAnesthesiaInput,
 )
-from graph.types.node import from_global_id
 from vetql.anesthesia.errors import AnesthesiaErrorCode as Code
 from vetql.anesthesia.recording import clear_open_alarms, record_vitals
 from vetql.anesthesia.validation import CLOCK_SKEW, Problem, validate_readings
@@ -40,22 +39,13 @@ CompleteAnesthesiaArg = Annotated[CompleteAnesthesiaInput, strawberry.argument(d
 
 
 def _errors(problems: list[Problem]) -> list[AnesthesiaUserError]:
-    return [AnesthesiaUserError(field=p.field, code=p.code, message=p.message) for p in problems]
+    return user_errors(problems, AnesthesiaUserError)
 
 
 def _uuid(global_id: str, type_name: str, field: str) -> UUID | Problem:
-    """The UUID of a global ID, or a Problem naming the field."""
-    try:
-        _, key = from_global_id(global_id, expected=type_name)
-        return UUID(key)
-    except (BadUserInput, ValueError):
-        return Problem(field, Code.NOT_FOUND, f"Not an ID of a {type_name}.")
-
-
-def _tenant(info: strawberry.Info[Context, None]) -> str:
-    tenant = info.context.tenant_id
-    assert tenant is not None  # IsStaff guarantees a clinic
-    return tenant
+    """The UUID of a global ID, or a NOT_FOUND Problem naming the field."""
+    key = global_uuid(global_id, type_name)
+    return Problem(field, Code.NOT_FOUND, f"Not an ID of a {type_name}.") if key is None else key
 
 
 async def record_vitals_resolver(info: strawberry.Info[Context, None], input: RecordVitalsArg) -> RecordVitalsPayload:
@@ -70,7 +60,7 @@ async def record_vitals_resolver(info: strawberry.Info[Context, None], input: Re
     if problems:
         return RecordVitalsPayload(vitals=[], duplicates=0, alarm_events=[], user_errors=_errors(problems))
     assert ctx.claims is not None and isinstance(log, UUID)
-    result = await record_vitals(ctx.db, _tenant(info), log, ctx.claims.sub, readings, now)
+    result = await record_vitals(ctx.db, tenant_of(info), log, ctx.claims.sub, readings, now)
     if result.problems:
         return RecordVitalsPayload(vitals=[], duplicates=0, alarm_events=[], user_errors=_errors(result.problems))
     await ctx.db.commit()
@@ -78,7 +68,7 @@ async def record_vitals_resolver(info: strawberry.Info[Context, None], input: Re
     events: list[AlarmEvent] = []
     if result.events:
         first_seq = result.events[0][1]
-        rows = await live.alarm_events_after(ctx.db, _tenant(info), log, first_seq - 1, limit=len(result.events))
+        rows = await live.alarm_events_after(ctx.db, tenant_of(info), log, first_seq - 1, limit=len(result.events))
         events = [AlarmEvent.from_row(r) for r in rows]
     return RecordVitalsPayload(
         vitals=[VitalSign.from_row(r) for r in by_seq],
@@ -106,7 +96,7 @@ async def start_anesthesia(info: strawberry.Info[Context, None], input: StartAne
     if problems:
         return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors(problems))
     assert ctx.claims is not None
-    tenant = _tenant(info)
+    tenant = tenant_of(info)
     if isinstance(appointment, UUID) and await ctx.loaders.appointment_by_id.load(appointment) is None:
         return AnesthesiaLogPayload(
             anesthesia_log=None, user_errors=_errors([Problem("appointmentId", Code.NOT_FOUND, "No such appointment.")])
@@ -136,7 +126,7 @@ async def _open_log(info: strawberry.Info[Context, None], global_id: str) -> Row
     log = _uuid(global_id, "AnesthesiaLog", "anesthesiaLogId")
     if isinstance(log, Problem):
         return log
-    row = await sql.log_for_update(info.context.db, _tenant(info), log)
+    row = await sql.log_for_update(info.context.db, tenant_of(info), log)
     if row is None:
         return Problem("anesthesiaLogId", Code.NOT_FOUND, "No such anesthesia log.")
     if row["completed_at"] is not None:
@@ -168,7 +158,7 @@ async def record_anesthesia_phase(
             problem = Problem("at", Code.PHASE_OUT_OF_ORDER, "Phases must move forward in time.")
     if problem is not None:
         return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors([problem]))
-    row = await sql.set_phase(info.context.db, _tenant(info), log["id"], column, at)
+    row = await sql.set_phase(info.context.db, tenant_of(info), log["id"], column, at)
     assert row is not None
     await info.context.db.commit()
     return AnesthesiaLogPayload(anesthesia_log=AnesthesiaLog.from_row(row), user_errors=[])
@@ -182,7 +172,7 @@ async def complete_anesthesia(
     log = await _open_log(info, input.anesthesia_log_id)
     if isinstance(log, Problem):
         return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors([log]))
-    tenant = _tenant(info)
+    tenant = tenant_of(info)
     db = info.context.db
     row = await sql.complete(
         db,

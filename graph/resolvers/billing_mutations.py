@@ -12,6 +12,7 @@ from db import billing as sql
 from db.promotions import retrying
 from graph.context import Context
 from graph.errors import BadUserInput
+from graph.resolvers.user_errors import user_errors
 from graph.types.billing import SubscriptionPlan
 from graph.types.billing_mutations import (
     BillingUserError,
@@ -64,7 +65,7 @@ TenantArg = Annotated[
 
 
 def _errors(problems: list[Problem]) -> list[BillingUserError]:
-    return [BillingUserError(field=p.field, code=p.code, message=p.message) for p in problems]
+    return user_errors(problems, BillingUserError)
 
 
 def _plan_refused(problems: list[Problem]) -> SubscriptionPlanPayload:

@@ -19,8 +19,8 @@ from db.session import RequestDb
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.paging import After, Before, First, Last, to_page
+from graph.resolvers.user_errors import global_uuid, tenant_of, user_errors
 from graph.types.connection import Connection, build_connection
-from graph.types.node import from_global_id
 from graph.types.promotions import (
     CreatePromotionInput,
     InvoiceTotals,
@@ -50,21 +50,13 @@ VoidArg = Annotated[VoidInvoiceInput, strawberry.argument(description="The invoi
 
 
 def _errors(problems: list[Problem]) -> list[PromotionUserError]:
-    return [PromotionUserError(field=p.field, code=p.code, message=p.message) for p in problems]
-
-
-def _tenant(info: strawberry.Info[Context, None]) -> str:
-    tenant = info.context.tenant_id
-    assert tenant is not None  # IsStaff guarantees a clinic
-    return tenant
+    return user_errors(problems, PromotionUserError)
 
 
 def _uuid(global_id: str, type_name: str, field: str) -> UUID | Problem:
-    try:
-        _, key = from_global_id(global_id, expected=type_name)
-        return UUID(key)
-    except (BadUserInput, ValueError):
-        return Problem(field, Code.NOT_FOUND, f"Not an ID of a {type_name}.")
+    """The UUID of a global ID, or a NOT_FOUND Problem naming the field."""
+    key = global_uuid(global_id, type_name)
+    return Problem(field, Code.NOT_FOUND, f"Not an ID of a {type_name}.") if key is None else key
 
 
 def _item_ids(ids: list[strawberry.ID] | None) -> list[UUID] | Problem | None:
@@ -132,7 +124,7 @@ async def create_promotion(info: strawberry.Info[Context, None], input: CreateAr
     if problems:
         return PromotionPayload(promotion=None, user_errors=_errors(problems))
     assert ctx.claims is not None
-    tenant, by = _tenant(info), ctx.claims.sub
+    tenant, by = tenant_of(info), ctx.claims.sub
 
     async def write() -> PromotionPayload:
         row = await sql.insert(ctx.db, tenant, by, values)
@@ -171,7 +163,7 @@ async def update_promotion(info: strawberry.Info[Context, None], input: UpdateAr
     promotion = _uuid(input.id, "Promotion", "id")
     if isinstance(promotion, Problem):
         return PromotionPayload(promotion=None, user_errors=_errors([promotion]))
-    tenant = _tenant(info)
+    tenant = tenant_of(info)
 
     async def write() -> PromotionPayload:
         row = await sql.for_update(ctx.db, tenant, promotion)
@@ -231,7 +223,7 @@ async def promotions(
     """The clinic's promotions, newest first, a page at a time. Staff only."""
     page = to_page(PROMOTIONS_NEWEST_FIRST, first, after, last, before)
     ctx = info.context
-    query = _query(_tenant(info), filter)
+    query = _query(tenant_of(info), filter)
     rows = await reads.list_page(ctx.db, query, PROMOTIONS_NEWEST_FIRST, page)
 
     async def count() -> int:
@@ -268,7 +260,7 @@ async def validate_promotion(
     invoice_id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the invoice.")],
 ) -> PromotionValidation:
     """Whether the code applies to the invoice now, the discount it would give, and every reason it does not."""
-    ctx, tenant = info.context, _tenant(info)
+    ctx, tenant = info.context, tenant_of(info)
     invoice_uuid = _uuid(invoice_id, "Invoice", "invoiceId")
     if isinstance(invoice_uuid, Problem):
         return PromotionValidation(
@@ -303,7 +295,7 @@ def _refused(problems: list[Problem]) -> RedeemPromotionPayload:
 async def redeem_promotion(info: strawberry.Info[Context, None], input: RedeemArg) -> RedeemPromotionPayload:
     """Apply a code to an invoice atomically: the use is taken by one conditional UPDATE of the promotion
     (limit and window checked on the locked row), recorded, and the invoice discounted, or nothing happens."""
-    ctx, tenant = info.context, _tenant(info)
+    ctx, tenant = info.context, tenant_of(info)
     invoice_uuid = _uuid(input.invoice_id, "Invoice", "invoiceId")
     if isinstance(invoice_uuid, Problem):
         return _refused([invoice_uuid])
@@ -347,7 +339,7 @@ async def redeem_promotion(info: strawberry.Info[Context, None], input: RedeemAr
 
 async def void_invoice(info: strawberry.Info[Context, None], input: VoidArg) -> VoidInvoicePayload:
     """Void an invoice that is not paid; every promotion use on it is voided and given back to its promotion."""
-    ctx, tenant = info.context, _tenant(info)
+    ctx, tenant = info.context, tenant_of(info)
     invoice_uuid = _uuid(input.invoice_id, "Invoice", "invoiceId")
     if isinstance(invoice_uuid, Problem):
         return VoidInvoicePayload(invoice=None, promotion_uses_returned=0, user_errors=_errors([invoice_uuid]))

@@ -1,0 +1,255 @@
+"""Recurring series: create one and book it ahead; cancel or edit one occurrence, or cancel the rest."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from db import scheduling as sql
+from graph.context import Context
+from graph.resolvers.scheduling.checks import (
+    MAX_REASON,
+    VET_BOOKED,
+    clinic,
+    locked_appointment,
+    me,
+    room_fits,
+    service_and_duration,
+    tenant,
+    text,
+    uuid,
+    vet,
+)
+from graph.resolvers.scheduling.transaction import appointment_refused, errors, run
+from graph.resolvers.scheduling.visits import AppointmentArg, minutes, move, transition
+from graph.types.scheduling import Appointment
+from graph.types.scheduling_mutations import (
+    AppointmentPayload,
+    AppointmentRecurrence,
+    CancelRecurrenceInput,
+    CancelRecurrencePayload,
+    CreateRecurringAppointmentsInput,
+    EditOccurrenceInput,
+    OccurrenceConflict,
+    RecurringAppointmentsPayload,
+)
+from vetql.scheduling import recurrence as rec
+from vetql.scheduling.errors import SchedulingErrorCode as Code
+from vetql.scheduling.rules import Problem, check_time
+
+Info = strawberry.Info[Context, None]
+
+
+def _series_refused(problems: list[Problem]) -> RecurringAppointmentsPayload:
+    return RecurringAppointmentsPayload(recurrence=None, appointments=[], conflicts=[], user_errors=errors(problems))
+
+
+def _pattern_problems(input: CreateRecurringAppointmentsInput) -> list[Problem]:
+    problems = text("reason", input.reason, MAX_REASON)
+    if input.day_of_week is not None and not 0 <= input.day_of_week <= 6:
+        problems.append(Problem("dayOfWeek", Code.INVALID, "dayOfWeek: 0 (Sunday) to 6 (Saturday)."))
+    if input.day_of_month is not None and not 1 <= input.day_of_month <= 31:
+        problems.append(Problem("dayOfMonth", Code.INVALID, "dayOfMonth: 1 to 31."))
+    if input.ends_on is not None and input.ends_on < input.starts_on:
+        problems.append(Problem("endsOn", Code.INVALID, "endsOn is before startsOn."))
+    if input.max_occurrences is not None and not 1 <= input.max_occurrences <= 500:
+        problems.append(Problem("maxOccurrences", Code.INVALID, "maxOccurrences: 1 to 500."))
+    if not 1 <= input.horizon_days <= rec.MAX_HORIZON_DAYS:
+        problems.append(Problem("horizonDays", Code.INVALID, f"horizonDays: 1 to {rec.MAX_HORIZON_DAYS}."))
+    if input.time_of_day.tzinfo is not None:
+        problems.append(Problem("timeOfDay", Code.INVALID, "timeOfDay is local to the clinic: no offset."))
+    return problems
+
+
+def _pattern(input: CreateRecurringAppointmentsInput) -> rec.Pattern:
+    """The series' pattern; a weekly or monthly one without its day repeats on the day it starts."""
+    return rec.Pattern(
+        pattern=input.pattern.value,
+        starts_on=input.starts_on,
+        day_of_week=input.day_of_week
+        if input.pattern.value not in ("weekly", "biweekly") or input.day_of_week is not None
+        else rec.sunday_based(input.starts_on),
+        day_of_month=input.day_of_month
+        if input.pattern.value not in ("monthly", "yearly") or input.day_of_month is not None
+        else input.starts_on.day,
+        ends_on=input.ends_on,
+        max_occurrences=input.max_occurrences,
+    )
+
+
+async def create_recurring_appointments(
+    info: Info,
+    input: Annotated[CreateRecurringAppointmentsInput, strawberry.argument(description="The pattern and the visit.")],
+) -> RecurringAppointmentsPayload:
+    """Create a series and book its occurrences up to the horizon. Occurrences that cannot be
+    booked (vet or room taken, clinic closed) are reported in `conflicts`. Staff only."""
+    clinic_id, db = tenant(info), info.context.db
+
+    async def body() -> RecurringAppointmentsPayload:
+        pet = uuid(input.pet_id, "Pet", "petId")
+        problems = ([pet] if isinstance(pet, Problem) else []) + _pattern_problems(input)
+        if problems or isinstance(pet, Problem):
+            return _series_refused(problems)
+        zone, hours, settings = await clinic(info)
+        booked_as = await service_and_duration(info, input.service_id, input.duration_minutes, settings)
+        if isinstance(booked_as, Problem):
+            return _series_refused([booked_as])
+        service, duration = booked_as
+        if not 1 <= duration <= 1440:
+            return _series_refused([Problem("durationMinutes", Code.INVALID, "durationMinutes: 1 to 1440.")])
+        attending = await vet(info, input.vet_id)
+        room = None if input.room_id is None else uuid(input.room_id, "ExamRoom", "roomId")
+        for value in (attending, room):
+            if isinstance(value, Problem):
+                return _series_refused([value])
+        assert not isinstance(attending, Problem) and not isinstance(room, Problem)
+        if room is not None and await sql.room(db, clinic_id, room) is None:
+            return _series_refused([Problem("roomId", Code.NOT_FOUND, "No such room.")])
+        pattern = _pattern(input)
+        now = datetime.now(UTC)
+        until = now.astimezone(zone).date() + timedelta(days=input.horizon_days)
+        dates, complete = rec.expand(pattern, until)
+        if len(dates) > rec.MAX_MATERIALIZED:
+            return _series_refused(
+                [Problem("horizonDays", Code.TOO_MANY, f"At most {rec.MAX_MATERIALIZED} visits at once; shorten it.")]
+            )
+        series = await sql.insert_recurrence(
+            db,
+            clinic_id,
+            {
+                "pet": pet,
+                "service": service,
+                "vet": attending,
+                "room": room,
+                "reason": input.reason,
+                "pattern": pattern.pattern,
+                "day_of_week": pattern.day_of_week,
+                "day_of_month": pattern.day_of_month,
+                "time_of_day": input.time_of_day,
+                "duration": duration,
+                "starts_on": input.starts_on,
+                "ends_on": input.ends_on,
+                "max_occurrences": input.max_occurrences,
+                "by": me(info),
+            },
+        )
+        if series is None:
+            return _series_refused([Problem("petId", Code.NOT_FOUND, "No such pet.")])
+        booked: list[UUID] = []
+        conflicts: list[OccurrenceConflict] = []
+        for day in dates:
+            start = rec.local_instant(day, input.time_of_day, zone)
+            end = start + timedelta(minutes=duration)
+            found = check_time(start, duration, now, settings, zone, hours, by_owner=False)
+            problem = found[0] if found else None
+            if (
+                problem is None
+                and attending is not None
+                and await sql.vet_busy(db, clinic_id, attending, start, end, settings.buffer_time, None)
+            ):
+                problem = VET_BOOKED
+            if problem is None and room is not None:
+                problem = await room_fits(info, room, start, end)
+            row = None
+            if problem is None:
+                row = await sql.insert_appointment(
+                    db,
+                    clinic_id,
+                    {
+                        "pet": pet,
+                        "vet": attending,
+                        "service": service,
+                        "start": start,
+                        "end": end,
+                        "status": "confirmed",
+                        "reason": input.reason,
+                        "notes": None,
+                        "by": me(info),
+                        "recurrence": series["id"],
+                    },
+                )
+                if row is None:
+                    problem = VET_BOOKED
+            if problem is not None or row is None:
+                assert problem is not None
+                conflicts.append(OccurrenceConflict(start_time=start, code=problem.code, message=problem.message))
+                continue
+            if room is not None:
+                await sql.assign(db, clinic_id, row["id"], room, me(info))
+            booked.append(row["id"])
+        last = dates[-1] if complete and dates else until
+        finished = await sql.finish_recurrence(db, clinic_id, series["id"], len(booked), last, not complete)
+        assert finished is not None
+        rows = [await sql.appointment(db, clinic_id, a) for a in booked]
+        await db.commit()
+        return RecurringAppointmentsPayload(
+            recurrence=AppointmentRecurrence.from_row(finished),
+            appointments=[Appointment.from_row(r) for r in rows if r is not None],
+            conflicts=conflicts,
+            user_errors=[],
+        )
+
+    return await run(info, body, _series_refused)
+
+
+async def cancel_occurrence(info: Info, input: AppointmentArg) -> AppointmentPayload:
+    """Cancel one occurrence of a series; the others stay. Staff only."""
+    return await transition(info, input.appointment_id, "cancelled", recurring_only=True)
+
+
+def _cancel_refused(problems: list[Problem]) -> CancelRecurrencePayload:
+    return CancelRecurrencePayload(recurrence=None, cancelled=[], user_errors=errors(problems))
+
+
+async def cancel_recurrence(
+    info: Info,
+    input: Annotated[CancelRecurrenceInput, strawberry.argument(description="The first occurrence to cancel.")],
+) -> CancelRecurrencePayload:
+    """Cancel this occurrence and all following ones; the series ends the day before. Staff only."""
+    clinic_id, db = tenant(info), info.context.db
+
+    async def body() -> CancelRecurrencePayload:
+        appointment = await locked_appointment(info, input.from_appointment_id, "fromAppointmentId")
+        if isinstance(appointment, Problem):
+            return _cancel_refused([appointment])
+        if appointment["recurrence_id"] is None:
+            return _cancel_refused([Problem("fromAppointmentId", Code.NOT_RECURRING, "Not part of a series.")])
+        series = await sql.recurrence(db, clinic_id, appointment["recurrence_id"])
+        assert series is not None
+        zone, _, _ = await clinic(info)
+        cancelled = await sql.cancel_following(db, clinic_id, series["id"], appointment["start_time"])
+        last_day: date | None = appointment["start_time"].astimezone(zone).date() - timedelta(days=1)
+        if last_day is not None and last_day < series["starts_on"]:
+            last_day = None
+        ended = await sql.end_recurrence(db, clinic_id, series["id"], last_day)
+        assert ended is not None
+        await db.commit()
+        return CancelRecurrencePayload(
+            recurrence=AppointmentRecurrence.from_row(ended),
+            cancelled=[Appointment.from_row(r) for r in cancelled],
+            user_errors=[],
+        )
+
+    return await run(info, body, _cancel_refused)
+
+
+async def edit_occurrence(
+    info: Info,
+    input: Annotated[EditOccurrenceInput, strawberry.argument(description="The occurrence and what changes.")],
+) -> AppointmentPayload:
+    """Change the time, length, vet or reason of one occurrence; the series stays. Staff only."""
+
+    async def body() -> AppointmentPayload:
+        appointment = await locked_appointment(info, input.appointment_id)
+        if isinstance(appointment, Problem):
+            return appointment_refused([appointment])
+        if appointment["recurrence_id"] is None:
+            return appointment_refused([Problem("appointmentId", Code.NOT_RECURRING, "Not part of a series.")])
+        start = input.start_time or appointment["start_time"]
+        duration = minutes(appointment) if input.duration_minutes is None else input.duration_minutes
+        return await move(info, appointment, start, duration, input.vet_id, input.reason)
+
+    return await run(info, body, appointment_refused)
