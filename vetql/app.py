@@ -142,6 +142,10 @@ class VetqlGraphQL(GraphQL[Context, None]):
                 sub_response.status_code = 400
         return await super().process_result(request, result)
 
+    def encode_json(self, data: object) -> str:
+        # WebSocket and streamed messages: orjson, as text frames (what clients expect).
+        return orjson.dumps(data).decode()
+
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = Response(
             orjson.dumps(response_data),
