@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench schema install clean
+.PHONY: run test lint typecheck pytest bench bench-live schema install clean
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtualenv in $(VENV) and installing VetQL with its dev tools"
@@ -38,6 +38,9 @@ pytest: install
 
 bench: install
 	@$(BIN)/python -m bench
+
+bench-live: install
+	@$(BIN)/python -m bench.live
 
 schema: install
 	@$(BIN)/vetql schema > schema.graphql
