@@ -42,6 +42,7 @@ from vetql.auth import AuthError, Claims, TokenVerifier
 from vetql.live.feeds import LiveHub
 from vetql.live.pg_broker import PgBroker
 from vetql.settings import Settings
+from vetql.ws_handlers import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 _TENANT_TTL = 60.0
@@ -77,6 +78,9 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 class VetqlGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with VetQL's identity, JSON encoding and GraphQL-over-HTTP status codes."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(
         self, engine: AsyncEngine, verifier: TokenVerifier, hub: LiveHub | None = None, compiled: bool = True

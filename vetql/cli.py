@@ -130,6 +130,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Access lines would carry query strings: GraphiQL links hold a token, GET variables clinical text.
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Subscription messages are small JSON: per-message deflate saved little and cost CPU on every
+        # send plus a zlib context per connection that grew toward ~300 KB with use.
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -1,10 +1,10 @@
-"""Prometheus metrics: requests, latency and errors by operation."""
+"""Prometheus metrics: requests, latency and errors by operation; live subscriptions."""
 
 from __future__ import annotations
 
 import re
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 OPERATIONS = Counter("vetql_graphql_operations_total", "GraphQL operations executed.", ["operation", "type"])
 OPERATION_ERRORS = Counter("vetql_graphql_errors_total", "Errors returned in GraphQL responses.", ["operation", "code"])
@@ -16,6 +16,14 @@ OPERATION_LATENCY = Histogram(
 )
 HTTP_REQUESTS = Counter("vetql_http_requests_total", "HTTP requests by route and status.", ["route", "status"])
 SQL_STATEMENTS = Counter("vetql_sql_statements_total", "SQL statements run for GraphQL operations.")
+LIVE_SUBSCRIBERS = Gauge("vetql_live_subscribers", "Subscriptions following a live feed in this process.")
+LIVE_EVENTS = Counter(
+    "vetql_live_events_sent_total",
+    "Subscription events sent: `shared` written as pre-rendered bytes, `executed` through Strawberry.",
+    ["path"],
+)
+LIVE_RENDERS = Counter("vetql_live_renders_total", "Subscription events rendered for one distinct selection.")
+LIVE_SLOW_CONSUMERS = Counter("vetql_live_slow_consumers_total", "Subscriptions ended for falling too far behind.")
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _MAX_NAMES = 500

@@ -1,23 +1,19 @@
-"""The executor's side of the fast paths: pre-serialized JSON passes through completion untouched."""
+"""The executor's side of the fast paths: pre-serialized JSON passes through completion untouched,
+and subscription events are rendered once per distinct selection."""
 
 from __future__ import annotations
 
-import weakref
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from graphql import FieldNode, OperationType, VariableNode, visit
+from graphql import FieldNode, VariableNode, visit
 from graphql.language.visitor import Visitor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph.context import Context
+from vetql import metrics
 
-# Subscription events, rendered once per distinct selection: every subscriber of a
-# log gets the same event object from the feed, and those with the same document
-# get the same bytes instead of completing the selection once each.
-_RENDERED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], tuple[tuple[FieldNode, ...], orjson.Fragment]]] = (
-    weakref.WeakKeyDictionary()
-)
 _SELECTION_VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}
 
 
@@ -51,9 +47,46 @@ def _variables_in(node: FieldNode) -> tuple[str, ...] | None:
     return names
 
 
+class EventRenderer:
+    """One subscription's events as the JSON of its `data`, rendered once per distinct selection.
+
+    Subscribers whose documents parse to the same nodes (the parser cache makes
+    equal documents identical) and whose variables agree on what the selection
+    reads share one rendering of each event: the first renders, the rest reuse
+    the bytes. An event that renders with errors is not shared (`None`): it goes
+    through the ordinary per-subscriber pipeline.
+    """
+
+    def __init__(self, executor: Any, field_nodes: Sequence[FieldNode]) -> None:
+        self._executor = executor
+        self._operation = executor.operation
+        names = [_variables_in(node) for node in field_nodes]
+        values = executor.variable_values.coerced
+        if any(n is None for n in names):
+            used: Any = values  # named fragments: every variable counts
+        else:
+            used = {n: values.get(n) for n in sorted({n for group in names for n in group or ()})}
+        self._key = (id(self._operation), orjson.dumps(used, default=str, option=orjson.OPT_SORT_KEYS))
+
+    def data(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> bytes | None:
+        """The `data` of `event` for this selection; `rendered` holds the event's renderings so far."""
+        hit = rendered.get(self._key)
+        if hit is not None and hit[0] is self._operation:
+            return hit[1]
+        result = self._executor.build_per_event_executor(event).execute_operation(False)
+        if self._executor.is_awaitable(result) or result.errors:
+            if self._executor.is_awaitable(result):
+                result.close()  # never awaited: this event takes the ordinary path
+            return None
+        data = orjson.dumps(result.data)
+        metrics.LIVE_RENDERS.inc()
+        rendered[self._key] = (self._operation, data)
+        return data
+
+
 class PassThroughExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Completes values as usual, except JSON already built (an `orjson.Fragment`, from SQL or from
-    another subscriber's identical event): the response encoder splices those bytes in as they are."""
+    """Completes values as usual, except JSON already built (an `orjson.Fragment` from compiled SQL):
+    the response encoder splices those bytes in as they are."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,33 +100,4 @@ class PassThroughExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         if isinstance(result, orjson.Fragment):
             return result
-        if path.prev is None and self.operation.operation is OperationType.SUBSCRIPTION:
-            return self._complete_event(return_type, field_details_list, info, path, result, position_context)
         return super().complete_value(return_type, field_details_list, info, path, result, position_context)
-
-    def _complete_event(
-        self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any, position_context: Any
-    ) -> Any:
-        nodes = tuple(details.node for details in field_details_list)
-        names = [_variables_in(node) for node in nodes]
-        try:
-            rendered = _RENDERED.setdefault(result, {})
-        except TypeError:  # not weak-referenceable: nothing to share
-            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
-        if any(n is None for n in names):
-            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
-        values = self.variable_values.coerced
-        used = sorted({name for group in names for name in group or ()})
-        key = (tuple(id(node) for node in nodes), orjson.dumps({n: values.get(n) for n in used}, default=str))
-        hit = rendered.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
-            return hit[1]
-        errors_before = len(self.collected_errors.errors)
-        completed = super().complete_value(return_type, field_details_list, info, path, result, position_context)
-        if self.is_awaitable(completed) or not isinstance(completed, dict):
-            return completed
-        if len(self.collected_errors.errors) != errors_before:  # errors are per subscriber: do not share
-            return completed
-        fragment = orjson.Fragment(orjson.dumps(completed))
-        rendered[key] = (nodes, fragment)
-        return fragment

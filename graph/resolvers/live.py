@@ -10,7 +10,7 @@ order, so the seam between replay and live has no gap and no duplicate.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -19,14 +19,17 @@ import strawberry
 
 from db import live as sql
 from db.session import RequestDb
+from graph.compiled.execution import EventRenderer
 from graph.context import Context
 from graph.errors import Forbidden, VetqlError
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import VitalSign
 from graph.types.node import uuid_of
+from vetql import metrics
 from vetql.auth import Claims
 from vetql.live.broker import ALARMS, VITALS
-from vetql.live.feeds import Reader, SlowConsumer, Subscriber, TokenExpired
+from vetql.live.feeds import Entry, Reader, SlowConsumer, Subscriber, TokenExpired
+from vetql.live.outlet import OUTLET
 
 # Events of logs first seen by a clinic-wide feed are read from this long before it began.
 _CLINIC_GRACE = timedelta(minutes=1)
@@ -95,16 +98,16 @@ async def vitals_recorded(
     assert ctx.hub is not None
     snapshot = await _log_snapshot(ctx, claims, tenant, log)
     position = int(snapshot["vitals_seq"])
+    replay: list[VitalSign] = []
     if since is not None:
         db = _with_db(ctx, claims)
         try:
-            replay = await sql.vitals_since(db, tenant, log, since, position)
+            replay = [VitalSign.from_row(row) for row in await sql.vitals_since(db, tenant, log, since, position)]
         finally:
             await db.close()
-        for row in replay:
-            yield VitalSign.from_row(row)
     sub = Subscriber(claims=claims, last={log: position})
-    async for item in _stream(ctx, (VITALS, tenant, log), lambda: _vitals_reader(tenant, log, position), sub):
+    reader = lambda: _vitals_reader(tenant, log, position)  # noqa: E731
+    async for item in _stream(info, (VITALS, tenant, log), reader, sub, replay):
         yield item
 
 
@@ -161,16 +164,43 @@ async def anesthesia_alarms(
         sub = Subscriber(claims=claims, last=dict(positions))
         reader = lambda: _clinic_alarm_reader(tenant, dict(positions), begun)  # noqa: E731
         key = (ALARMS, tenant, None)
-    async for item in _stream(ctx, key, reader, sub):
+    async for item in _stream(info, key, reader, sub):
         yield item
 
 
-async def _stream(ctx: Context, key: Any, reader: Any, sub: Subscriber) -> AsyncGenerator[Any, None]:
+async def _stream(
+    info: strawberry.Info[Context, None], key: Any, reader: Any, sub: Subscriber, replay: Sequence[Any] = ()
+) -> AsyncGenerator[Any, None]:
+    """Replay, then the live feed. Over WebSocket, events the subscriber's selection renders without
+    errors are written straight to the socket as bytes shared with identical selections; the rest
+    are yielded to Strawberry and sent the ordinary way, in the same order."""
+    ctx = info.context
     assert ctx.hub is not None
+    outlet = OUTLET.get()
+    renderer = None
+    if outlet is not None and ctx.executor is not None:
+        renderer = EventRenderer(ctx.executor, info._raw_info.field_nodes)
     try:
-        async for item in ctx.hub.stream(key, reader, sub):
+        async for item, rendered in _chain(replay, ctx.hub.stream(key, reader, sub)):
+            if renderer is not None and outlet is not None:
+                data = renderer.data(item, rendered)
+                if data is not None:
+                    await outlet.send(data)
+                    continue
+            metrics.LIVE_EVENTS.labels("executed").inc()
             yield item
     except SlowConsumer:
+        metrics.LIVE_SLOW_CONSUMERS.inc()
         raise SlowConsumerError("Fell too far behind; resubscribe with `since`.") from None
     except TokenExpired:
         raise TokenExpiredError("The token expired; reconnect with a new one.") from None
+
+
+async def _chain(
+    replay: Sequence[Any], live: AsyncIterator[Entry]
+) -> AsyncGenerator[tuple[Any, dict[Any, Any]], None]:
+    """(item, its renderings so far): replayed items are this subscriber's own, live ones are shared."""
+    for item in replay:
+        yield item, {}
+    async for entry in live:
+        yield entry.item, entry.rendered

@@ -22,6 +22,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.session import RequestDb
+from vetql import metrics
 from vetql.auth import Claims
 from vetql.live.broker import Broker
 
@@ -46,6 +47,8 @@ class Entry:
     log: UUID
     seq: int
     item: Any
+    # The item rendered for each distinct subscription selection (graph/compiled/execution.py).
+    rendered: dict[Any, Any] = field(default_factory=dict)
 
 
 # A feed's reader: given a transaction under a subscriber's claims, return the
@@ -104,7 +107,7 @@ class Feed:
                 sub.bell.set()
         return len(rows) >= 1000
 
-    def pending(self, sub: Subscriber) -> list[Any]:
+    def pending(self, sub: Subscriber) -> list[Entry]:
         """Entries this subscriber has not had, oldest first; raises SlowConsumer if some were dropped."""
         if not self.entries:
             return []
@@ -119,7 +122,7 @@ class Feed:
             sub.idx = entry.idx
             if entry.seq > sub.last.get(entry.log, 0):
                 sub.last[entry.log] = entry.seq
-                out.append(entry.item)
+                out.append(entry)
         return out
 
 
@@ -136,12 +139,14 @@ class LiveHub:
         if feed is None:
             feed = self.feeds[key] = Feed(self, key, reader())
         feed.subscribers.add(sub)
+        metrics.LIVE_SUBSCRIBERS.inc()
         # catch up at once: commits between the subscriber's snapshot and now
         feed.watch.ring()
         return feed
 
     async def leave(self, feed: Feed, sub: Subscriber) -> None:
         feed.subscribers.discard(sub)
+        metrics.LIVE_SUBSCRIBERS.dec()
         if not feed.subscribers and self.feeds.get(feed.key) is feed:
             del self.feeds[feed.key]
             self.broker.unwatch(feed.watch)
@@ -151,8 +156,8 @@ class LiveHub:
 
     async def stream(
         self, key: tuple[str, str, UUID | None], reader: Callable[[], Reader], sub: Subscriber
-    ) -> AsyncIterator[Any]:
-        """Items for one subscriber, live, until it goes away; checks clinic and token expiry."""
+    ) -> AsyncIterator[Entry]:
+        """Entries for one subscriber, live, until it goes away; checks clinic and token expiry."""
         import time
 
         feed = self.join(key, reader, sub)
@@ -160,8 +165,8 @@ class LiveHub:
             while True:
                 if sub.claims.tenant_id != feed.tenant:  # never send another clinic's event
                     return
-                for item in feed.pending(sub):
-                    yield item
+                for entry in feed.pending(sub):
+                    yield entry
                 if sub.claims.exp < time.time():
                     raise TokenExpired
                 with contextlib.suppress(TimeoutError):
