@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,9 +56,17 @@ def dev_secret(settings: Settings) -> str:
 
 
 class TokenVerifier:
-    """Verifies JWTs with an algorithm allow-list; `exp` is required."""
+    """Verifies JWTs with an algorithm allow-list; `exp` is required.
+
+    A token verified once is remembered until it expires (at most `CACHE_SIZE` of
+    them), so a monitor posting a reading every second does not pay for the
+    signature check every time.
+    """
+
+    CACHE_SIZE = 4096
 
     def __init__(self, settings: Settings) -> None:
+        self._verified: dict[str, Claims] = {}
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
         self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
@@ -72,6 +81,18 @@ class TokenVerifier:
         return self._secret, ["HS256"]
 
     def verify(self, token: str) -> Claims:
+        known = self._verified.get(token)
+        if known is not None:
+            if known.exp > time.time():
+                return known
+            del self._verified[token]
+        claims = self._verify(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest
+        self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str) -> Claims:
         try:
             key, algorithms = self._key_and_algorithms(token)
             payload = jwt.decode(

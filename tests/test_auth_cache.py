@@ -1,0 +1,60 @@
+"""Verified tokens are remembered until they expire, never past it, and never when invalid."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from vetql.auth import AuthError, TokenVerifier, sign
+from vetql.settings import Settings
+
+
+def _token(settings: Settings, ttl: timedelta = timedelta(hours=1)) -> str:
+    return sign(settings, sub=uuid.uuid4(), tenant_id="clinic-a", role="vet", ttl=ttl)
+
+
+def test_a_verified_token_is_checked_once(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = TokenVerifier(settings)
+    calls = 0
+    real = verifier._verify
+
+    def counting(token: str):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        return real(token)
+
+    monkeypatch.setattr(verifier, "_verify", counting)
+    token = _token(settings)
+    first = verifier.verify(token)
+    assert verifier.verify(token) == first and first.role == "vet" and first.tenant_id == "clinic-a"
+    assert calls == 1
+
+
+def test_a_cached_token_stops_working_when_it_expires(settings: Settings) -> None:
+    verifier = TokenVerifier(settings)
+    token = _token(settings, ttl=timedelta(seconds=2))
+    assert verifier.verify(token).tenant_id == "clinic-a"
+    time.sleep(2.5)
+    with pytest.raises(AuthError, match="expired"):
+        verifier.verify(token)
+
+
+def test_invalid_tokens_are_never_cached(settings: Settings) -> None:
+    verifier = TokenVerifier(settings)
+    tampered = _token(settings)[:-2] + "xx"
+    for _ in range(2):
+        with pytest.raises(AuthError, match="invalid"):
+            verifier.verify(tampered)
+    assert tampered not in verifier._verified
+
+
+def test_the_cache_is_bounded(settings: Settings) -> None:
+    verifier = TokenVerifier(settings)
+    verifier.CACHE_SIZE = 3
+    tokens = [_token(settings) for _ in range(5)]
+    for token in tokens:
+        verifier.verify(token)
+    assert list(verifier._verified) == tokens[2:]
