@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import pytest
 from websockets.asyncio.client import connect
@@ -74,3 +75,24 @@ async def test_sigterm_closes_subscriptions_with_the_restart_code(
         assert closed.rcvd is not None
         assert closed.rcvd.code == 1012  # service restart: reconnect (with `since`) to another server
     assert await asyncio.to_thread(server.process.wait, 15) is not None
+
+
+async def test_a_subscription_ends_when_its_token_expires(
+    live_servers: list[LiveServer], world: World, token: Token
+) -> None:
+    """Events flow until the token's `exp`, then an UNAUTHENTICATED error ends the subscription."""
+    server = live_servers[0]
+    staff = vet(world, token)
+    log = await start_log(server, staff, world.a.pets[5])
+    short = token(world.a.vet, world.a.tenant, "vet", ttl=timedelta(seconds=3))
+    async with connect(server.ws_url, subprotocols=[TRANSPORT_WS]) as ws:  # type: ignore[list-item]
+        client = Client(ws, TRANSPORT_WS)
+        await client.ack(short)
+        await client.subscribe("v", VITALS, {"log": log, "since": mark()})
+        await asyncio.sleep(0.3)
+        await record(server, staff, log, [{"heartRate": 70}])
+        assert (await client.next_data("v"))["vitalsRecorded"]["heartRate"] == 70
+        message = await client.recv(within=6)
+        assert message["id"] == "v" and message["type"] in ("next", "error"), message
+        errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+        assert [e["extensions"]["code"] for e in errors] == ["UNAUTHENTICATED"], message

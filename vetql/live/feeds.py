@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,6 @@ log = logging.getLogger("vetql.live")
 
 CAPACITY = 2000
 RETRY_DELAY = 0.5
-EXPIRY_CHECK = 30.0  # seconds; a subscription ends when its token expires
 
 
 class SlowConsumer(Exception):
@@ -62,6 +62,11 @@ class Subscriber:
     last: dict[UUID, int]  # per log: the highest seq this subscriber has (or need not) see
     idx: int = -1
     bell: asyncio.Event = field(default_factory=asyncio.Event)
+    expired: bool = False
+
+    def expire(self) -> None:
+        self.expired = True
+        self.bell.set()
 
 
 class Feed:
@@ -158,19 +163,19 @@ class LiveHub:
         self, key: tuple[str, str, UUID | None], reader: Callable[[], Reader], sub: Subscriber
     ) -> AsyncIterator[Entry]:
         """Entries for one subscriber, live, until it goes away; checks clinic and token expiry."""
-        import time
-
         feed = self.join(key, reader, sub)
+        # One timer marks the token expired and rings the bell; waking needs no timeout of its own.
+        expiry = asyncio.get_running_loop().call_later(max(0.0, sub.claims.exp - time.time()), sub.expire)
         try:
             while True:
                 if sub.claims.tenant_id != feed.tenant:  # never send another clinic's event
                     return
                 for entry in feed.pending(sub):
                     yield entry
-                if sub.claims.exp < time.time():
+                if sub.expired:
                     raise TokenExpired
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(sub.bell.wait(), EXPIRY_CHECK)
+                await sub.bell.wait()
                 sub.bell.clear()
         finally:
+            expiry.cancel()
             await self.leave(feed, sub)
