@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
@@ -25,6 +25,7 @@ from graph.types.anesthesia_mutations import (
     RecordVitalsInput,
     RecordVitalsPayload,
     StartAnesthesiaInput,
+    VitalReadingInput,
 )
 from vetql.anesthesia.errors import AnesthesiaErrorCode as Code
 from vetql.anesthesia.recording import clear_open_alarms, record_vitals
@@ -42,6 +43,18 @@ def _errors(problems: list[Problem]) -> list[AnesthesiaUserError]:
     return user_errors(problems, AnesthesiaUserError)
 
 
+_READING_FIELDS = tuple(f.name for f in dataclasses.fields(VitalReadingInput))
+
+
+def _reading(r: VitalReadingInput) -> dict[str, Any]:
+    """The reading as the domain takes it: Python names, the depth as its stored value."""
+    reading = {name: getattr(r, name) for name in _READING_FIELDS}
+    depth = r.anesthesia_depth
+    if depth is not None:
+        reading["anesthesia_depth"] = depth.value
+    return reading
+
+
 def _uuid(global_id: str, type_name: str, field: str) -> UUID | Problem:
     """The UUID of a global ID, or a NOT_FOUND Problem naming the field."""
     key = global_uuid(global_id, type_name)
@@ -53,9 +66,7 @@ async def record_vitals_resolver(info: strawberry.Info[Context, None], input: Re
     ctx = info.context
     log = _uuid(input.anesthesia_log_id, "AnesthesiaLog", "anesthesiaLogId")
     now = datetime.now(UTC)
-    readings = [
-        {k: (v.value if hasattr(v, "value") else v) for k, v in dataclasses.asdict(r).items()} for r in input.vitals
-    ]
+    readings = [_reading(r) for r in input.vitals]
     problems = ([log] if isinstance(log, Problem) else []) + validate_readings(readings, now)
     if problems:
         return RecordVitalsPayload(vitals=[], duplicates=0, alarm_events=[], user_errors=_errors(problems))

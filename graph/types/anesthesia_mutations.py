@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.arguments import InputContext
+from strawberry.types.base import get_object_definition
 
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
@@ -48,6 +52,37 @@ class VitalReadingInput:
 class RecordVitalsInput:
     anesthesia_log_id: strawberry.ID = strawberry.field(description="The open log they belong to.")
     vitals: list[VitalReadingInput] = strawberry.field(description="One reading or a batch of up to 500.")
+
+
+def _record_vitals_from_input(cls: type[Any], value: Mapping[str, Any], context: InputContext) -> Any:
+    """Build the input from graphql-core's coerced value without Strawberry's generic conversion.
+
+    graphql-core has already checked and coerced every reading (scalars parsed, enum members made,
+    omitted fields filled with their published `null` default), so each reading only needs its keys
+    renamed. The generic path walks every field of every reading through `convert_argument` and
+    was ~40% of the server CPU of a 100-reading call.
+    """
+    names = _reading_names(context)
+    reading = VitalReadingInput
+    vitals = [reading(**{python: raw.get(graphql) for graphql, python in names}) for raw in value["vitals"]]
+    return cls(anesthesia_log_id=value["anesthesiaLogId"], vitals=vitals)
+
+
+_READING_NAMES: list[tuple[str, str]] = []
+
+
+def _reading_names(context: InputContext) -> list[tuple[str, str]]:
+    """(GraphQL name, Python name) of each VitalReadingInput field, as the schema's config names them."""
+    if not _READING_NAMES:
+        definition = get_object_definition(VitalReadingInput, strict=True)
+        convert = context.config.name_converter.from_field
+        _READING_NAMES.extend((convert(field), field.python_name) for field in definition.fields)
+    return _READING_NAMES
+
+
+# `from_input` is Strawberry's documented hook for types that build their own input value; the
+# GraphQL type (and schema.graphql) is unchanged.
+get_object_definition(RecordVitalsInput, strict=True).from_input = _record_vitals_from_input
 
 
 @strawberry.type(description="Result of `recordVitals`.")
