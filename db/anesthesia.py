@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -38,9 +39,12 @@ _RESERVE = text(
     " AND p.tenant_id = l.tenant_id AND p.id = l.pet_id AND t.id = l.tenant_id"
     " RETURNING l.vitals_seq, p.species, p.weight_kg, t.alarm_thresholds"
 )
-# Read after _RESERVE, in its own statement: under READ COMMITTED it then sees what the writer
-# whose lock we waited for committed (a subquery of _RESERVE would see the state before it).
-_ALARM_STATE = text(
+# The log's alarm state as the readings of this call find it: the open alarm kind per family and
+# the newest reading's time. It is read in the statement that inserts, after _RESERVE: under READ
+# COMMITTED that statement's snapshot then includes what the writer whose lock we waited for
+# committed (a subquery of _RESERVE would see the state before it), and no sub-statement sees the
+# rows the INSERT beside it adds.
+_STATE = (
     "SELECT (SELECT coalesce(jsonb_object_agg(a.family, a.kind), '{}'::jsonb) FROM anesthesia_alarms a"
     "   WHERE a.tenant_id = :tenant AND a.anesthesia_log_id = :log AND a.cleared_at IS NULL) AS open_alarms,"
     " (SELECT max(v.recorded_at) FROM anesthesia_vitals v"
@@ -48,16 +52,25 @@ _ALARM_STATE = text(
 )
 _LOG_STATE = text("SELECT completed_at FROM anesthesia_logs WHERE tenant_id = :tenant AND id = :log")
 
+_NUMERIC = frozenset(c for c, t in VITAL_COLUMNS if t == "numeric")
 _columns = ", ".join(c for c, _ in VITAL_COLUMNS)
-_unnest = ", ".join(f"CAST(:{c} AS {t}[])" for c, t in VITAL_COLUMNS)
+# Numbers go in as text, so PostgreSQL parses exactly what Python prints (as Decimal(str(x)) did,
+# at a fraction of asyncpg's cost of encoding Decimals), and come back as float8, which is what
+# VitalSign and the alarm rules use (the same double as float(Decimal)).
+_unnest = ", ".join(
+    f"CAST(CAST(:{c} AS text[]) AS numeric[])" if c in _NUMERIC else f"CAST(:{c} AS {t}[])" for c, t in VITAL_COLUMNS
+)
+_RETURNED = "id, seq, " + ", ".join(f"CAST({c} AS float8) AS {c}" if c in _NUMERIC else c for c, _ in VITAL_COLUMNS)
 _INSERT_VITALS = text(
-    f"INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, recorded_by, seq, {_columns})"
+    f"WITH state AS ({_STATE}), inserted AS ("
+    f" INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, recorded_by, seq, {_columns})"
     f" SELECT :tenant, :log, :by, r.* FROM unnest(CAST(:seq AS bigint[]), {_unnest}) AS r(seq, {_columns})"
     " ON CONFLICT (tenant_id, anesthesia_log_id, client_reading_id) WHERE client_reading_id IS NOT NULL"
-    " DO NOTHING RETURNING *"
+    f" DO NOTHING RETURNING {_RETURNED})"
+    " SELECT inserted.*, state.open_alarms, state.latest_at FROM inserted CROSS JOIN state"
 )
 _EXISTING = text(
-    "SELECT * FROM anesthesia_vitals WHERE tenant_id = :tenant AND anesthesia_log_id = :log"
+    f"SELECT {_RETURNED} FROM anesthesia_vitals WHERE tenant_id = :tenant AND anesthesia_log_id = :log"
     " AND client_reading_id = ANY(CAST(:ids AS text[])) ORDER BY seq"
 )
 _RESERVE_ALARM_SEQ = text(
@@ -88,13 +101,6 @@ async def reserve(db: RequestDb, tenant: str, log: UUID, n: int) -> RowMapping |
     return await db.fetch_one(_RESERVE, {"tenant": tenant, "log": log, "n": n})
 
 
-async def alarm_state(db: RequestDb, tenant: str, log: UUID) -> RowMapping:
-    """Open alarm kind per family, and the time of the newest reading; call after `reserve`."""
-    row = await db.fetch_one(_ALARM_STATE, {"tenant": tenant, "log": log})
-    assert row is not None
-    return row
-
-
 async def log_is_closed(db: RequestDb, tenant: str, log: UUID) -> bool | None:
     """True if completed, False if open, None if missing or not visible."""
     row = await db.fetch_one(_LOG_STATE, {"tenant": tenant, "log": log})
@@ -105,21 +111,40 @@ def _sql_value(value: Any) -> Any:
     return Decimal(str(value)) if isinstance(value, float) else value
 
 
+@dataclass(frozen=True, slots=True)
+class Inserted:
+    vitals: list[RowMapping]  # the new rows, by seq
+    duplicates: list[RowMapping]  # rows stored before under the same client ids, by seq
+    open_alarms: dict[str, str]  # family -> kind of the log's open alarms (when `vitals` is not empty)
+    latest_at: datetime | None  # the newest reading's time before these (when `vitals` is not empty)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 async def insert_vitals(
     db: RequestDb, tenant: str, log: UUID, by: UUID, first_seq: int, readings: Sequence[Mapping[str, Any]]
-) -> tuple[list[RowMapping], list[RowMapping]]:
-    """Insert in one statement; returns (new rows, rows already stored under the same client ids)."""
+) -> Inserted:
+    """Insert in one statement, after `reserve`, and read the alarm state the new rows are judged against."""
     params: dict[str, Any] = {"tenant": tenant, "log": log, "by": by}
     params["seq"] = list(range(first_seq, first_seq + len(readings)))
     for column, _ in VITAL_COLUMNS:
-        params[column] = [_sql_value(r.get(column)) for r in readings]
+        values = [r.get(column) for r in readings]
+        params[column] = [_text(v) for v in values] if column in _NUMERIC else values
     inserted = sorted(await db.fetch(_INSERT_VITALS, params), key=lambda r: r["seq"])
     duplicates: list[RowMapping] = []
     if len(inserted) < len(readings):
         new_ids = {r["client_reading_id"] for r in inserted}
         retried = [r["client_reading_id"] for r in readings if r.get("client_reading_id") not in new_ids]
         duplicates = list(await db.fetch(_EXISTING, {"tenant": tenant, "log": log, "ids": retried}))
-    return inserted, duplicates
+    first = inserted[0] if inserted else None
+    return Inserted(
+        vitals=inserted,
+        duplicates=duplicates,
+        open_alarms=dict(first["open_alarms"]) if first else {},
+        latest_at=first["latest_at"] if first else None,
+    )
 
 
 async def reserve_alarm_seq(db: RequestDb, tenant: str, log: UUID, n: int) -> int:

@@ -41,18 +41,18 @@ async def record_vitals(
         else:
             out.problems.append(Problem("anesthesiaLogId", AnesthesiaErrorCode.NOT_FOUND, "No such anesthesia log."))
         return out
-    alarm_state = await sql.alarm_state(db, tenant, log)
     first_seq = int(state["vitals_seq"]) - len(rows) + 1
-    out.vitals, out.duplicates = await sql.insert_vitals(db, tenant, log, by, first_seq, rows)
+    inserted = await sql.insert_vitals(db, tenant, log, by, first_seq, rows)
+    out.vitals, out.duplicates = inserted.vitals, inserted.duplicates
     if not out.vitals:
         return out
 
     weight = state["weight_kg"]
     limits = thresholds_for(state["species"], None if weight is None else float(weight), state["alarm_thresholds"])
-    open_kinds: dict[str, str] = dict(alarm_state["open_alarms"])
+    open_kinds = inserted.open_alarms
     # Alarms follow the newest readings: judge in time order; a late reading taken before the newest
     # one already judged is stored but changes no alarm.
-    latest = alarm_state["latest_at"]
+    latest = inserted.latest_at
     judged = sorted(
         (v for v in out.vitals if latest is None or v["recorded_at"] >= latest),
         key=lambda v: (v["recorded_at"], v["seq"]),
