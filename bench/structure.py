@@ -3,10 +3,10 @@
 For each query of the run (bench/query.py); the overview also with first: 5, so
 the count shows whether it grows with the page (N+1).
 
-The statement count is taken from the driver's side: a SQLAlchemy
-`before_cursor_execute` hook on the app's engine (as tests/conftest.py does)
-counts every statement VetQL sends for one overview request, including the
-transaction's set_config.
+The statement count is taken from the driver's side: an asyncpg query logger on
+every connection of the app's engine (db/engine.py `watch_statements`, as
+tests/conftest.py uses it) counts every statement VetQL sends for one overview
+request, including the transaction's set_config, but not BEGIN and COMMIT.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 import asyncpg
 import httpx
 import orjson
-from sqlalchemy import event
 
 from bench.floor import fetch
 from bench.query import OPERATIONS, PAGE, PATHS, Params, body, count_at, variables
+from db.engine import watch_statements
 from vetql.app import create_app
 from vetql.auth import Claims
 from vetql.settings import Settings
@@ -50,7 +50,7 @@ class _Counter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def __call__(self, statement: str) -> None:
         self.statements.append(statement)
 
 
@@ -81,7 +81,7 @@ async def check(url: str, settings: Settings, token: str, claims: Claims, params
                 queries: tuple[str, ...]) -> dict[str, QueryCheck]:
     app = create_app(settings, url)
     counter = _Counter()
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+    watch_statements(app.state.engine, counter)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     found: dict[str, QueryCheck] = {}
     try:

@@ -10,9 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.engine import RowMapping
 
-from db.session import RequestDb
+from db.session import RequestDb, Row
 
 VITAL_COLUMNS = (
     ("recorded_at", "timestamptz"),
@@ -96,7 +95,7 @@ _EVENTS = text(
 )
 
 
-async def reserve(db: RequestDb, tenant: str, log: UUID, n: int) -> RowMapping | None:
+async def reserve(db: RequestDb, tenant: str, log: UUID, n: int) -> Row | None:
     """Lock an open log and reserve `n` vital numbers; None when the log is missing, hidden or closed."""
     return await db.fetch_one(_RESERVE, {"tenant": tenant, "log": log, "n": n})
 
@@ -113,8 +112,8 @@ def _sql_value(value: Any) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Inserted:
-    vitals: list[RowMapping]  # the new rows, by seq
-    duplicates: list[RowMapping]  # rows stored before under the same client ids, by seq
+    vitals: list[Row]  # the new rows, by seq
+    duplicates: list[Row]  # rows stored before under the same client ids, by seq
     open_alarms: dict[str, str]  # family -> kind of the log's open alarms (when `vitals` is not empty)
     latest_at: datetime | None  # the newest reading's time before these (when `vitals` is not empty)
 
@@ -133,7 +132,7 @@ async def insert_vitals(
         values = [r.get(column) for r in readings]
         params[column] = [_text(v) for v in values] if column in _NUMERIC else values
     inserted = sorted(await db.fetch(_INSERT_VITALS, params), key=lambda r: r["seq"])
-    duplicates: list[RowMapping] = []
+    duplicates: list[Row] = []
     if len(inserted) < len(readings):
         new_ids = {r["client_reading_id"] for r in inserted}
         retried = [r["client_reading_id"] for r in readings if r.get("client_reading_id") not in new_ids]
@@ -184,7 +183,7 @@ async def insert_alarm_events(
     )
 
 
-async def open_log(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> RowMapping | None:
+async def open_log(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:
     return await db.fetch_one(
         text(
             "INSERT INTO anesthesia_logs (tenant_id, pet_id, appointment_id, procedure_name, anesthesia_protocol,"
@@ -196,7 +195,7 @@ async def open_log(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row
     )
 
 
-async def log_for_update(db: RequestDb, tenant: str, log: UUID) -> RowMapping | None:
+async def log_for_update(db: RequestDb, tenant: str, log: UUID) -> Row | None:
     return await db.fetch_one(
         text("SELECT * FROM anesthesia_logs WHERE tenant_id = :tenant AND id = :log FOR UPDATE"),
         {"tenant": tenant, "log": log},
@@ -206,7 +205,7 @@ async def log_for_update(db: RequestDb, tenant: str, log: UUID) -> RowMapping | 
 PHASE_COLUMNS = ("induction_time", "maintenance_start", "recovery_start", "extubation_time", "full_recovery_time")
 
 
-async def set_phase(db: RequestDb, tenant: str, log: UUID, column: str, at: datetime) -> RowMapping | None:
+async def set_phase(db: RequestDb, tenant: str, log: UUID, column: str, at: datetime) -> Row | None:
     assert column in PHASE_COLUMNS
     return await db.fetch_one(
         text(f"UPDATE anesthesia_logs SET {column} = :at WHERE tenant_id = :tenant AND id = :log RETURNING *"),
@@ -214,7 +213,7 @@ async def set_phase(db: RequestDb, tenant: str, log: UUID, column: str, at: date
     )
 
 
-async def complete(db: RequestDb, tenant: str, log: UUID, values: Mapping[str, Any]) -> RowMapping | None:
+async def complete(db: RequestDb, tenant: str, log: UUID, values: Mapping[str, Any]) -> Row | None:
     return await db.fetch_one(
         text(
             "UPDATE anesthesia_logs SET completed_at = now(), outcome = :outcome,"

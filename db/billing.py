@@ -8,9 +8,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import text
-from sqlalchemy.engine import RowMapping
 
-from db.session import RequestDb
+from db.session import RequestDb, Row
 
 
 def _plan_params(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -21,7 +20,7 @@ def _plan_params(values: Mapping[str, Any]) -> dict[str, Any]:
     return params
 
 
-async def insert_plan(db: RequestDb, values: Mapping[str, Any]) -> RowMapping | None:
+async def insert_plan(db: RequestDb, values: Mapping[str, Any]) -> Row | None:
     """The new plan; None when the id is taken."""
     return await db.fetch_one(
         text(
@@ -33,11 +32,11 @@ async def insert_plan(db: RequestDb, values: Mapping[str, Any]) -> RowMapping | 
     )
 
 
-async def plan_for_update(db: RequestDb, plan: str) -> RowMapping | None:
+async def plan_for_update(db: RequestDb, plan: str) -> Row | None:
     return await db.fetch_one(text("SELECT * FROM subscription_plans WHERE id = :id FOR UPDATE"), {"id": plan})
 
 
-async def update_plan(db: RequestDb, values: Mapping[str, Any]) -> RowMapping:
+async def update_plan(db: RequestDb, values: Mapping[str, Any]) -> Row:
     row = await db.fetch_one(
         text(
             "UPDATE subscription_plans SET name = :name, description = :description, price_monthly = :price_monthly,"
@@ -54,7 +53,7 @@ async def clinic_exists(db: RequestDb, tenant: str) -> bool:
     return await db.fetch_one(text("SELECT 1 FROM tenants WHERE id = :id"), {"id": tenant}) is not None
 
 
-async def current_subscription(db: RequestDb, tenant: str, *, lock: bool = False) -> RowMapping | None:
+async def current_subscription(db: RequestDb, tenant: str, *, lock: bool = False) -> Row | None:
     """The clinic's subscription that is not over, else its latest one."""
     return await db.fetch_one(
         text(
@@ -65,7 +64,7 @@ async def current_subscription(db: RequestDb, tenant: str, *, lock: bool = False
     )
 
 
-async def current_subscriptions(db: RequestDb, tenants: Sequence[str]) -> dict[str, RowMapping]:
+async def current_subscriptions(db: RequestDb, tenants: Sequence[str]) -> dict[str, Row]:
     """`current_subscription` of several clinics in one statement (those RLS lets the caller read)."""
     rows = await db.fetch(
         text(
@@ -77,7 +76,7 @@ async def current_subscriptions(db: RequestDb, tenants: Sequence[str]) -> dict[s
     return {row["tenant_id"]: row for row in rows}
 
 
-async def insert_subscription(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> RowMapping | None:
+async def insert_subscription(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:
     """The new subscription; None when the clinic already has one that is not over (unique index)."""
     return await db.fetch_one(
         text(
@@ -92,7 +91,7 @@ async def insert_subscription(db: RequestDb, tenant: str, values: Mapping[str, A
 
 async def update_subscription(
     db: RequestDb, tenant: str, subscription_id: Any, values: Mapping[str, Any]
-) -> RowMapping:
+) -> Row:
     row = await db.fetch_one(
         text(
             "UPDATE tenant_subscriptions SET status = :status, plan_id = :plan,"
@@ -134,5 +133,5 @@ _USAGE = text(
 )
 
 
-async def usage(db: RequestDb, tenant: str, start: date, end: date) -> list[RowMapping]:
+async def usage(db: RequestDb, tenant: str, start: date, end: date) -> list[Row]:
     return list(await db.fetch(_USAGE, {"tenant": tenant, "from": start, "to": end}))

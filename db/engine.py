@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from db import urls
@@ -24,3 +28,20 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             "server_settings": {"application_name": "vetql", "jit": "off"},
         },
     )
+
+
+_TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
+
+
+def watch_statements(engine: AsyncEngine, callback: Callable[[str], None]) -> None:
+    """Call `callback` with each statement the engine's connections send (from the driver's side),
+    other than BEGIN, COMMIT and ROLLBACK. For tests and the benchmark's statement counts."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        def logged(query: Any) -> None:
+            if not query.query.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+                callback(query.query)
+
+        dbapi_connection.driver_connection.add_query_logger(logged)
+
+    event.listen(engine.sync_engine.pool, "connect", on_connect)

@@ -7,9 +7,8 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.engine import RowMapping
 
-from db.session import RequestDb
+from db.session import RequestDb, Row
 
 _LOG = text(
     "SELECT id, pet_id, vitals_seq, alarm_seq, completed_at FROM anesthesia_logs"
@@ -53,28 +52,28 @@ _OPEN_LOG_POSITIONS = text(
 )
 
 
-async def log_snapshot(db: RequestDb, tenant: str, log: UUID) -> RowMapping | None:
+async def log_snapshot(db: RequestDb, tenant: str, log: UUID) -> Row | None:
     """The log if the caller may see it (RLS), with its newest vital and alarm numbers."""
     return await db.fetch_one(_LOG, {"tenant": tenant, "log": log})
 
 
-async def vitals_after(db: RequestDb, tenant: str, log: UUID, after: int, limit: int = 1000) -> Sequence[RowMapping]:
+async def vitals_after(db: RequestDb, tenant: str, log: UUID, after: int, limit: int = 1000) -> Sequence[Row]:
     return await db.fetch(_VITALS_AFTER, {"tenant": tenant, "log": log, "after": after, "limit": limit})
 
 
-async def vitals_since(db: RequestDb, tenant: str, log: UUID, since: datetime, upto: int) -> Sequence[RowMapping]:
+async def vitals_since(db: RequestDb, tenant: str, log: UUID, since: datetime, upto: int) -> Sequence[Row]:
     return await db.fetch(_VITALS_SINCE, {"tenant": tenant, "log": log, "since": since, "upto": upto})
 
 
 async def alarm_events_after(
     db: RequestDb, tenant: str, log: UUID, after: int, limit: int = 1000
-) -> Sequence[RowMapping]:
+) -> Sequence[Row]:
     return await db.fetch(_ALARM_EVENTS_AFTER, {"tenant": tenant, "log": log, "after": after, "limit": limit})
 
 
 async def clinic_alarm_events(
     db: RequestDb, tenant: str, highs: dict[UUID, int], begun: datetime, limit: int = 1000
-) -> Sequence[RowMapping]:
+) -> Sequence[Row]:
     logs = list(highs)
     return await db.fetch(
         _CLINIC_ALARM_EVENTS,

@@ -10,10 +10,8 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import DBAPIError
 
-from db.session import RequestDb
+from db.session import DbError, RequestDb, Row
 
 T = TypeVar("T")
 
@@ -22,13 +20,13 @@ DEADLOCK = "40P01"
 MAX_ATTEMPTS = 12
 
 
-def sqlstate(exc: DBAPIError) -> str | None:
-    return getattr(exc.orig, "sqlstate", None)
+def sqlstate(exc: DbError) -> str | None:
+    return exc.sqlstate
 
 
-def constraint_name(exc: DBAPIError) -> str | None:
+def constraint_name(exc: DbError) -> str | None:
     """The constraint a failed statement broke (unique index, check, or a trigger's named rule)."""
-    return getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    return exc.constraint
 
 
 async def retrying(db: RequestDb, attempt: Callable[[], Awaitable[T]]) -> T:
@@ -41,7 +39,7 @@ async def retrying(db: RequestDb, attempt: Callable[[], Awaitable[T]]) -> T:
     for tries in range(1, MAX_ATTEMPTS + 1):
         try:
             return await attempt()
-        except DBAPIError as exc:
+        except DbError as exc:
             if sqlstate(exc) not in (SERIALIZATION_FAILURE, DEADLOCK) or tries == MAX_ATTEMPTS:
                 raise
             await db.close()  # roll back; the next statement opens a new transaction
@@ -83,38 +81,38 @@ _UPDATE = text(
 )
 
 
-async def insert(db: RequestDb, tenant: str, by: UUID, values: Mapping[str, Any]) -> RowMapping:
+async def insert(db: RequestDb, tenant: str, by: UUID, values: Mapping[str, Any]) -> Row:
     row = await db.fetch_one(_INSERT, {"tenant": tenant, "by": by, **values})
     assert row is not None
     return row
 
 
-async def for_update(db: RequestDb, tenant: str, promotion: UUID) -> RowMapping | None:
+async def for_update(db: RequestDb, tenant: str, promotion: UUID) -> Row | None:
     return await db.fetch_one(
         text("SELECT * FROM promotions WHERE tenant_id = :tenant AND id = :id FOR UPDATE"),
         {"tenant": tenant, "id": promotion},
     )
 
 
-async def update(db: RequestDb, tenant: str, promotion: UUID, values: Mapping[str, Any]) -> RowMapping | None:
+async def update(db: RequestDb, tenant: str, promotion: UUID, values: Mapping[str, Any]) -> Row | None:
     return await db.fetch_one(_UPDATE, {"tenant": tenant, "id": promotion, **values})
 
 
-async def by_code(db: RequestDb, tenant: str, code: str) -> RowMapping | None:
+async def by_code(db: RequestDb, tenant: str, code: str) -> Row | None:
     return await db.fetch_one(
         text("SELECT * FROM promotions WHERE tenant_id = :tenant AND lower(code) = lower(:code)"),
         {"tenant": tenant, "code": code},
     )
 
 
-async def invoice(db: RequestDb, tenant: str, invoice_id: UUID, *, lock: bool) -> RowMapping | None:
+async def invoice(db: RequestDb, tenant: str, invoice_id: UUID, *, lock: bool) -> Row | None:
     return await db.fetch_one(
         text("SELECT * FROM invoices WHERE tenant_id = :tenant AND id = :id" + (" FOR UPDATE" if lock else "")),
         {"tenant": tenant, "id": invoice_id},
     )
 
 
-async def invoice_items(db: RequestDb, tenant: str, invoice_id: UUID) -> list[RowMapping]:
+async def invoice_items(db: RequestDb, tenant: str, invoice_id: UUID) -> list[Row]:
     rows = await db.fetch(
         text("SELECT * FROM invoice_items WHERE tenant_id = :tenant AND invoice_id = :id"),
         {"tenant": tenant, "id": invoice_id},
@@ -122,7 +120,7 @@ async def invoice_items(db: RequestDb, tenant: str, invoice_id: UUID) -> list[Ro
     return list(rows)
 
 
-async def usage_facts(db: RequestDb, tenant: str, promotion: UUID, invoice_row: RowMapping) -> tuple[int, bool]:
+async def usage_facts(db: RequestDb, tenant: str, promotion: UUID, invoice_row: Row) -> tuple[int, bool]:
     """(uses of this promotion by the invoice's customer, whether the invoice has any promotion), both live."""
     row = await db.fetch_one(
         text(
@@ -149,13 +147,13 @@ _TAKE_USE = text(
 )
 
 
-async def take_use(db: RequestDb, tenant: str, promotion: UUID) -> RowMapping | None:
+async def take_use(db: RequestDb, tenant: str, promotion: UUID) -> Row | None:
     return await db.fetch_one(_TAKE_USE, {"tenant": tenant, "id": promotion})
 
 
 async def record_use(
-    db: RequestDb, tenant: str, promotion: UUID, invoice_row: RowMapping, amount: Decimal
-) -> RowMapping | None:
+    db: RequestDb, tenant: str, promotion: UUID, invoice_row: Row, amount: Decimal
+) -> Row | None:
     """The usage row; None when the invoice got a promotion meanwhile (one per invoice, by unique index)."""
     return await db.fetch_one(
         text(
@@ -173,7 +171,7 @@ async def record_use(
     )
 
 
-async def discount_invoice(db: RequestDb, tenant: str, invoice_id: UUID, amount: Decimal) -> RowMapping:
+async def discount_invoice(db: RequestDb, tenant: str, invoice_id: UUID, amount: Decimal) -> Row:
     row = await db.fetch_one(
         text(
             "UPDATE invoices SET discount_total = discount_total + :amount, total = total - :amount"
@@ -185,7 +183,7 @@ async def discount_invoice(db: RequestDb, tenant: str, invoice_id: UUID, amount:
     return row
 
 
-async def void_invoice(db: RequestDb, tenant: str, invoice_id: UUID) -> tuple[RowMapping, list[RowMapping]]:
+async def void_invoice(db: RequestDb, tenant: str, invoice_id: UUID) -> tuple[Row, list[Row]]:
     """Void the (locked) invoice, void its promotion uses and give each use back to its promotion."""
     row = await db.fetch_one(
         text("UPDATE invoices SET status = 'void' WHERE tenant_id = :tenant AND id = :id RETURNING *"),
@@ -208,7 +206,7 @@ async def void_invoice(db: RequestDb, tenant: str, invoice_id: UUID) -> tuple[Ro
     return row, list(voided)
 
 
-async def usage_by_invoice(db: RequestDb, tenant: str, invoice_id: UUID) -> RowMapping | None:
+async def usage_by_invoice(db: RequestDb, tenant: str, invoice_id: UUID) -> Row | None:
     return await db.fetch_one(
         text(
             "SELECT * FROM promotion_usage WHERE tenant_id = :tenant AND invoice_id = :id ORDER BY used_at DESC LIMIT 1"

@@ -12,10 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.engine import RowMapping
 
 from db.pagination import Order, Page, keyset_sql
-from db.session import RequestDb
+from db.session import RequestDb, Row
 
 # An alert is active until it is switched off or its expiry passes; no job needed.
 ACTIVE_ALERT = "c.is_active AND (c.expires_at IS NULL OR c.expires_at > now())"
@@ -25,7 +24,7 @@ ALERT_COLUMNS = f"c.*, ({ACTIVE_ALERT}) AS active_now"
 
 async def rows_by_ids(
     db: RequestDb, table: str, tenant: str, ids: Sequence[UUID], *, columns: str = "c.*"
-) -> dict[UUID, RowMapping]:
+) -> dict[UUID, Row]:
     rows = await db.fetch(
         text(f"SELECT {columns} FROM {table} c WHERE c.tenant_id = :tenant AND c.id = ANY(CAST(:ids AS uuid[]))"),
         {"tenant": tenant, "ids": list(ids)},
@@ -33,7 +32,7 @@ async def rows_by_ids(
     return {row["id"]: row for row in rows}
 
 
-async def shared_rows_by_ids(db: RequestDb, table: str, ids: Sequence[Any], id_type: str) -> dict[Any, RowMapping]:
+async def shared_rows_by_ids(db: RequestDb, table: str, ids: Sequence[Any], id_type: str) -> dict[Any, Row]:
     """Rows of shared reference tables (no tenant_id), e.g. diagnosis codes."""
     rows = await db.fetch(text(f"SELECT * FROM {table} WHERE id = ANY(CAST(:ids AS {id_type}[]))"), {"ids": list(ids)})
     return {row["id"]: row for row in rows}
@@ -49,7 +48,7 @@ async def children(
     where: str,
     order_by: str,
     columns: str = "c.*",
-) -> dict[UUID, list[RowMapping]]:
+) -> dict[UUID, list[Row]]:
     """All children of each parent (short lists: alerts, problems)."""
     rows = await db.fetch(
         text(
@@ -58,7 +57,7 @@ async def children(
         ),
         {"tenant": tenant, "ids": list(parent_ids)},
     )
-    grouped: dict[UUID, list[RowMapping]] = {pid: [] for pid in parent_ids}
+    grouped: dict[UUID, list[Row]] = {pid: [] for pid in parent_ids}
     for row in rows:
         grouped[row[fk]].append(row)
     return grouped
@@ -81,7 +80,7 @@ async def child_pages(
     order: Order,
     page: Page,
     extra: ChildFilter = ChildFilter(),
-) -> dict[UUID, list[RowMapping]]:
+) -> dict[UUID, list[Row]]:
     """One page of children per parent (e.g. last 10 vitals of each log), in one statement.
 
     LATERAL runs the keyset query once per parent on its index, so "last N per
@@ -97,7 +96,7 @@ async def child_pages(
         ),
         {"tenant": tenant, "ids": list(parent_ids), "limit": limit, **params, **dict(extra.params)},
     )
-    grouped: dict[UUID, list[RowMapping]] = {pid: [] for pid in parent_ids}
+    grouped: dict[UUID, list[Row]] = {pid: [] for pid in parent_ids}
     for row in rows:
         grouped[row["_parent"]].append(row)
     return grouped
@@ -132,7 +131,7 @@ class ListQuery:
     params: dict[str, Any]
 
 
-async def list_page(db: RequestDb, query: ListQuery, order: Order, page: Page) -> list[RowMapping]:
+async def list_page(db: RequestDb, query: ListQuery, order: Order, page: Page) -> list[Row]:
     conditions, order_by, params, limit = keyset_sql(order, page, "c")
     rows = await db.fetch(
         text(f"SELECT c.* FROM {query.table} c WHERE {query.where} AND {conditions} ORDER BY {order_by} LIMIT :limit"),
@@ -151,5 +150,5 @@ def like_pattern(search: str) -> str:
     return f"%{escaped}%"
 
 
-async def all_rows(db: RequestDb, sql: str, params: dict[str, Any] | None = None) -> list[RowMapping]:
+async def all_rows(db: RequestDb, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
     return list(await db.fetch(text(sql), params or {}))

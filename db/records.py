@@ -14,11 +14,9 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import TextClause, text
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import DBAPIError
 
 from db.reads import ACTIVE_ALERT, like_pattern
-from db.session import RequestDb
+from db.session import DbError, RequestDb, Row
 
 ALERT_RETURNING = f"c.*, ({ACTIVE_ALERT}) AS active_now"
 # A token unused for 270 days is as good as gone: FCM drops it. Judged at read time, no job.
@@ -90,16 +88,14 @@ class ConstraintViolation(Exception):
         self.sqlstate = sqlstate
 
 
-async def _write(db: RequestDb, sql: TextClause, params: Mapping[str, Any]) -> RowMapping | None:
+async def _write(db: RequestDb, sql: TextClause, params: Mapping[str, Any]) -> Row | None:
     try:
         return await db.fetch_one(sql, params)
-    except DBAPIError as exc:
-        cause = exc.orig.__cause__ if exc.orig is not None else None
-        sqlstate = getattr(cause, "sqlstate", None)
-        if sqlstate is None or not sqlstate.startswith("23"):  # integrity constraint violations only
+    except DbError as exc:
+        if exc.sqlstate is None or not exc.sqlstate.startswith("23"):  # integrity constraint violations only
             raise
         await db.close()  # the transaction is aborted: end it, so nothing of it is kept
-        raise ConstraintViolation(getattr(cause, "constraint_name", None), sqlstate) from exc
+        raise ConstraintViolation(exc.constraint, exc.sqlstate) from exc
 
 
 def _assignments(sets: Mapping[str, Any], allowed: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
@@ -129,7 +125,7 @@ async def _update(
     allowed: Mapping[str, str],
     returning: str = "c.*",
     params: Mapping[str, Any] | None = None,
-) -> RowMapping | None:
+) -> Row | None:
     """Update one visible row; None when it is missing or hidden. No sets: the row as it is."""
     where = f"c.{key} = :key AND {tenant_filter}"
     all_params = {"key": key_value, **(params or {})}
@@ -144,7 +140,7 @@ async def _update(
 # -- alerts ---------------------------------------------------------------------------------------
 
 
-async def insert_alert(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> RowMapping | None:
+async def insert_alert(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> Row | None:
     """A new alert on a visible pet of the clinic; None when the pet is missing or hidden."""
     return await _write(
         db,
@@ -158,7 +154,7 @@ async def insert_alert(db: RequestDb, tenant: str, pet: UUID, values: Mapping[st
     )
 
 
-async def update_alert(db: RequestDb, tenant: str, alert: UUID, sets: Mapping[str, Any]) -> RowMapping | None:
+async def update_alert(db: RequestDb, tenant: str, alert: UUID, sets: Mapping[str, Any]) -> Row | None:
     return await _update(
         db,
         "patient_alerts",
@@ -172,7 +168,7 @@ async def update_alert(db: RequestDb, tenant: str, alert: UUID, sets: Mapping[st
     )
 
 
-async def deactivate_alert(db: RequestDb, tenant: str, alert: UUID) -> RowMapping | None:
+async def deactivate_alert(db: RequestDb, tenant: str, alert: UUID) -> Row | None:
     return await _write(
         db,
         text(
@@ -186,11 +182,11 @@ async def deactivate_alert(db: RequestDb, tenant: str, alert: UUID) -> RowMappin
 # -- problems and diagnosis codes ------------------------------------------------------------------
 
 
-async def diagnosis_code(db: RequestDb, code: UUID) -> RowMapping | None:
+async def diagnosis_code(db: RequestDb, code: UUID) -> Row | None:
     return await db.fetch_one(text("SELECT * FROM diagnosis_codes WHERE id = :id AND is_active"), {"id": code})
 
 
-async def search_diagnosis_codes(db: RequestDb, search: str, first: int) -> list[RowMapping]:
+async def search_diagnosis_codes(db: RequestDb, search: str, first: int) -> list[Row]:
     """Codes whose term or code contains the text, or whose term is like it (trigram); best first."""
     rows = await db.fetch(
         text(
@@ -204,7 +200,7 @@ async def search_diagnosis_codes(db: RequestDb, search: str, first: int) -> list
     return list(rows)
 
 
-async def insert_problem(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> RowMapping | None:
+async def insert_problem(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> Row | None:
     """A new problem-list entry on a visible pet; None when the pet is missing or hidden.
 
     A second active entry for the same pet and code is refused by the partial
@@ -223,14 +219,14 @@ async def insert_problem(db: RequestDb, tenant: str, pet: UUID, values: Mapping[
     )
 
 
-async def problem_for_update(db: RequestDb, tenant: str, problem: UUID) -> RowMapping | None:
+async def problem_for_update(db: RequestDb, tenant: str, problem: UUID) -> Row | None:
     return await db.fetch_one(
         text("SELECT * FROM patient_problems WHERE tenant_id = :tenant AND id = :id FOR UPDATE"),
         {"tenant": tenant, "id": problem},
     )
 
 
-async def update_problem(db: RequestDb, tenant: str, problem: UUID, sets: Mapping[str, Any]) -> RowMapping | None:
+async def update_problem(db: RequestDb, tenant: str, problem: UUID, sets: Mapping[str, Any]) -> Row | None:
     return await _update(
         db,
         "patient_problems",
@@ -256,7 +252,7 @@ async def clinic_today(db: RequestDb, tenant: str) -> date:
 
 async def resolve_problem(
     db: RequestDb, tenant: str, problem: UUID, resolved: date, notes: str | None
-) -> RowMapping | None:
+) -> Row | None:
     return await _write(
         db,
         text(
@@ -270,24 +266,24 @@ async def resolve_problem(
 # -- profiles, clinics, pets -------------------------------------------------------------------------
 
 
-async def update_profile(db: RequestDb, tenant: str, profile: UUID, sets: Mapping[str, Any]) -> RowMapping | None:
+async def update_profile(db: RequestDb, tenant: str, profile: UUID, sets: Mapping[str, Any]) -> Row | None:
     return await _update(
         db, "profiles", "id", profile, "c.tenant_id = :tenant", sets, PROFILE_SETTABLE, "c.*", {"tenant": tenant}
     )
 
 
-async def update_clinic(db: RequestDb, tenant: str, sets: Mapping[str, Any]) -> RowMapping | None:
+async def update_clinic(db: RequestDb, tenant: str, sets: Mapping[str, Any]) -> Row | None:
     return await _update(db, "tenants", "id", tenant, "TRUE", sets, CLINIC_SETTABLE)
 
 
-async def update_pet(db: RequestDb, tenant: str, pet: UUID, sets: Mapping[str, Any]) -> RowMapping | None:
+async def update_pet(db: RequestDb, tenant: str, pet: UUID, sets: Mapping[str, Any]) -> Row | None:
     return await _update(db, "pets", "id", pet, "c.tenant_id = :tenant", sets, PET_SETTABLE, "c.*", {"tenant": tenant})
 
 
 # -- devices ------------------------------------------------------------------------------------------
 
 
-async def register_device(db: RequestDb, values: Mapping[str, Any], attempts: int = 10) -> RowMapping | None:
+async def register_device(db: RequestDb, values: Mapping[str, Any], attempts: int = 10) -> Row | None:
     """Upsert the caller's device by (clinic, token) in one statement; a token of another user moves to the caller.
 
     Requests run in REPEATABLE READ, where ON CONFLICT DO UPDATE on a row committed
@@ -303,15 +299,14 @@ async def register_device(db: RequestDb, values: Mapping[str, Any], attempts: in
     for attempt in range(attempts):
         try:
             return await _write(db, sql, values)
-        except DBAPIError as exc:
-            cause = exc.orig.__cause__ if exc.orig is not None else None
-            if getattr(cause, "sqlstate", None) != "40001" or attempt == attempts - 1:
+        except DbError as exc:
+            if exc.sqlstate != "40001" or attempt == attempts - 1:
                 raise
             await db.close()
     raise AssertionError("unreachable")
 
 
-async def touch_device(db: RequestDb, tenant: str, device: UUID) -> RowMapping | None:
+async def touch_device(db: RequestDb, tenant: str, device: UUID) -> Row | None:
     return await db.fetch_one(
         text(
             f"UPDATE user_devices c SET last_used_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
@@ -321,7 +316,7 @@ async def touch_device(db: RequestDb, tenant: str, device: UUID) -> RowMapping |
     )
 
 
-async def deactivate_device(db: RequestDb, tenant: str, device: UUID) -> RowMapping | None:
+async def deactivate_device(db: RequestDb, tenant: str, device: UUID) -> Row | None:
     return await db.fetch_one(
         text(
             f"UPDATE user_devices c SET is_active = false WHERE c.tenant_id = :tenant AND c.id = :id"
@@ -331,7 +326,7 @@ async def deactivate_device(db: RequestDb, tenant: str, device: UUID) -> RowMapp
     )
 
 
-async def my_devices(db: RequestDb, tenant: str, active_only: bool, limit: int) -> list[RowMapping]:
+async def my_devices(db: RequestDb, tenant: str, active_only: bool, limit: int) -> list[Row]:
     """The caller's devices (RLS: a user sees only their own), most recently used first."""
     rows = await db.fetch(
         text(

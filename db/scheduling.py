@@ -8,22 +8,19 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import DBAPIError
 
-from db.session import RequestDb
+from db.session import DbError, RequestDb, Row
 
 LIVE_STATUSES = "('scheduled', 'confirmed', 'checked_in', 'in_progress', 'completed')"
 RETRYABLE = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 
-def sqlstate(exc: DBAPIError) -> tuple[str | None, str | None]:
+def sqlstate(exc: DbError) -> tuple[str | None, str | None]:
     """(SQLSTATE, constraint name) of a failed statement."""
-    cause = exc.orig.__cause__ if exc.orig is not None else None
-    return getattr(cause, "sqlstate", None), getattr(cause, "constraint_name", None)
+    return exc.sqlstate, exc.constraint
 
 
-async def clinic(db: RequestDb, tenant: str) -> RowMapping | None:
+async def clinic(db: RequestDb, tenant: str) -> Row | None:
     return await db.fetch_one(
         text("SELECT timezone, business_hours, appointment_settings FROM tenants WHERE id = :tenant"),
         {"tenant": tenant},
@@ -33,7 +30,7 @@ async def clinic(db: RequestDb, tenant: str) -> RowMapping | None:
 # Rooms -----------------------------------------------------------------------------
 
 
-async def insert_room(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> RowMapping | None:
+async def insert_room(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:
     """The new room; None when the clinic already has a room of that name (any case)."""
     return await db.fetch_one(
         text(
@@ -45,7 +42,7 @@ async def insert_room(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> 
     )
 
 
-async def room(db: RequestDb, tenant: str, room_id: UUID, *, lock: bool = False) -> RowMapping | None:
+async def room(db: RequestDb, tenant: str, room_id: UUID, *, lock: bool = False) -> Row | None:
     return await db.fetch_one(
         text(f"SELECT * FROM exam_rooms WHERE tenant_id = :tenant AND id = :id{' FOR UPDATE' if lock else ''}"),
         {"tenant": tenant, "id": room_id},
@@ -70,7 +67,7 @@ ROOM_COLUMNS = {
 }
 
 
-async def update_room(db: RequestDb, tenant: str, room_id: UUID, values: Mapping[str, Any]) -> RowMapping | None:
+async def update_room(db: RequestDb, tenant: str, room_id: UUID, values: Mapping[str, Any]) -> Row | None:
     """Set the given columns (keys of ROOM_COLUMNS only)."""
     sets = ", ".join(f"{c} = CAST(:{c} AS {ROOM_COLUMNS[c]})" for c in values)
     return await db.fetch_one(
@@ -116,7 +113,7 @@ async def release(db: RequestDb, tenant: str, appointment: UUID) -> bool:
 # Appointments ----------------------------------------------------------------------
 
 
-async def appointment(db: RequestDb, tenant: str, appointment_id: UUID, *, lock: bool = False) -> RowMapping | None:
+async def appointment(db: RequestDb, tenant: str, appointment_id: UUID, *, lock: bool = False) -> Row | None:
     return await db.fetch_one(
         text(f"SELECT * FROM appointments WHERE tenant_id = :tenant AND id = :id{' FOR UPDATE' if lock else ''}"),
         {"tenant": tenant, "id": appointment_id},
@@ -161,7 +158,7 @@ async def vet_busy(
     return row is not None
 
 
-async def insert_appointment(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> RowMapping | None:
+async def insert_appointment(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:
     """The new appointment; None when the vet is booked then (exclusion appointments_vet_no_overlap)."""
     return await db.fetch_one(
         text(
@@ -175,7 +172,7 @@ async def insert_appointment(db: RequestDb, tenant: str, values: Mapping[str, An
     )
 
 
-async def set_status(db: RequestDb, tenant: str, appointment_id: UUID, status: str) -> RowMapping | None:
+async def set_status(db: RequestDb, tenant: str, appointment_id: UUID, status: str) -> Row | None:
     """Flow timestamps and durations are set by the database (trigger appointments_flow)."""
     return await db.fetch_one(
         text("UPDATE appointments SET status = :status WHERE tenant_id = :tenant AND id = :id RETURNING *"),
@@ -183,7 +180,7 @@ async def set_status(db: RequestDb, tenant: str, appointment_id: UUID, status: s
     )
 
 
-async def move(db: RequestDb, tenant: str, appointment_id: UUID, values: Mapping[str, Any]) -> RowMapping | None:
+async def move(db: RequestDb, tenant: str, appointment_id: UUID, values: Mapping[str, Any]) -> Row | None:
     """New times (and vet, reason); room assignments follow (trigger appointments_followups)."""
     return await db.fetch_one(
         text(
@@ -197,7 +194,7 @@ async def move(db: RequestDb, tenant: str, appointment_id: UUID, values: Mapping
 # Recurring series ------------------------------------------------------------------
 
 
-async def insert_recurrence(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> RowMapping | None:
+async def insert_recurrence(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:
     return await db.fetch_one(
         text(
             "INSERT INTO appointment_recurrence (tenant_id, pet_id, service_id, vet_id, room_id, reason, pattern,"
@@ -213,7 +210,7 @@ async def insert_recurrence(db: RequestDb, tenant: str, values: Mapping[str, Any
 
 async def finish_recurrence(
     db: RequestDb, tenant: str, recurrence: UUID, created: int, until: Any, active: bool
-) -> RowMapping | None:
+) -> Row | None:
     return await db.fetch_one(
         text(
             "UPDATE appointment_recurrence SET occurrences_created = occurrences_created + :created,"
@@ -224,14 +221,14 @@ async def finish_recurrence(
     )
 
 
-async def recurrence(db: RequestDb, tenant: str, recurrence_id: UUID) -> RowMapping | None:
+async def recurrence(db: RequestDb, tenant: str, recurrence_id: UUID) -> Row | None:
     return await db.fetch_one(
         text("SELECT * FROM appointment_recurrence WHERE tenant_id = :tenant AND id = :id"),
         {"tenant": tenant, "id": recurrence_id},
     )
 
 
-async def cancel_following(db: RequestDb, tenant: str, recurrence_id: UUID, start: datetime) -> list[RowMapping]:
+async def cancel_following(db: RequestDb, tenant: str, recurrence_id: UUID, start: datetime) -> list[Row]:
     """Cancel the series' appointments from `start` on that have not begun their visit."""
     rows = await db.fetch(
         text(
@@ -243,7 +240,7 @@ async def cancel_following(db: RequestDb, tenant: str, recurrence_id: UUID, star
     return sorted(rows, key=lambda r: r["start_time"])
 
 
-async def end_recurrence(db: RequestDb, tenant: str, recurrence_id: UUID, last_day: Any) -> RowMapping | None:
+async def end_recurrence(db: RequestDb, tenant: str, recurrence_id: UUID, last_day: Any) -> Row | None:
     """The series ends on `last_day` (None: before it began, so it is inactive)."""
     return await db.fetch_one(
         text(

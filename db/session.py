@@ -3,17 +3,61 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from typing import Any
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
+import asyncpg
 import orjson
-from sqlalchemy import TextClause, text
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import TextClause
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # set_config(..., true) is transaction-local: the next request on this pooled
 # connection starts with neither the role nor the claims of this one.
-_BEGIN = text("SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', :claims, true)")
+_CLAIMS = "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true)"
+_BEGIN = {
+    False: "BEGIN ISOLATION LEVEL READ COMMITTED",
+    True: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+}
+
+
+class Row(Protocol):
+    """A result row: columns by name (asyncpg's Record)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+    def items(self) -> Iterable[tuple[str, Any]]: ...
+
+
+class DbError(Exception):
+    """A statement PostgreSQL refused: its SQLSTATE and, for a broken rule, the constraint's name.
+
+    The message is PostgreSQL's, without the statement's parameters or the error's detail
+    (which can quote the values written: clinical text stays out of logs).
+    """
+
+    def __init__(self, error: asyncpg.PostgresError) -> None:
+        self.sqlstate: str | None = getattr(error, "sqlstate", None)
+        self.constraint: str | None = getattr(error, "constraint_name", None)
+        super().__init__(f"{self.sqlstate}: {getattr(error, 'message', type(error).__name__)}")
+
+
+# Statements are written as SQLAlchemy text() with :named parameters; each is compiled once
+# to asyncpg's $n form and run on the driver connection directly. SQLAlchemy keeps the pool;
+# its per-statement machinery cost more CPU than the round trip itself.
+_COMPILED: weakref.WeakKeyDictionary[TextClause, tuple[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _compiled(engine: AsyncEngine, clause: TextClause) -> tuple[str, tuple[str, ...]]:
+    known = _COMPILED.get(clause)
+    if known is None:
+        compiled = clause.compile(dialect=engine.dialect)
+        known = _COMPILED[clause] = (compiled.string, tuple(compiled.positiontup or ()))
+    return known
 
 
 class RequestDb:
@@ -33,56 +77,77 @@ class RequestDb:
         self._engine = engine
         self._claims = orjson.dumps(dict(claims or {})).decode()
         self._lock = asyncio.Lock()
-        self._conn: AsyncConnection | None = None
-        self._isolation = "READ COMMITTED"
+        self._pooled: AsyncConnection | None = None  # the pool's handle, returned at the end
+        self._conn: asyncpg.Connection | None = None  # the driver connection statements run on
         self._read_only = False
         self.statements = 0
 
     def read_only_snapshot(self) -> None:
         """Make the (not yet begun) transaction a read-only snapshot."""
         if self._conn is None:
-            self._isolation, self._read_only = "REPEATABLE READ", True
+            self._read_only = True
 
-    async def _connection(self) -> AsyncConnection:
+    async def _connection(self) -> asyncpg.Connection:
         if self._conn is None:
-            conn = await self._engine.connect()
+            pooled = await self._engine.connect()
             try:
-                await conn.execution_options(isolation_level=self._isolation, postgresql_readonly=self._read_only)
-                await conn.begin()
-                await conn.execute(_BEGIN, {"claims": self._claims})
+                conn = (await pooled.get_raw_connection()).driver_connection
+                assert isinstance(conn, asyncpg.Connection)
+                await conn.execute(_BEGIN[self._read_only])
+                await conn.execute(_CLAIMS, self._claims)
             except BaseException:
-                await conn.close()
+                await _release(pooled, None)
                 raise
-            self._conn = conn
+            self._pooled, self._conn = pooled, conn
         return self._conn
 
-    async def fetch(self, sql: TextClause, params: Mapping[str, Any] | None = None) -> Sequence[RowMapping]:
+    async def fetch(self, sql: TextClause, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        query, names = _compiled(self._engine, sql)
+        values = params or {}
         async with self._lock:
             conn = await self._connection()
             self.statements += 1
-            result = await conn.execute(sql, dict(params or {}))
-            return result.mappings().all() if result.returns_rows else []
+            try:
+                rows: list[Row] = await conn.fetch(query, *[values[name] for name in names])
+            except asyncpg.PostgresError as exc:
+                raise DbError(exc) from None
+            return rows
 
-    async def fetch_one(self, sql: TextClause, params: Mapping[str, Any] | None = None) -> RowMapping | None:
+    async def fetch_one(self, sql: TextClause, params: Mapping[str, Any] | None = None) -> Row | None:
         rows = await self.fetch(sql, params)
         return rows[0] if rows else None
 
     async def commit(self) -> None:
         """Commit what the request wrote; later statements run in a new transaction."""
-        async with self._lock:
-            if self._conn is not None:
-                conn, self._conn = self._conn, None
-                try:
-                    await conn.commit()
-                finally:
-                    await conn.close()
+        await self._end("COMMIT")
 
     async def close(self) -> None:
         """End the request: roll back anything not committed and return the connection."""
+        await self._end("ROLLBACK")
+
+    async def _end(self, how: str) -> None:
         async with self._lock:
-            if self._conn is not None:
-                conn, self._conn = self._conn, None
-                try:
-                    await conn.rollback()
-                finally:
-                    await conn.close()
+            pooled, conn = self._pooled, self._conn
+            self._pooled = self._conn = None
+            if pooled is None or conn is None:
+                return
+            try:
+                await conn.execute(how)
+            except asyncpg.PostgresError as exc:
+                await _release(pooled, conn)
+                raise DbError(exc) from None
+            except BaseException:
+                await _release(pooled, conn)
+                raise
+            await pooled.close()
+
+
+async def _release(pooled: AsyncConnection, conn: asyncpg.Connection | None) -> None:
+    """Give back a connection whose transaction may still be open: roll it back, or discard it."""
+    try:
+        if conn is not None and not conn.is_closed() and conn.is_in_transaction():
+            await conn.execute("ROLLBACK")
+    except BaseException:
+        await pooled.invalidate()  # never hand a half-finished transaction to the next request
+    finally:
+        await pooled.close()

@@ -13,9 +13,9 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event
 
 from db import embedded, migrate, urls
+from db.engine import watch_statements
 from tests.world import World, build_world
 from vetql.app import create_app
 from vetql.auth import sign
@@ -81,7 +81,7 @@ class StatementCounter:
         self.count = 0
         self.statements: list[str] = []
 
-    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def __call__(self, statement: str) -> None:
         self.count += 1
         self.statements.append(statement)
 
@@ -94,7 +94,7 @@ class StatementCounter:
 def app_and_counter(settings: Settings, database_url: str, world: World) -> Iterator[tuple[Any, StatementCounter]]:
     app = create_app(settings, database_url)
     counter = StatementCounter()
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+    watch_statements(app.state.engine, counter)
     yield app, counter
 
 
@@ -167,7 +167,7 @@ def plain_app_and_counter(
 ) -> Iterator[tuple[Any, StatementCounter]]:
     app = create_app(settings, database_url, compiled=False)
     counter = StatementCounter()
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", counter)
+    watch_statements(app.state.engine, counter)
     yield app, counter
 
 

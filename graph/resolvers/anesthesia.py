@@ -9,10 +9,10 @@ from uuid import UUID
 
 import orjson
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db import anesthesia as sql
 from db import live
+from db.session import Row
 from graph.context import Context
 from graph.resolvers.user_errors import global_uuid, tenant_of, user_errors
 from graph.types.alarms import AlarmEvent
@@ -133,7 +133,7 @@ async def start_anesthesia(info: strawberry.Info[Context, None], input: StartAne
     return AnesthesiaLogPayload(anesthesia_log=AnesthesiaLog.from_row(row), user_errors=[])
 
 
-async def _open_log(info: strawberry.Info[Context, None], global_id: str) -> RowMapping | Problem:
+async def _open_log(info: strawberry.Info[Context, None], global_id: str) -> Row | Problem:
     log = _uuid(global_id, "AnesthesiaLog", "anesthesiaLogId")
     if isinstance(log, Problem):
         return log

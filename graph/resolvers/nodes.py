@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
+from db.session import Row
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.loaders import Loaders
@@ -28,8 +28,8 @@ from graph.types.scheduling_mutations import AppointmentRecurrence
 
 MAX_NODES = 100
 
-_Fetch = Callable[[Loaders, Any], Awaitable[RowMapping | None]]
-_NODE_TYPES: dict[str, tuple[_Fetch, Callable[[RowMapping], Any]]] = {
+_Fetch = Callable[[Loaders, Any], Awaitable[Row | None]]
+_NODE_TYPES: dict[str, tuple[_Fetch, Callable[[Row], Any]]] = {
     "Pet": (lambda ls, pk: ls.pet_by_id.load(pk), Pet.from_row),
     "Profile": (lambda ls, pk: ls.profile_by_id.load(pk), Profile.from_row),
     "PatientAlert": (lambda ls, pk: ls.alert_by_id.load(pk), PatientAlert.from_row),

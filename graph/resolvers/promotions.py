@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import DBAPIError
 
 from db import promotions as sql
 from db import reads
 from db.pagination import Order, slice_rows
-from db.session import RequestDb
+from db.session import DbError, RequestDb, Row
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.paging import After, Before, First, Last, to_page
@@ -70,7 +67,7 @@ def _item_ids(ids: list[strawberry.ID] | None) -> list[UUID] | Problem | None:
         return Problem("applicableItems", Code.INVALID, "Items are service or product ids (UUIDs).")
 
 
-def _db_problem(exc: DBAPIError) -> Problem | None:
+def _db_problem(exc: DbError) -> Problem | None:
     """A broken rule the database reported, as the userError it means; None for anything else."""
     name = sql.constraint_name(exc)
     if name == "promotions_code_key":
@@ -90,7 +87,7 @@ async def _write(db: RequestDb, write: Any) -> PromotionPayload:
     async def attempt() -> PromotionPayload:
         try:
             return await write()  # type: ignore[no-any-return]
-        except DBAPIError as exc:
+        except DbError as exc:
             problem = _db_problem(exc)
             if problem is None:
                 raise
@@ -134,7 +131,7 @@ async def create_promotion(info: strawberry.Info[Context, None], input: CreateAr
     return await _write(ctx.db, write)
 
 
-def _merge(row: Mapping[Any, Any], input: UpdatePromotionInput) -> dict[str, Any] | Problem:
+def _merge(row: Row, input: UpdatePromotionInput) -> dict[str, Any] | Problem:
     values = {c: row[c] for c in sql.COLUMNS}
     for name in ("code", "name", "discount_value", "is_active"):
         new = getattr(input, name)
@@ -232,7 +229,7 @@ async def promotions(
     return build_connection(slice_rows(rows, page), PROMOTIONS_NEWEST_FIRST, Promotion.from_row, count)
 
 
-async def _judge(db: RequestDb, tenant: str, promotion: Mapping[Any, Any], invoice: RowMapping) -> rules.Verdict:
+async def _judge(db: RequestDb, tenant: str, promotion: Row, invoice: Row) -> rules.Verdict:
     items = await sql.invoice_items(db, tenant, invoice["id"])
     customer_uses, has_promotion = await sql.usage_facts(db, tenant, promotion["id"], invoice)
     return rules.judge(

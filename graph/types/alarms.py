@@ -6,8 +6,8 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
+from db.session import Row
 from graph.types.fields import described
 from graph.types.node import Node, to_global_id
 
@@ -59,7 +59,7 @@ class AnesthesiaAlarm(Node):
         return self.cleared_at is None
 
     @classmethod
-    def from_row(cls, row: RowMapping, id_column: str = "id") -> AnesthesiaAlarm:
+    def from_row(cls, row: Row, id_column: str = "id") -> AnesthesiaAlarm:
         return cls(
             id=to_global_id("AnesthesiaAlarm", row[id_column]),
             kind=AlarmKind(row["kind"]),
@@ -81,7 +81,7 @@ class AlarmEvent:
     alarm: AnesthesiaAlarm = strawberry.field(description="The alarm, in its state when the event was read.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> AlarmEvent:
+    def from_row(cls, row: Row) -> AlarmEvent:
         return cls(
             transition=AlarmTransition(row["transition"]),
             occurred_at=row["occurred_at"],

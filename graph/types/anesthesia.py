@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
 from db.pagination import slice_rows
 from db.reads import ChildFilter
+from db.session import Row
 from graph.context import Context
 from graph.loaders import VITALS_OLDEST_FIRST
 from graph.paging import After, Before, First, Last, to_page
@@ -46,7 +46,7 @@ class VitalSign(Node):
     notes: str | None = strawberry.field(description="Free-text remark on this reading.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> VitalSign:
+    def from_row(cls, row: Row) -> VitalSign:
         return cls(
             id=to_global_id("VitalSign", row["id"]),
             recorded_at=row["recorded_at"],
@@ -130,7 +130,7 @@ class AnesthesiaLog(Node):
         return [AnesthesiaAlarm.from_row(r) for r in rows if not active_only or r["cleared_at"] is None]
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> AnesthesiaLog:
+    def from_row(cls, row: Row) -> AnesthesiaLog:
         return cls(
             id=to_global_id("AnesthesiaLog", row["id"]),
             pk=row["id"],

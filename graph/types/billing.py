@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
+from db.session import Row
 from graph.types.node import Node, to_global_id
 
 
@@ -25,7 +25,7 @@ class SubscriptionPlan(Node):
     is_active: bool = strawberry.field(description="Offered to clinics.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> SubscriptionPlan:
+    def from_row(cls, row: Row) -> SubscriptionPlan:
         return cls(
             id=to_global_id("SubscriptionPlan", row["id"]),
             code=row["id"],

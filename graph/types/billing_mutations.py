@@ -7,9 +7,9 @@ from decimal import Decimal
 from enum import Enum
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
+from db.session import Row
 from graph.types.billing import SubscriptionPlan
 from graph.types.node import Node, to_global_id
 from vetql.billing.errors import BillingErrorCode
@@ -53,7 +53,7 @@ class TenantSubscription(Node):
     updated_at: datetime = strawberry.field(description="Last change.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> TenantSubscription:
+    def from_row(cls, row: Row) -> TenantSubscription:
         return cls(
             id=to_global_id("TenantSubscription", row["id"]),
             clinic_slug=row["tenant_id"],
@@ -81,7 +81,7 @@ class UsagePeriod:
     )
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> UsagePeriod:
+    def from_row(cls, row: Row) -> UsagePeriod:
         return cls(
             period_start=row["period_start"],
             period_end=row["period_end"],

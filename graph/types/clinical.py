@@ -6,8 +6,8 @@ from datetime import date, datetime
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
+from db.session import Row
 from graph.context import Context
 from graph.types.enums import AlertSeverity, AlertType, ProblemSeverity
 from graph.types.fields import described
@@ -35,7 +35,7 @@ class PatientAlert(Node):
         return optional(Profile.from_row, await info.context.loaders.profile_by_id.load(self.created_by_id))
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> PatientAlert:
+    def from_row(cls, row: Row) -> PatientAlert:
         return cls(
             id=to_global_id("PatientAlert", row["id"]),
             created_by_id=row["created_by"],
@@ -56,7 +56,7 @@ class DiagnosisCode(Node):
     standard: str = strawberry.field(description="Coding standard: venom, snomed or icd10.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> DiagnosisCode:
+    def from_row(cls, row: Row) -> DiagnosisCode:
         return cls(
             id=to_global_id("DiagnosisCode", row["id"]),
             code=row["code"],
@@ -85,7 +85,7 @@ class PatientProblem(Node):
         return optional(DiagnosisCode.from_row, row)
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> PatientProblem:
+    def from_row(cls, row: Row) -> PatientProblem:
         return cls(
             id=to_global_id("PatientProblem", row["id"]),
             diagnosis_code_id=row["diagnosis_code_id"],

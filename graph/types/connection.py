@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db.pagination import Order, Slice, encode_cursor
+from db.session import Row
 from graph.types.fields import described
 
 T = TypeVar("T")
@@ -44,7 +44,7 @@ class Connection(Generic[T]):
 
 
 def build_connection(
-    page: Slice, order: Order, to_node: Callable[[RowMapping], T], count: Callable[[], Awaitable[int]]
+    page: Slice, order: Order, to_node: Callable[[Row], T], count: Callable[[], Awaitable[int]]
 ) -> Connection[T]:
     keys = [c for c, _ in order.columns]
     edges = [Edge(cursor=encode_cursor(tuple(row[k] for k in keys)), node=to_node(row)) for row in page.rows]

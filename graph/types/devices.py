@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
+from db.session import Row
 from graph.types.enums import DeviceType
 from graph.types.node import Node, to_global_id
 
@@ -25,7 +25,7 @@ class UserDevice(Node):
     created_at: datetime = strawberry.field(description="When it was first registered.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> UserDevice:
+    def from_row(cls, row: Row) -> UserDevice:
         return cls(
             id=to_global_id("UserDevice", row["id"]),
             device_type=DeviceType(row["device_type"]) if row["device_type"] else None,

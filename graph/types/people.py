@@ -7,10 +7,10 @@ from datetime import date
 from typing import Annotated, TypeVar
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 from strawberry.scalars import JSON
 
 from db import billing
+from db.session import Row
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.types.billing_mutations import TenantSubscription, UsagePeriod
@@ -95,7 +95,7 @@ class Clinic(Node):
     features_enabled: list[ClinicFeature] = strawberry.field(description="Capabilities switched on.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Clinic:
+    def from_row(cls, row: Row) -> Clinic:
         return cls(
             id=to_global_id("Clinic", row["id"]),
             slug=row["id"],
@@ -175,7 +175,7 @@ class Profile(Node):
     )
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Profile:
+    def from_row(cls, row: Row) -> Profile:
         return cls(
             id=to_global_id("Profile", row["id"]),
             full_name=row["full_name"],
@@ -204,6 +204,6 @@ class Profile(Node):
 T = TypeVar("T")
 
 
-def optional(from_row: Callable[[RowMapping], T], row: RowMapping | None) -> T | None:
+def optional(from_row: Callable[[Row], T], row: Row | None) -> T | None:
     """`from_row(row)`, or None for a row that is missing or hidden by RLS."""
     return None if row is None else from_row(row)

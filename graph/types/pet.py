@@ -7,10 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db.pagination import slice_rows
 from db.reads import ChildFilter
+from db.session import Row
 from graph.context import Context
 from graph.loaders import APPOINTMENTS_BY_START, LOGS_NEWEST_FIRST
 from graph.paging import After, Before, First, Last, to_page
@@ -114,7 +114,7 @@ class Pet(Node):
         )
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Pet:
+    def from_row(cls, row: Row) -> Pet:
         weight = row["weight_kg"]
         return cls(
             id=to_global_id("Pet", row["id"]),

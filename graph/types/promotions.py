@@ -7,8 +7,8 @@ from decimal import Decimal
 from enum import Enum
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
+from db.session import Row
 from graph.types.node import Node, to_global_id
 from vetql.promotions.errors import PromotionErrorCode
 
@@ -61,7 +61,7 @@ class Promotion(Node):
     created_at: datetime = strawberry.field(description="When it was created.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Promotion:
+    def from_row(cls, row: Row) -> Promotion:
         items = row["applicable_items"]
         return cls(
             id=to_global_id("Promotion", row["id"]),
@@ -93,7 +93,7 @@ class InvoiceTotals:
     total: Decimal = strawberry.field(description="What the customer owes, PYG.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> InvoiceTotals:
+    def from_row(cls, row: Row) -> InvoiceTotals:
         return cls(
             invoice_id=to_global_id("Invoice", row["id"]),
             status=row["status"],

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
+from db.session import Row
 from graph.context import Context
 from graph.types.enums import AppointmentStatus, RoomType
 from graph.types.fields import described
@@ -29,7 +29,7 @@ class ExamRoom(Node):
     display_order: int = strawberry.field(description="Position on screens, lowest first.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> ExamRoom:
+    def from_row(cls, row: Row) -> ExamRoom:
         return cls(
             id=to_global_id("ExamRoom", row["id"]),
             name=row["name"],
@@ -88,7 +88,7 @@ class Appointment(Node):
         return optional(ExamRoom.from_row, await info.context.loaders.exam_room_by_id.load(self.room_id))
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> Appointment:
+    def from_row(cls, row: Row) -> Appointment:
         return cls(
             id=to_global_id("Appointment", row["id"]),
             pet_id=row["pet_id"],

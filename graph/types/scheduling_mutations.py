@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 from enum import Enum
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
+from db.session import Row
 from graph.types.enums import RoomType
 from graph.types.node import Node, to_global_id
 from graph.types.scheduling import Appointment, ExamRoom
@@ -163,7 +163,7 @@ class AppointmentRecurrence(Node):
     is_active: bool = strawberry.field(description="False once the series is over or cancelled.")
 
     @classmethod
-    def from_row(cls, row: RowMapping) -> AppointmentRecurrence:
+    def from_row(cls, row: Row) -> AppointmentRecurrence:
         return cls(
             id=to_global_id("AppointmentRecurrence", row["id"]),
             pattern=RecurrencePattern(row["pattern"]),

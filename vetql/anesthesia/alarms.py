@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-Reading = Mapping[Any, Any]
+from db.session import Row
+
+Reading = Row  # a stored reading, as the db layer returns it
 
 
 @dataclass(frozen=True, slots=True)

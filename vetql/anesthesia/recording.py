@@ -8,10 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.engine import RowMapping
-
 from db import anesthesia as sql
-from db.session import RequestDb
+from db.session import RequestDb, Row
 from vetql.anesthesia.alarms import evaluate
 from vetql.anesthesia.errors import AnesthesiaErrorCode
 from vetql.anesthesia.thresholds import thresholds_for
@@ -20,8 +18,8 @@ from vetql.anesthesia.validation import Problem
 
 @dataclass
 class Recorded:
-    vitals: list[RowMapping] = field(default_factory=list)
-    duplicates: list[RowMapping] = field(default_factory=list)
+    vitals: list[Row] = field(default_factory=list)
+    duplicates: list[Row] = field(default_factory=list)
     # (alarm id, seq, transition, at) of each alarm transition, in order
     events: list[tuple[UUID, int, str, datetime]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -9,9 +9,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from db.session import Row
 from vetql.promotions.errors import PromotionErrorCode as Code
-
-Row = Mapping[Any, Any]  # a database row as the db layer returns it
 
 MAX_ITEMS = 200
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,32}$")

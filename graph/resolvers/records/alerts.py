@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db import records as sql
+from db.session import Row
 from graph.resolvers.records.inputs import Info, aware, clean, errors, given, not_null, uuid
 from graph.resolvers.user_errors import tenant_of
 from graph.types.clinical import PatientAlert
@@ -27,7 +27,7 @@ def _refused(problems: list[Problem]) -> PatientAlertPayload:
     return PatientAlertPayload(patient_alert=None, user_errors=errors(problems))
 
 
-async def _saved(info: Info, row: RowMapping) -> PatientAlertPayload:
+async def _saved(info: Info, row: Row) -> PatientAlertPayload:
     """Commit, forget the pet's cached alerts, and answer with the alert."""
     await info.context.db.commit()
     for active_only in (True, False):

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db import records as sql
-from db.session import RequestDb
+from db.session import RequestDb, Row
 from graph.resolvers.records.inputs import Info, camel, clean, errors, uuid
 from graph.resolvers.user_errors import tenant_of
 from graph.types.devices import UserDevice
@@ -52,7 +51,7 @@ async def register_device(
 
 
 async def _changed(
-    info: Info, global_id: str, change: Callable[[RequestDb, str, UUID], Awaitable[RowMapping | None]]
+    info: Info, global_id: str, change: Callable[[RequestDb, str, UUID], Awaitable[Row | None]]
 ) -> UserDevicePayload:
     """`change` one of the caller's devices; committed if it was theirs."""
     device = uuid(global_id, "UserDevice", "deviceId")

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db import records as sql
+from db.session import Row
 from graph.errors import BadUserInput
 from graph.resolvers.records.inputs import Info, clean, errors, given, uuid
 from graph.resolvers.user_errors import tenant_of
@@ -35,7 +35,7 @@ def _refused(problems: list[Problem]) -> PatientProblemPayload:
     return PatientProblemPayload(patient_problem=None, user_errors=errors(problems))
 
 
-async def _saved(info: Info, row: RowMapping) -> PatientProblemPayload:
+async def _saved(info: Info, row: Row) -> PatientProblemPayload:
     """Commit, forget the pet's cached problem list, and answer with the entry."""
     await info.context.db.commit()
     for active_only in (True, False):
@@ -90,7 +90,7 @@ async def add_patient_problem(
     return await _saved(info, row)
 
 
-async def _locked_problem(info: Info, global_id: str) -> RowMapping | Problem:
+async def _locked_problem(info: Info, global_id: str) -> Row | Problem:
     problem = uuid(global_id, "PatientProblem", "problemId")
     if isinstance(problem, Problem):
         return problem

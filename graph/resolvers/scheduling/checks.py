@@ -7,9 +7,9 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db import scheduling as sql
+from db.session import Row
 from graph.context import Context
 from graph.errors import Forbidden
 from graph.resolvers.user_errors import global_uuid
@@ -101,7 +101,7 @@ async def room_fits(info: Info, room_id: UUID, start: datetime, end: datetime) -
     return None
 
 
-async def locked_appointment(info: Info, global_id: str, field: str = "appointmentId") -> RowMapping | Problem:
+async def locked_appointment(info: Info, global_id: str, field: str = "appointmentId") -> Row | Problem:
     """The appointment, locked for this transaction, or a NOT_FOUND Problem naming the field."""
     appointment_id = uuid(global_id, "Appointment", field)
     if isinstance(appointment_id, Problem):

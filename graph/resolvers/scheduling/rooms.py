@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db import scheduling as sql
+from db.session import Row
 from graph.context import Context
 from graph.resolvers.scheduling.checks import ROOM_NAME_TAKEN, me, room_fits, tenant, uuid
 from graph.resolvers.scheduling.transaction import appointment_done, appointment_refused, errors, run
@@ -130,7 +130,7 @@ async def update_exam_room(
     return await run(info, body, _room_refused, {"room_assignments_capacity": capacity_taken})
 
 
-async def _appointment_for_room(info: Info, global_id: str) -> RowMapping | Problem:
+async def _appointment_for_room(info: Info, global_id: str) -> Row | Problem:
     appointment_id = uuid(global_id, "Appointment", "appointmentId")
     if isinstance(appointment_id, Problem):
         return appointment_id

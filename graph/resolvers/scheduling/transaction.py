@@ -9,9 +9,9 @@ from typing import TypeVar
 from uuid import UUID
 
 import strawberry
-from sqlalchemy.exc import DBAPIError
 
 from db import scheduling as sql
+from db.session import DbError
 from graph.context import Context
 from graph.resolvers.scheduling.checks import ROOM_NAME_TAKEN, VET_BOOKED, tenant
 from graph.resolvers.user_errors import user_errors
@@ -58,7 +58,7 @@ async def run(
             if getattr(result, "user_errors", None):
                 await db.close()  # nothing of a refused mutation stays, whatever follows in the request
             return result
-        except DBAPIError as exc:
+        except DbError as exc:
             state, constraint = sql.sqlstate(exc)
             await db.close()
             if state in sql.RETRYABLE and attempt < ATTEMPTS - 1:

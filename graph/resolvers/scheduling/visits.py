@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import strawberry
-from sqlalchemy.engine import RowMapping
 
 from db import scheduling as sql
+from db.session import Row
 from graph.context import Context
 from graph.resolvers.scheduling.checks import (
     MAX_NOTES,
@@ -112,7 +112,7 @@ async def book_appointment(
 
 async def move(
     info: Info,
-    appointment: RowMapping,
+    appointment: Row,
     start: datetime,
     duration: int,
     vet_id: str | None,
@@ -148,7 +148,7 @@ async def move(
     return await appointment_done(info, appointment["id"])
 
 
-def minutes(row: RowMapping) -> int:
+def minutes(row: Row) -> int:
     """How long the appointment is booked for."""
     return int((row["end_time"] - row["start_time"]).total_seconds() // 60)
 
