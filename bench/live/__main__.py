@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ingest-batch", type=int, default=100)
     p.add_argument("--ingest-under-load", type=float, default=0.0, metavar="SECONDS",
                    help="after each steady run's 1 Hz window, SECONDS of batch ingest into the watched logs")
+    p.add_argument("--writer-server", action="store_true",
+                   help="monitors and ingest post to a second server process (on the load CPU); the measured "
+                   "server only delivers, every reading reaching it through NOTIFY")
     p.add_argument("--processes", type=int, default=None, help="subscriber processes (default: 1 per 250, 2-8)")
     p.add_argument("--no-compression", action="store_true",
                    help="do not offer permessage-deflate (browsers and the websockets library offer it)")
@@ -93,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         ingest_under_load=args.ingest_under_load,
         ingest_tasks=args.ingest_tasks,
         ingest_batch=args.ingest_batch,
+        writer_server=args.writer_server,
     )
     source = dataset.describe_source(options.source)
     print(f"==> server under test: {source}", flush=True)

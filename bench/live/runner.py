@@ -63,6 +63,9 @@ class Options:
     ingest_tasks: int = 4
     ingest_batch: int = 100
     drain: float = 15.0
+    # Monitors (and ingest) post to a second `vetql serve` on the load CPU, as a deployment with more than
+    # one process would: the measured server then only delivers (each reading arrives by NOTIFY).
+    writer_server: bool = False
 
 
 def token(clinic: Clinic) -> str:
@@ -158,8 +161,14 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
     procs: list[SpawnProcess] = []
     started = time.time()
     server.start()
+    writer = server
+    if options.writer_server:
+        writer = Server(clinic.url, f"{label}-writer", Pinning(options.pinning.load, options.pinning.load),
+                        options.source)
+        writer.start()
     try:
         server.wait_ready()
+        writer.wait_ready()
         sampler = Sampler(server.pid).start()
         time.sleep(1.0)
         rss_idle = sampler.now()
@@ -186,7 +195,7 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
         connect_errors = [e for _, _, errs in mailbox.connected.values() for e in errs][:5]
 
         # Reading 0 on every log: when every subscriber has it, every subscription is live.
-        warm = asyncio.run(warm_up(server.base, tok, list(logs.global_ids)))
+        warm = asyncio.run(warm_up(writer.base, tok, list(logs.global_ids)))
         mailbox.pump(lambda: sum(mailbox.warm.values()) >= connected, 60, "warm-up reading at every subscriber", procs)
         time.sleep(1.0)
         rss_connected = sampler.now()
@@ -194,7 +203,7 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
         # Monitors at 1 Hz per log; the measured window is [t0, t1].
         t0 = time.time() + START_LEAD
         t1 = t0 + options.duration
-        mspec = MonitorSpec(server.base, tok, list(logs.global_ids), t0, options.duration, 1, 1.0,
+        mspec = MonitorSpec(writer.base, tok, list(logs.global_ids), t0, options.duration, 1, 1.0,
                             options.pinning.load)
         mon = ctx.Process(target=run_monitors, args=(mspec, box), name="bench-monitors", daemon=True)
         mon.start()
@@ -203,6 +212,7 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
         pg = PgCpu(clinic.url)
         _sleep_until(t0)
         cpu0 = cpu_seconds(tree(server.pid))
+        writer0 = cpu_seconds(tree(writer.pid)) if writer is not server else 0.0
         load0 = _cpu(load_pids)
         busy0 = busy_seconds()
         pg.begin()
@@ -217,6 +227,7 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
             killed = kill_listener(clinic.url)
         _sleep_until(t1)
         cpu1 = cpu_seconds(tree(server.pid))
+        writer1 = cpu_seconds(tree(writer.pid)) if writer is not server else 0.0
         load1 = _cpu(load_pids)
         busy1 = busy_seconds()
         pg_cpu = pg.end()
@@ -234,7 +245,9 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
         ingest_readings: list[Reading] = []
         drain = options.drain
         if options.ingest_under_load > 0 and not kill:
-            ingest, ingest_readings = _ingest_while_watched(server, tok, logs, last, options, ctx, box, mailbox, procs)
+            ingest, ingest_readings = _ingest_while_watched(
+                server, writer, tok, logs, last, options, ctx, box, mailbox, procs
+            )
             for r in ingest_readings:
                 if r.ok:
                     last[r.log] = max(last.get(r.log, 0), r.seq)
@@ -254,6 +267,8 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
             if proc.is_alive():
                 proc.kill()
         code = server.stop()
+        if writer is not server:
+            writer.stop()
 
     subs = [s for w in sorted(mailbox.results) for s in mailbox.results[w]]
     from_response, from_send, timeline = analysis.latencies(subs, readings)
@@ -306,9 +321,17 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
             "exit_code": code,
             "stderr": _problems(server, started),
         },
+        "writer_server": (
+            {"cpu_cores": round((writer1 - writer0) / wall, 3), "stderr": _problems(writer, started)}
+            if writer is not server
+            else None
+        ),
         "postgres_cpu_cores": round(pg_cpu / wall, 3),
         "load_cpu_cores": round((load1 - load0) / wall, 3),
-        "machine": {**quiet, **_machine(busy1 - busy0, wall, (cpu1 - cpu0) + (load1 - load0) + pg_cpu)},
+        "machine": {
+            **quiet,
+            **_machine(busy1 - busy0, wall, (cpu1 - cpu0) + (writer1 - writer0) + (load1 - load0) + pg_cpu),
+        },
         "monitors": {
             **analysis.mutation_summary(mailbox.monitors.readings),
             "late_ticks": mailbox.monitors.late_ticks,
@@ -343,6 +366,7 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
 
 def _ingest_while_watched(
     server: Server,
+    writer: Server,
     tok: str,
     logs: Logs,
     last: dict[int, int],
@@ -355,15 +379,17 @@ def _ingest_while_watched(
     """Batch ingest into the watched logs, continuing each log's counter, so subscribers check it too."""
     next_seq = {log: last.get(log, 0) + 1 for log in range(len(logs.ids))}
     t0 = time.time() + START_LEAD
-    spec = IngestSpec(server.base, tok, list(logs.global_ids), options.ingest_tasks, options.ingest_batch,
+    spec = IngestSpec(writer.base, tok, list(logs.global_ids), options.ingest_tasks, options.ingest_batch,
                       options.ingest_under_load, t0, options.pinning.load, next_seq)
     proc = ctx.Process(target=run_ingest, args=(spec, box), name="bench-ingest", daemon=True)
     proc.start()
     procs.append(proc)
     _sleep_until(t0)
     cpu0 = cpu_seconds(tree(server.pid))
+    writer0 = cpu_seconds(tree(writer.pid)) if writer is not server else 0.0
     mailbox.pump(lambda: mailbox.ingest is not None, options.ingest_under_load + 120, "the ingest clients", procs)
     cpu1 = cpu_seconds(tree(server.pid))
+    writer1 = cpu_seconds(tree(writer.pid)) if writer is not server else 0.0
     wall = time.time() - t0
     assert mailbox.ingest is not None
     batches = mailbox.ingest.batches
@@ -381,6 +407,7 @@ def _ingest_while_watched(
         "readings_per_s": round(stored / (end - first), 1),
         "batch_latency_ms": analysis.summary_ms(r - s for s, r, n, _ in batches if n),
         "server_cpu_cores": round((cpu1 - cpu0) / wall, 3),
+        "writer_cpu_cores": round((writer1 - writer0) / wall, 3) if writer is not server else None,
     }, mailbox.ingest.readings
 
 
