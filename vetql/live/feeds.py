@@ -77,6 +77,9 @@ class Feed:
         self.reader = reader
         self.entries: deque[Entry] = deque(maxlen=CAPACITY)
         self.next_idx = 0
+        # Per log, the highest number of an entry no longer held: a subscriber whose
+        # position is below it would miss readings, and is told so rather than left with a gap.
+        self.dropped: dict[UUID, int] = {}
         self.subscribers: set[Subscriber] = set()
         self.watch = hub.broker.watch(*key)
         self.task = asyncio.create_task(self._run(), name=f"vetql-feed-{key[0]}")
@@ -105,6 +108,9 @@ class Feed:
         finally:
             await db.close()
         for log_id, seq, item in rows:
+            if len(self.entries) == CAPACITY:
+                old = self.entries[0]
+                self.dropped[old.log] = max(self.dropped.get(old.log, 0), old.seq)
             self.entries.append(Entry(self.next_idx, log_id, seq, item))
             self.next_idx += 1
         if rows:
@@ -120,7 +126,11 @@ class Feed:
         if sub.idx < first - 1:
             if sub.idx >= 0:
                 raise SlowConsumer
-            sub.idx = first - 1  # a new subscriber scans what the feed holds
+            # A new subscriber scans what the feed holds; if the feed already let go of readings
+            # after its starting position (more than CAPACITY arrived meanwhile), it cannot have them.
+            if any(self.dropped.get(log, 0) > position for log, position in sub.last.items()):
+                raise SlowConsumer
+            sub.idx = first - 1
         out = []
         for i in range(sub.idx + 1 - first, len(self.entries)):
             entry = self.entries[i]
