@@ -90,13 +90,14 @@ class RequestDb:
     async def _connection(self) -> asyncpg.Connection:
         if self._conn is None:
             pooled = await self._engine.connect()
+            conn = None
             try:
                 conn = (await pooled.get_raw_connection()).driver_connection
                 assert isinstance(conn, asyncpg.Connection)
                 await conn.execute(_BEGIN[self._read_only])
                 await conn.execute(_CLAIMS, self._claims)
             except BaseException:
-                await _release(pooled, None)
+                await _release(pooled, conn)
                 raise
             self._pooled, self._conn = pooled, conn
         return self._conn

@@ -16,7 +16,7 @@ import asyncio
 from contextvars import ContextVar
 
 import orjson
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from vetql import metrics
 
@@ -39,8 +39,8 @@ class Outlet:
         frame = (self._prefix + data + b"}}").decode()
         try:
             await self._ws.send_text(frame)
-        except Exception:
-            # The socket is gone. The protocol handler notices on its read side and cancels every
+        except (OSError, RuntimeError, WebSocketDisconnect):
+            # The socket is gone (closed, or closing). The protocol handler notices on its read side and cancels every
             # operation of the connection; wait for that rather than report an error nobody can read.
             await asyncio.get_running_loop().create_future()
         metrics.LIVE_EVENTS.labels("shared").inc()
