@@ -86,6 +86,13 @@ class TypedErrors(MaskErrors):
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked
 
+    def _process_result(self, result: object) -> None:
+        # Strawberry checks the result against a runtime Protocol (tens of µs per request); any
+        # result with errors has the attribute.
+        errors = getattr(result, "errors", None)
+        if errors:
+            setattr(result, "errors", self._process_errors(errors))  # noqa: B010 (result is typed `object`)
+
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
         for error in processed:

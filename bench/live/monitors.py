@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import orjson
+import uvloop
 
 from bench.live.server import pin
 
@@ -138,7 +139,7 @@ async def _monitors(spec: MonitorSpec) -> MonitorResult:
 def run_monitors(spec: MonitorSpec, out: Queue[Any]) -> None:
     """Process entry point: record at 1 Hz per log until the duration is over, then report."""
     pin(spec.cpus)
-    out.put(("monitors", asyncio.run(_monitors(spec))))
+    out.put(("monitors", uvloop.run(_monitors(spec))))
 
 
 async def warm_up(base_url: str, token: str, log_ids: list[str]) -> list[Reading]:
@@ -216,4 +217,4 @@ async def _ingest(spec: IngestSpec) -> IngestResult:
 def run_ingest(spec: IngestSpec, out: Queue[Any]) -> None:
     """Process entry point: batches of `batch` readings from `tasks` concurrent clients."""
     pin(spec.cpus)
-    out.put(("ingest", asyncio.run(_ingest(spec))))
+    out.put(("ingest", uvloop.run(_ingest(spec))))
