@@ -16,7 +16,7 @@ from db.session import Row
 from graph.context import Context
 from graph.resolvers.user_errors import global_uuid, tenant_of, user_errors
 from graph.types.alarms import AlarmEvent
-from graph.types.anesthesia import AnesthesiaLog, VitalSign
+from graph.types.anesthesia import AnesthesiaLog
 from graph.types.anesthesia_mutations import (
     AnesthesiaLogPayload,
     AnesthesiaUserError,
@@ -69,11 +69,11 @@ async def record_vitals_resolver(info: strawberry.Info[Context, None], input: Re
     readings = [_reading(r) for r in input.vitals]
     problems = ([log] if isinstance(log, Problem) else []) + validate_readings(readings, now)
     if problems:
-        return RecordVitalsPayload(vitals=[], duplicates=0, alarm_events=[], user_errors=_errors(problems))
+        return RecordVitalsPayload(stored=[], duplicates=0, alarm_events=[], user_errors=_errors(problems))
     assert ctx.claims is not None and isinstance(log, UUID)
     result = await record_vitals(ctx.db, tenant_of(info), log, ctx.claims.sub, readings, now)
     if result.problems:
-        return RecordVitalsPayload(vitals=[], duplicates=0, alarm_events=[], user_errors=_errors(result.problems))
+        return RecordVitalsPayload(stored=[], duplicates=0, alarm_events=[], user_errors=_errors(result.problems))
     await ctx.db.commit()
     by_seq = sorted([*result.vitals, *result.duplicates], key=lambda r: r["seq"])
     events: list[AlarmEvent] = []
@@ -82,7 +82,7 @@ async def record_vitals_resolver(info: strawberry.Info[Context, None], input: Re
         rows = await live.alarm_events_after(ctx.db, tenant_of(info), log, first_seq - 1, limit=len(result.events))
         events = [AlarmEvent.from_row(r) for r in rows]
     return RecordVitalsPayload(
-        vitals=[VitalSign.from_row(r) for r in by_seq],
+        stored=by_seq,
         duplicates=len(result.duplicates),
         alarm_events=events,
         user_errors=[],

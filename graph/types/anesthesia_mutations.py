@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types.arguments import InputContext
 from strawberry.types.base import get_object_definition
 
+from db.session import Row
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.enums import AnesthesiaDepth, AnesthesiaOutcome
@@ -85,11 +86,19 @@ def _reading_names(context: InputContext) -> list[tuple[str, str]]:
 get_object_definition(RecordVitalsInput, strict=True).from_input = _record_vitals_from_input
 
 
+def _stored_vitals(root: RecordVitalsPayload) -> list[VitalSign]:
+    return [VitalSign.from_row(row) for row in root.stored]
+
+
 @strawberry.type(description="Result of `recordVitals`.")
 class RecordVitalsPayload:
     vitals: list[VitalSign] = strawberry.field(
-        description="The readings as stored, in order; retried readings (same clientReadingId) as first stored."
+        resolver=_stored_vitals,
+        description="The readings as stored, in order; retried readings (same clientReadingId) as first stored.",
     )
+    # The stored rows; made into VitalSign objects only when the client selects `vitals`
+    # (a monitor posting 100 readings usually asks for `duplicates` and `userErrors` alone).
+    stored: strawberry.Private[list[Row]]
     duplicates: int = strawberry.field(description="How many readings had been stored already (retries).")
     alarm_events: list[AlarmEvent] = strawberry.field(description="Alarms these readings raised or cleared.")
     user_errors: list[AnesthesiaUserError] = strawberry.field(
