@@ -23,8 +23,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # own reset ROLLBACK on check-in would be one more round trip per request.
         pool_reset_on_return=None,
         connect_args={
-            # Our statements repeat: let asyncpg keep them prepared per connection.
+            # Our statements repeat: keep them prepared per connection. The first is SQLAlchemy's
+            # cache (statements it runs: readiness, migrations), the second asyncpg's own (requests,
+            # which run on the driver connection; compiled queries add one per document shape).
             "prepared_statement_cache_size": 512,
+            "statement_cache_size": 512,
             "server_settings": {"application_name": "vetql", "jit": "off"},
         },
     )

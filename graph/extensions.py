@@ -80,7 +80,7 @@ class TypedErrors(MaskErrors):
         super().__init__(should_mask_error=_is_unexpected, error_message="Internal server error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        # The full error stays in the server's log (SQL parameters are hidden by the engine).
+        # The full error stays in the server's log; a DbError carries no SQL parameters or values.
         _log.error("unexpected error at %s", error.path, exc_info=error.original_error)
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
