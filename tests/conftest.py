@@ -263,3 +263,23 @@ async def live_servers(database_url: str, world: World) -> AsyncIterator[list[Li
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture
+async def open_client(live_servers: list[LiveServer]) -> AsyncIterator[Any]:
+    """open_client(protocol, server=0) -> a connected WebSocket test Client; all closed at teardown."""
+    from websockets.asyncio.client import ClientConnection, connect
+
+    from tests.test_live_protocols import Client  # the client lives with the protocol tests that define it
+
+    sockets: list[ClientConnection] = []
+
+    async def make(protocol: str, server: int = 0) -> Client:
+        ws = await connect(live_servers[server].ws_url, subprotocols=[protocol], open_timeout=5)  # type: ignore[list-item]
+        sockets.append(ws)
+        assert ws.subprotocol == protocol
+        return Client(ws, protocol)
+
+    yield make
+    for ws in sockets:
+        await ws.close()

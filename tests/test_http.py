@@ -244,7 +244,7 @@ async def test_readyz_is_503_when_the_database_is_unreachable(settings: Settings
 # --- metrics ----------------------------------------------------------------------------------------------
 
 
-async def _sample(client: httpx.AsyncClient, metric: str, labels: dict[str, str]) -> float:
+async def metric_sample(client: httpx.AsyncClient, metric: str, labels: dict[str, str]) -> float:
     """The value of one sample on /metrics; 0 when it is not there yet."""
     response = await client.get("/metrics")
     assert response.status_code == 200
@@ -258,10 +258,10 @@ async def _sample(client: httpx.AsyncClient, metric: str, labels: dict[str, str]
 
 async def test_metrics_count_operations_by_name(gql: GQL, client: httpx.AsyncClient) -> None:
     labels = {"operation": "MetricsPlans", "type": "query"}
-    before = await _sample(client, "vetql_graphql_operations_total", labels)
+    before = await metric_sample(client, "vetql_graphql_operations_total", labels)
     await gql.data("query MetricsPlans { subscriptionPlans { code } }")
     await gql.data("query MetricsPlans { subscriptionPlans { code } }")
-    after = await _sample(client, "vetql_graphql_operations_total", labels)
+    after = await metric_sample(client, "vetql_graphql_operations_total", labels)
     assert after - before == 2
     text = (await client.get("/metrics")).text
     assert 'vetql_graphql_operations_total{operation="MetricsPlans",type="query"}' in text
@@ -271,18 +271,18 @@ async def test_metrics_count_errors_by_operation_and_code(
     gql: GQL, client: httpx.AsyncClient, staff: str
 ) -> None:
     labels = {"operation": "MetricsBadPage", "code": "BAD_USER_INPUT"}
-    before = await _sample(client, "vetql_graphql_errors_total", labels)
+    before = await metric_sample(client, "vetql_graphql_errors_total", labels)
     body = await gql("query MetricsBadPage { pets(first: 100000) { totalCount } }", token=staff)
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    after = await _sample(client, "vetql_graphql_errors_total", labels)
+    after = await metric_sample(client, "vetql_graphql_errors_total", labels)
     assert after - before == 1
 
 
 async def test_metrics_count_a_validation_error(gql: GQL, client: httpx.AsyncClient) -> None:
     labels = {"operation": "MetricsInvalid", "code": "GRAPHQL_VALIDATION_FAILED"}
-    before = await _sample(client, "vetql_graphql_errors_total", labels)
+    before = await metric_sample(client, "vetql_graphql_errors_total", labels)
     await gql("query MetricsInvalid { noSuchField }")
-    after = await _sample(client, "vetql_graphql_errors_total", labels)
+    after = await metric_sample(client, "vetql_graphql_errors_total", labels)
     assert after - before == 1
 
 
@@ -290,7 +290,7 @@ async def test_metrics_count_a_document_that_does_not_parse(gql: GQL, client: ht
     async def parse_errors() -> float:
         total = 0.0
         for code in ("GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED"):
-            total += await _sample(client, "vetql_graphql_errors_total", {"operation": "anonymous", "code": code})
+            total += await metric_sample(client, "vetql_graphql_errors_total", {"operation": "anonymous", "code": code})
         return total
 
     before = await parse_errors()
@@ -301,9 +301,9 @@ async def test_metrics_count_a_document_that_does_not_parse(gql: GQL, client: ht
 
 async def test_metrics_count_http_requests_by_route_and_status(client: httpx.AsyncClient) -> None:
     labels = {"route": "/healthz", "status": "200"}
-    before = await _sample(client, "vetql_http_requests_total", labels)
+    before = await metric_sample(client, "vetql_http_requests_total", labels)
     await client.get("/healthz")
-    assert await _sample(client, "vetql_http_requests_total", labels) - before == 1
+    assert await metric_sample(client, "vetql_http_requests_total", labels) - before == 1
 
 
 # --- the exported schema ----------------------------------------------------------------------------------

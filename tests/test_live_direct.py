@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
-from websockets.asyncio.client import ClientConnection, connect
 
 from tests.conftest import LiveServer
+from tests.test_http import metric_sample
 from tests.test_live_protocols import (
     LEGACY_WS,
     MULTIPART_ACCEPT,
@@ -53,32 +52,13 @@ READINGS = [
 ]
 
 
-@pytest.fixture
-async def ws_client(live_servers: list[LiveServer]) -> AsyncIterator[Callable[..., Any]]:
-    """ws_client(protocol) -> a connected Client on live_servers[0]; all closed at teardown."""
-    sockets: list[ClientConnection] = []
-
-    async def make(protocol: str) -> Client:
-        ws = await connect(live_servers[0].ws_url, subprotocols=[protocol], open_timeout=5)  # type: ignore[list-item]
-        sockets.append(ws)
-        return Client(ws, protocol)
-
-    yield make
-    for ws in sockets:
-        await ws.close()
-
-
-async def metric(server: LiveServer, sample: str) -> float:
-    async with httpx.AsyncClient(timeout=5) as http:
-        text = (await http.get(f"{server.url}/metrics")).text
-    for line in text.splitlines():
-        if line.startswith(sample + " "):
-            return float(line.split()[-1])
-    return 0.0
+async def metric(server: LiveServer, name: str, **labels: str) -> float:
+    async with httpx.AsyncClient(base_url=server.url, timeout=5) as http:
+        return await metric_sample(http, name, labels)
 
 
 async def sent(server: LiveServer, path: str) -> float:
-    return await metric(server, f'vetql_live_events_sent_total{{path="{path}"}}')
+    return await metric(server, "vetql_live_events_sent_total", path=path)
 
 
 async def ws_events(client: Client, n: int) -> list[dict[str, Any]]:
@@ -116,7 +96,7 @@ async def multipart_events(server: LiveServer, staff: str, variables: dict[str, 
 
 
 async def test_websocket_events_equal_the_ordinary_path(
-    world: World, token: Token, live_servers: list[LiveServer], ws_client: Callable[..., Any]
+    world: World, token: Token, live_servers: list[LiveServer], open_client: Callable[..., Any]
 ) -> None:
     server = live_servers[0]
     staff = vet(world, token)
@@ -126,7 +106,7 @@ async def test_websocket_events_equal_the_ordinary_path(
 
     clients = []
     for protocol in (TRANSPORT_WS, LEGACY_WS):
-        client = await ws_client(protocol)
+        client = await open_client(protocol)
         await client.ack(staff)
         await client.subscribe("w", RICH, variables)
         clients.append(client)
@@ -151,13 +131,13 @@ async def test_websocket_events_equal_the_ordinary_path(
 
 
 async def test_variables_that_change_the_selection_are_never_shared(
-    world: World, token: Token, live_servers: list[LiveServer], ws_client: Callable[..., Any]
+    world: World, token: Token, live_servers: list[LiveServer], open_client: Callable[..., Any]
 ) -> None:
     """Same document, a different `$withNotes`: each subscriber gets its own rendering."""
     staff = vet(world, token)
     log = await start_log(live_servers[1], staff, world.a.pets[4])
     since = mark()
-    with_notes, without = await ws_client(TRANSPORT_WS), await ws_client(TRANSPORT_WS)
+    with_notes, without = await open_client(TRANSPORT_WS), await open_client(TRANSPORT_WS)
     for client, flag in ((with_notes, True), (without, False)):
         await client.ack(staff)
         await client.subscribe("w", RICH, {"log": log, "since": since, "withNotes": flag})
@@ -171,7 +151,7 @@ async def test_variables_that_change_the_selection_are_never_shared(
 
 
 async def test_an_event_is_rendered_once_per_distinct_selection(
-    world: World, token: Token, live_servers: list[LiveServer], ws_client: Callable[..., Any]
+    world: World, token: Token, live_servers: list[LiveServer], open_client: Callable[..., Any]
 ) -> None:
     """Four watchers of one log, three with the same document and variables: two renderings per event."""
     staff = vet(world, token)
@@ -179,7 +159,7 @@ async def test_an_event_is_rendered_once_per_distinct_selection(
     since = mark()
     clients = []
     for flag in (True, True, True, False):
-        client = await ws_client(TRANSPORT_WS)
+        client = await open_client(TRANSPORT_WS)
         await client.ack(staff)
         await client.subscribe("w", RICH, {"log": log, "since": since, "withNotes": flag})
         clients.append(client)

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from graph.types.node import to_global_id
@@ -171,22 +171,6 @@ class Client:
         except ConnectionClosed as exc:
             assert exc.rcvd is not None, "closed without a close frame"
             return exc.rcvd.code, exc.rcvd.reason
-
-
-@pytest.fixture
-async def open_client(live_servers: list[LiveServer]) -> AsyncIterator[Callable[..., Any]]:
-    """open_client(protocol, server=0) -> a connected Client; all closed at teardown."""
-    sockets: list[ClientConnection] = []
-
-    async def make(protocol: str, server: int = 0) -> Client:
-        ws = await connect(live_servers[server].ws_url, subprotocols=[protocol], open_timeout=5)  # type: ignore[list-item]
-        sockets.append(ws)
-        assert ws.subprotocol == protocol
-        return Client(ws, protocol)
-
-    yield make
-    for ws in sockets:
-        await ws.close()
 
 
 def vet(world: World, token: Token, clinic: str = "a") -> str:

@@ -22,6 +22,9 @@ LIVE_EVENTS = Counter(
     "Subscription events sent: `shared` written as pre-rendered bytes, `executed` through Strawberry.",
     ["path"],
 )
+# Bound once: these are counted per delivered event.
+LIVE_EVENTS_SHARED = LIVE_EVENTS.labels("shared")
+LIVE_EVENTS_EXECUTED = LIVE_EVENTS.labels("executed")
 LIVE_RENDERS = Counter("vetql_live_renders_total", "Subscription events rendered for one distinct selection.")
 LIVE_SLOW_CONSUMERS = Counter("vetql_live_slow_consumers_total", "Subscriptions ended for falling too far behind.")
 

@@ -74,9 +74,10 @@ class EventRenderer:
         if hit is not None and hit[0] is self._operation:
             return hit[1]
         result = self._executor.build_per_event_executor(event).execute_operation(False)
-        if self._executor.is_awaitable(result) or result.errors:
-            if self._executor.is_awaitable(result):
-                result.close()  # never awaited: this event takes the ordinary path
+        if self._executor.is_awaitable(result):
+            result.close()  # never awaited: this event takes the ordinary path
+            return None
+        if result.errors:
             return None
         data = orjson.dumps(result.data)
         metrics.LIVE_RENDERS.inc()

@@ -187,7 +187,7 @@ async def _stream(
                 if data is not None:
                     await outlet.send(data)
                     continue
-            metrics.LIVE_EVENTS.labels("executed").inc()
+            metrics.LIVE_EVENTS_EXECUTED.inc()
             yield item
     except SlowConsumer:
         metrics.LIVE_SLOW_CONSUMERS.inc()

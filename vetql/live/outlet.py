@@ -43,4 +43,4 @@ class Outlet:
             # The socket is gone (closed, or closing). The protocol handler notices on its read side and cancels every
             # operation of the connection; wait for that rather than report an error nobody can read.
             await asyncio.get_running_loop().create_future()
-        metrics.LIVE_EVENTS.labels("shared").inc()
+        metrics.LIVE_EVENTS_SHARED.inc()
