@@ -169,3 +169,13 @@ async def test_an_event_is_rendered_once_per_distinct_selection(
     events = [await ws_events(c, len(READINGS)) for c in clients]
     assert events[0] == events[1] == events[2] != events[3]
     assert await metric(live_servers[0], "vetql_live_renders_total") - before == 2 * len(READINGS)
+
+
+async def test_the_server_does_not_offer_per_message_deflate(
+    live_servers: list[LiveServer], open_client: Callable[..., Any]
+) -> None:
+    """The client offers compression (websockets does by default); the server declines it."""
+    client = await open_client(TRANSPORT_WS)
+    assert "permessage-deflate" in (client.ws.request.headers.get("Sec-WebSocket-Extensions") or "")
+    assert client.ws.response.headers.get("Sec-WebSocket-Extensions") is None
+    assert client.ws.protocol.extensions == []
