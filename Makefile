@@ -28,8 +28,8 @@ lint: install
 	@$(BIN)/ruff check .
 
 typecheck: install
-	@echo "==> mypy (strict on graph/, db/, vetql/)"
-	@$(BIN)/mypy graph db vetql
+	@echo "==> mypy (strict on server/, graph/, domain/, db/, demo/)"
+	@$(BIN)/mypy server graph domain db demo
 
 pytest: install
 	@if [ -n "$$DATABASE_URL" ]; then echo "==> pytest on real PostgreSQL (the server in DATABASE_URL)"; \

@@ -49,8 +49,8 @@ from bench import query as queries
 from bench.dataset import DATABASE, Dataset, prepare
 from bench.query import PAGE, PATHS, QUERIES, TITLES, Params
 from bench.server import WORK, PeakRss, Pinning, ServerProcess, local_postmaster
-from vetql.auth import TokenVerifier, sign
-from vetql.settings import Settings
+from server.auth import TokenVerifier, sign
+from server.settings import Settings
 
 BIN = Path(sys.executable).parent
 VETQL_PORT = 8765

@@ -2,7 +2,7 @@
 
 2 clinics x 2,000 pets; per pet about 3 alerts, 2 problems and one anesthesia
 log with 40 vitals. A reload happens only when the parameters, the demo
-generator (db/demo.py) or the row counts differ from what was loaded; the
+generator (demo/clinics.py) or the row counts differ from what was loaded; the
 marker is a comment on the database, so the clinic schema stays untouched.
 """
 
@@ -32,7 +32,7 @@ PARAMS: dict[str, Any] = {
     "vitals_per_log": 40,
 }
 MARKER_VERSION = 1
-DEMO_SOURCE = Path(__file__).resolve().parent.parent / "db" / "demo.py"
+DEMO_SOURCE = Path(__file__).resolve().parent.parent / "demo" / "clinics.py"
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ async def _counts_match(conn: asyncpg.Connection, marker: dict[str, Any]) -> boo
 
 
 async def _load(url: str) -> dict[str, Any]:
-    from db.demo import load_demo
+    from demo.clinics import load_demo
 
     summary = await load_demo(url, progress=True, **PARAMS)
     conn = await asyncpg.connect(url)
@@ -134,7 +134,7 @@ def _wait_for_demo_module(timeout: float = 20 * 60) -> None:
     deadline = time.monotonic() + timeout
     while not DEMO_SOURCE.exists():
         if time.monotonic() > deadline:
-            raise SystemExit(f"bench: {DEMO_SOURCE} does not exist; the dataset needs db.demo.load_demo")
+            raise SystemExit(f"bench: {DEMO_SOURCE} does not exist; the dataset needs demo.clinics.load_demo")
         print(f"==> waiting for {DEMO_SOURCE} ...", flush=True)
         time.sleep(60)
 

@@ -24,8 +24,8 @@ from starlette.routing import Route
 
 from bench.floor import fetch
 from db import urls
-from vetql.auth import AuthError, TokenVerifier
-from vetql.settings import Settings
+from server.auth import AuthError, TokenVerifier
+from server.settings import Settings
 
 
 def create_app(database_url: str, settings: Settings) -> Starlette:

@@ -21,9 +21,9 @@ import orjson
 from bench.floor import fetch
 from bench.query import OPERATIONS, PAGE, PATHS, Params, body, count_at, variables
 from db.engine import watch_statements
-from vetql.app import create_app
-from vetql.auth import Claims
-from vetql.settings import Settings
+from server.app import create_app
+from server.auth import Claims
+from server.settings import Settings
 
 
 @dataclass

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.session import RequestDb
+from domain.identity import Claims
+from graph.live import LiveEvents
 from graph.loaders import Loaders
-from vetql.auth import Claims
-from vetql.live.feeds import LiveHub
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Context:
     # Filled by Strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, object] | None = None
     # Live events of this process (subscriptions); None where there is no broker.
-    hub: LiveHub | None = None
+    hub: LiveEvents | None = None
     # Answer plain-data selections from compiled SQL (graph/compiled); off only to compare paths.
     compiled: bool = True
     # The operation's graphql-core executor (set by graph/compiled/execution.py).

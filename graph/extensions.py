@@ -20,8 +20,8 @@ from strawberry.extensions import (
 )
 from strawberry.types.graphql import OperationType
 
+from graph import metrics
 from graph.context import Context
-from vetql import metrics
 
 _log = logging.getLogger("vetql.errors")
 

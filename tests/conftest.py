@@ -16,10 +16,10 @@ import pytest
 
 from db import embedded, migrate, urls
 from db.engine import watch_statements
+from server.app import create_app
+from server.auth import sign
+from server.settings import Settings
 from tests.world import World, build_world
-from vetql.app import create_app
-from vetql.auth import sign
-from vetql.settings import Settings
 
 TEST_SECRET = "vetql-test-secret-not-for-production-0123456789"
 
@@ -213,7 +213,7 @@ class LiveServer:
         # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "vetql.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=self.log,

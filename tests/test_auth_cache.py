@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from vetql.auth import AuthError, TokenVerifier, sign
-from vetql.settings import Settings
+from server.auth import AuthError, TokenVerifier, sign
+from server.settings import Settings
 
 
 def _token(settings: Settings, ttl: timedelta = timedelta(hours=1)) -> str:

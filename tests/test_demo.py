@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from db import migrate
-from db.demo import ALERTS, DemoSummary, load_demo
+from demo.clinics import ALERTS, DemoSummary, load_demo
 
 TENANTS = ["clinica-san-roque", "veterinaria-asuncion", "centro-vet-encarnacion"]
 TABLES = ["profiles", "services", "exam_rooms", "pets", "appointments", "room_assignments", "medical_records",
@@ -160,11 +160,11 @@ async def test_smaller_reload_removes_extra_demo_clinics(url: str) -> None:
 
 
 def test_schedule_depends_on_the_date_only() -> None:
-    """White-box (db.demo internals): the week's schedule is the same at 07:00 and at 19:00 of one day."""
+    """White-box (demo.clinics internals): the week's schedule is the same at 07:00 and at 19:00 of one day."""
     import uuid as _uuid
     from datetime import datetime as _dt
 
-    from db.demo import DIAGNOSES, TZ, _Clinic, _Params
+    from demo.clinics import DIAGNOSES, TZ, _Clinic, _Params
 
     codes = {code: _uuid.uuid5(_uuid.NAMESPACE_DNS, code) for code, *_ in DIAGNOSES}
 

@@ -1,11 +1,11 @@
-"""The server keeps the garbage collector from pausing live delivery (see vetql/app.py `_quiet_gc`)."""
+"""The server keeps the garbage collector from pausing live delivery (see server/app.py `_quiet_gc`)."""
 
 from __future__ import annotations
 
 import gc
 
-from vetql.app import GC_THRESHOLDS, create_app
-from vetql.settings import Settings
+from server.app import GC_THRESHOLDS, create_app
+from server.settings import Settings
 
 
 async def test_server_start_freezes_the_startup_heap_and_raises_the_threshold(

@@ -26,10 +26,10 @@ from prometheus_client.parser import text_string_to_metric_families
 import db.migrate
 from db import urls
 from graph.schema import schema
+from server.app import GRAPHQL_RESPONSE, create_app
+from server.settings import Settings
 from tests.conftest import GQL, fresh_database
 from tests.world import World
-from vetql.app import GRAPHQL_RESPONSE, create_app
-from vetql.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 PARTIAL_REVISION = "0003_seed_schema_gaps"

@@ -1,7 +1,7 @@
 """Direct delivery: WebSocket events written as shared bytes are exactly what Strawberry would have sent.
 
 Over both WebSocket protocols a subscription's events skip Strawberry's per-subscriber pipeline
-(vetql/live/outlet.py); over multipart HTTP they still go through it. The same subscription on all
+(server/live/outlet.py); over multipart HTTP they still go through it. The same subscription on all
 three must deliver identical `data`, and the WebSocket messages must carry nothing but id, type and
 payload.data, as Strawberry's own messages do.
 """

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from db.session import RequestDb
-from vetql.auth import Claims
-from vetql.live.broker import Watch
-from vetql.live.feeds import CAPACITY, Feed, LiveHub, SlowConsumer, Subscriber
+from server.auth import Claims
+from server.live.broker import Watch
+from server.live.feeds import CAPACITY, Feed, LiveHub, SlowConsumer, Subscriber
 
 LOG = uuid.uuid4()
 TENANT = "clinic-a"

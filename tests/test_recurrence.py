@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from domain.scheduling.recurrence import Pattern, expand, local_instant
 from graph.types.node import uuid_of
 from tests.conftest import GQL
 from tests.test_scheduling import (
@@ -28,7 +29,6 @@ from tests.test_scheduling import (
     staff,
 )
 from tests.world import World
-from vetql.scheduling.recurrence import Pattern, expand, local_instant
 
 Token = Callable[..., str]
 FAR = date(2100, 1, 1)

@@ -21,9 +21,9 @@ import pytest
 
 from db.engine import create_engine
 from graph.types.node import to_global_id
+from server import usage_rollup
 from tests.conftest import GQL
 from tests.world import World
-from vetql import usage_rollup
 
 Token = Callable[..., str]
 
@@ -335,7 +335,7 @@ async def test_the_app_runs_the_roll_up_in_its_lifespan_and_cancels_it(
     settings: Any, database_url: str, world: World
 ) -> None:
     app_settings = settings.model_copy(update={"usage_rollup_seconds": 0.05})
-    from vetql.app import create_app
+    from server.app import create_app
 
     app = create_app(app_settings, database_url)
     g = await make_clinic(database_url)

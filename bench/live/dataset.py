@@ -99,7 +99,12 @@ def migrate(url: str, source: Path) -> None:
     """`vetql migrate` of the source tree under test (the same code its server will run)."""
     env = {**os.environ, "DATABASE_URL": url, "VETQL_JWT_SECRET": SECRET}
     done = subprocess.run(
-        [sys.executable, "-m", "vetql.cli", "migrate"], cwd=source, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "server.cli", "migrate"],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"vetql migrate failed in {source}:\n{done.stderr[-3000:]}")

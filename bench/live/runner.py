@@ -43,8 +43,8 @@ from bench.live.server import (
     wait_quiet,
 )
 from bench.live.subscribers import DRAIN_CAP, SubscriberResult, WorkerSpec, run_worker
-from vetql.auth import sign
-from vetql.settings import Settings
+from server.auth import sign
+from server.settings import Settings
 
 MIB = 1024 * 1024
 START_LEAD = 3.0  # seconds between spawning the load process and its first request

@@ -134,7 +134,7 @@ class Server:
         server_cpus = self.pinning.server
         preexec: Callable[[], None] | None = (lambda: pin(server_cpus)) if server_cpus else None
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "vetql.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
             cwd=self.source,  # `python -m` puts it first on sys.path, ahead of the editable install
             env=env,
             stdout=subprocess.PIPE,

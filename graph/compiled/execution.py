@@ -11,8 +11,8 @@ from graphql import FieldNode, VariableNode, visit
 from graphql.language.visitor import Visitor
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from graph import metrics
 from graph.context import Context
-from vetql import metrics
 
 _SELECTION_VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}
 

@@ -13,6 +13,9 @@ import strawberry
 from db import anesthesia as sql
 from db import live
 from db.session import Row
+from domain.anesthesia.errors import AnesthesiaErrorCode as Code
+from domain.anesthesia.recording import clear_open_alarms, record_vitals
+from domain.anesthesia.validation import CLOCK_SKEW, Problem, validate_readings
 from graph.context import Context
 from graph.resolvers.user_errors import global_uuid, tenant_of, user_errors
 from graph.types.alarms import AlarmEvent
@@ -27,9 +30,6 @@ from graph.types.anesthesia_mutations import (
     StartAnesthesiaInput,
     VitalReadingInput,
 )
-from vetql.anesthesia.errors import AnesthesiaErrorCode as Code
-from vetql.anesthesia.recording import clear_open_alarms, record_vitals
-from vetql.anesthesia.validation import CLOCK_SKEW, Problem, validate_readings
 
 RecordVitalsArg = Annotated[RecordVitalsInput, strawberry.argument(description="The log and its readings.")]
 StartAnesthesiaArg = Annotated[StartAnesthesiaInput, strawberry.argument(description="The patient and procedure.")]

@@ -10,6 +10,9 @@ from strawberry.permission import BasePermission
 
 from db import billing as sql
 from db.promotions import retrying
+from domain.billing import rules
+from domain.billing.errors import BillingErrorCode as Code
+from domain.billing.rules import Problem
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.resolvers.user_errors import user_errors
@@ -25,9 +28,6 @@ from graph.types.billing_mutations import (
     UpdateTenantSubscriptionInput,
     UsagePeriod,
 )
-from vetql.billing import rules
-from vetql.billing.errors import BillingErrorCode as Code
-from vetql.billing.rules import Problem
 
 
 class IsPlatform(BasePermission):

@@ -2,7 +2,7 @@
 
 Each subscribe is authorized under RLS with the subscriber's own claims (the
 log must be visible: staff of its clinic). Then events come from the shared
-feed of the log (vetql/live/feeds.py), which re-reads committed rows under a
+feed of the log (server/live/feeds.py), which re-reads committed rows under a
 subscriber's claims whenever the broker says the log changed, and after any
 lost connection. Positions are per-log sequence numbers handed out in commit
 order, so the seam between replay and live has no gap and no duplicate.
@@ -19,17 +19,15 @@ import strawberry
 
 from db import live as sql
 from db.session import RequestDb
+from domain.identity import Claims
+from graph import metrics
 from graph.compiled.execution import EventRenderer
 from graph.context import Context
 from graph.errors import Forbidden, VetqlError
+from graph.live import ALARMS, OUTLET, VITALS, Entry, Reader, SlowConsumer, Subscriber, TokenExpired
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import VitalSign
 from graph.types.node import uuid_of
-from vetql import metrics
-from vetql.auth import Claims
-from vetql.live.broker import ALARMS, VITALS
-from vetql.live.feeds import Entry, Reader, SlowConsumer, Subscriber, TokenExpired
-from vetql.live.outlet import OUTLET
 
 # Events of logs first seen by a clinic-wide feed are read from this long before it began.
 _CLINIC_GRACE = timedelta(minutes=1)

@@ -13,6 +13,9 @@ from db import promotions as sql
 from db import reads
 from db.pagination import Order, slice_rows
 from db.session import DbError, RequestDb, Row
+from domain.promotions import rules
+from domain.promotions.errors import PromotionErrorCode as Code
+from domain.promotions.rules import Problem
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.paging import After, Before, First, Last, to_page
@@ -32,9 +35,6 @@ from graph.types.promotions import (
     VoidInvoiceInput,
     VoidInvoicePayload,
 )
-from vetql.promotions import rules
-from vetql.promotions.errors import PromotionErrorCode as Code
-from vetql.promotions.rules import Problem
 
 PROMOTIONS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
 EDITABLE_INVOICE = ("draft", "sent")

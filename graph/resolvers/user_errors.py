@@ -16,7 +16,7 @@ E = TypeVar("E")
 
 
 class DomainProblem(Protocol):
-    """A domain's Problem (`vetql/<domain>`): where, which of the domain's codes, and why."""
+    """A domain's Problem (`domain/<domain>`): where, which of the domain's codes, and why."""
 
     @property
     def field(self) -> str | None: ...

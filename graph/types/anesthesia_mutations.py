@@ -13,10 +13,10 @@ from strawberry.types.arguments import InputContext
 from strawberry.types.base import get_object_definition
 
 from db.session import Row
+from domain.anesthesia.errors import AnesthesiaErrorCode
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.enums import AnesthesiaDepth, AnesthesiaOutcome
-from vetql.anesthesia.errors import AnesthesiaErrorCode
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(AnesthesiaErrorCode, description="Why an anesthesia mutation refused some input.")

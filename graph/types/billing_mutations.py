@@ -10,9 +10,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from db.session import Row
+from domain.billing.errors import BillingErrorCode
 from graph.types.billing import SubscriptionPlan
 from graph.types.node import Node, to_global_id
-from vetql.billing.errors import BillingErrorCode
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(BillingErrorCode, description="Why a billing mutation refused some input.")

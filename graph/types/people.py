@@ -11,13 +11,13 @@ from strawberry.scalars import JSON
 
 from db import billing
 from db.session import Row
+from domain.billing import rules as billing_rules
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.types.billing_mutations import TenantSubscription, UsagePeriod
 from graph.types.enums import ClinicFeature, ContactMethod, Role, Weekday
 from graph.types.fields import described
 from graph.types.node import Node, to_global_id
-from vetql.billing import rules as billing_rules
 
 
 @strawberry.type(description="A clinic's pages on social networks.")

@@ -9,8 +9,8 @@ from enum import Enum
 import strawberry
 
 from db.session import Row
+from domain.promotions.errors import PromotionErrorCode
 from graph.types.node import Node, to_global_id
-from vetql.promotions.errors import PromotionErrorCode
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 
 import strawberry
 
+from domain.records.errors import RecordsErrorCode
 from graph.types.clinical import PatientAlert, PatientProblem
 from graph.types.devices import UserDevice
 from graph.types.enums import (
@@ -23,7 +24,6 @@ from graph.types.enums import (
 )
 from graph.types.people import Clinic, Profile
 from graph.types.pet import Pet
-from vetql.records.errors import RecordsErrorCode
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(RecordsErrorCode, description="Why a patient-record mutation refused some input.")

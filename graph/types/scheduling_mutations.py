@@ -8,10 +8,10 @@ from enum import Enum
 import strawberry
 
 from db.session import Row
+from domain.scheduling.errors import SchedulingErrorCode
 from graph.types.enums import RoomType
 from graph.types.node import Node, to_global_id
 from graph.types.scheduling import Appointment, ExamRoom
-from vetql.scheduling.errors import SchedulingErrorCode
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(SchedulingErrorCode, description="Why a scheduling mutation refused some input.")

@@ -9,6 +9,9 @@ import strawberry
 
 from db import records as sql
 from db.session import Row
+from domain.records import validation as v
+from domain.records.errors import RecordsErrorCode as Code
+from domain.records.validation import Problem
 from graph.resolvers.records.inputs import Info, aware, clean, errors, given, not_null, uuid
 from graph.resolvers.user_errors import tenant_of
 from graph.types.clinical import PatientAlert
@@ -18,9 +21,6 @@ from graph.types.records_mutations import (
     PatientAlertPayload,
     UpdatePatientAlertInput,
 )
-from vetql.records import validation as v
-from vetql.records.errors import RecordsErrorCode as Code
-from vetql.records.validation import Problem
 
 
 def _refused(problems: list[Problem]) -> PatientAlertPayload:

@@ -10,13 +10,13 @@ import strawberry
 
 from db import records as sql
 from db.session import RequestDb, Row
+from domain.records import validation as v
+from domain.records.errors import RecordsErrorCode as Code
+from domain.records.validation import Problem
 from graph.resolvers.records.inputs import Info, camel, clean, errors, uuid
 from graph.resolvers.user_errors import tenant_of
 from graph.types.devices import UserDevice
 from graph.types.records_mutations import DeviceInput, RegisterDeviceInput, UserDevicePayload
-from vetql.records import validation as v
-from vetql.records.errors import RecordsErrorCode as Code
-from vetql.records.validation import Problem
 
 MAX_DEVICES = 50
 

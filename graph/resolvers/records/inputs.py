@@ -8,11 +8,11 @@ from uuid import UUID
 
 import strawberry
 
+from domain.records.errors import RecordsErrorCode as Code
+from domain.records.validation import Problem
 from graph.context import Context
 from graph.resolvers.user_errors import global_uuid, user_errors
 from graph.types.records_mutations import UNSET, RecordsUserError
-from vetql.records.errors import RecordsErrorCode as Code
-from vetql.records.validation import Problem
 
 Info = strawberry.Info[Context, None]
 

@@ -10,6 +10,9 @@ import strawberry
 
 from db import records as sql
 from db.session import Row
+from domain.records import validation as v
+from domain.records.errors import RecordsErrorCode as Code
+from domain.records.validation import Problem
 from graph.errors import BadUserInput
 from graph.resolvers.records.inputs import Info, clean, errors, given, uuid
 from graph.resolvers.user_errors import tenant_of
@@ -21,9 +24,6 @@ from graph.types.records_mutations import (
     ResolvePatientProblemInput,
     UpdatePatientProblemInput,
 )
-from vetql.records import validation as v
-from vetql.records.errors import RecordsErrorCode as Code
-from vetql.records.validation import Problem
 
 _DUPLICATE = Problem(
     "diagnosisCodeId", Code.DUPLICATE_ACTIVE_PROBLEM, "The pet already has an active entry with this diagnosis code."

@@ -9,6 +9,9 @@ import orjson
 import strawberry
 
 from db import records as sql
+from domain.records import validation as v
+from domain.records.errors import RecordsErrorCode as Code
+from domain.records.validation import Problem
 from graph.resolvers.records.inputs import Info, camel, clean, errors, given, not_null, uuid
 from graph.resolvers.user_errors import tenant_of
 from graph.types.people import Clinic, Profile
@@ -21,9 +24,6 @@ from graph.types.records_mutations import (
     UpdatePetInput,
     UpdateProfileInput,
 )
-from vetql.records import validation as v
-from vetql.records.errors import RecordsErrorCode as Code
-from vetql.records.validation import Problem
 
 # -- people ---------------------------------------------------------------------------------------------
 

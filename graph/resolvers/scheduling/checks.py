@@ -10,11 +10,11 @@ import strawberry
 
 from db import scheduling as sql
 from db.session import Row
+from domain.scheduling.errors import SchedulingErrorCode as Code
+from domain.scheduling.rules import Hours, Problem, Settings, parse_hours
 from graph.context import Context
 from graph.errors import Forbidden
 from graph.resolvers.user_errors import global_uuid
-from vetql.scheduling.errors import SchedulingErrorCode as Code
-from vetql.scheduling.rules import Hours, Problem, Settings, parse_hours
 
 Info = strawberry.Info[Context, None]
 

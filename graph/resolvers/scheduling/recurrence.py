@@ -9,6 +9,9 @@ from uuid import UUID
 import strawberry
 
 from db import scheduling as sql
+from domain.scheduling import recurrence as rec
+from domain.scheduling.errors import SchedulingErrorCode as Code
+from domain.scheduling.rules import Problem, check_time
 from graph.context import Context
 from graph.resolvers.scheduling.checks import (
     MAX_REASON,
@@ -36,9 +39,6 @@ from graph.types.scheduling_mutations import (
     OccurrenceConflict,
     RecurringAppointmentsPayload,
 )
-from vetql.scheduling import recurrence as rec
-from vetql.scheduling.errors import SchedulingErrorCode as Code
-from vetql.scheduling.rules import Problem, check_time
 
 Info = strawberry.Info[Context, None]
 

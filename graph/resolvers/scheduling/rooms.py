@@ -10,6 +10,8 @@ import strawberry
 
 from db import scheduling as sql
 from db.session import Row
+from domain.scheduling.errors import SchedulingErrorCode as Code
+from domain.scheduling.rules import Problem
 from graph.context import Context
 from graph.resolvers.scheduling.checks import ROOM_NAME_TAKEN, me, room_fits, tenant, uuid
 from graph.resolvers.scheduling.transaction import appointment_done, appointment_refused, errors, run
@@ -22,8 +24,6 @@ from graph.types.scheduling_mutations import (
     ReleaseRoomInput,
     UpdateExamRoomInput,
 )
-from vetql.scheduling.errors import SchedulingErrorCode as Code
-from vetql.scheduling.rules import Problem
 
 Info = strawberry.Info[Context, None]
 MAX_EQUIPMENT = 50

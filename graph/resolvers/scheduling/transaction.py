@@ -12,13 +12,13 @@ import strawberry
 
 from db import scheduling as sql
 from db.session import DbError
+from domain.scheduling.errors import SchedulingErrorCode as Code
+from domain.scheduling.rules import Problem
 from graph.context import Context
 from graph.resolvers.scheduling.checks import ROOM_NAME_TAKEN, VET_BOOKED, tenant
 from graph.resolvers.user_errors import user_errors
 from graph.types.scheduling import Appointment
 from graph.types.scheduling_mutations import AppointmentPayload, SchedulingUserError
-from vetql.scheduling.errors import SchedulingErrorCode as Code
-from vetql.scheduling.rules import Problem
 
 P = TypeVar("P")
 Info = strawberry.Info[Context, None]

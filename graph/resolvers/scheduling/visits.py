@@ -9,6 +9,8 @@ import strawberry
 
 from db import scheduling as sql
 from db.session import Row
+from domain.scheduling.errors import SchedulingErrorCode as Code
+from domain.scheduling.rules import Problem, can_move, check_time, too_late_to_cancel
 from graph.context import Context
 from graph.resolvers.scheduling.checks import (
     MAX_NOTES,
@@ -31,8 +33,6 @@ from graph.types.scheduling_mutations import (
     BookAppointmentInput,
     RescheduleAppointmentInput,
 )
-from vetql.scheduling.errors import SchedulingErrorCode as Code
-from vetql.scheduling.rules import Problem, can_move, check_time, too_late_to_cancel
 
 Info = strawberry.Info[Context, None]
 AppointmentArg = Annotated[AppointmentActionInput, strawberry.argument(description="The appointment.")]

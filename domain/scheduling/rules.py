@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from vetql.scheduling.errors import SchedulingErrorCode as Code
+from domain.scheduling.errors import SchedulingErrorCode as Code
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
 MAX_DURATION_MINUTES = 8 * 60

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from vetql.billing.errors import BillingErrorCode as Code
+from domain.billing.errors import BillingErrorCode as Code
 
 PLAN_ID = re.compile(r"^[a-z0-9_-]{2,40}$")
 MAX_FEATURES = 50

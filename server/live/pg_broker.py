@@ -12,7 +12,7 @@ import asyncpg
 import orjson
 
 from db import urls
-from vetql.live.broker import CHANNELS, Watch, WatchRegistry
+from server.live.broker import CHANNELS, Watch, WatchRegistry
 
 log = logging.getLogger("vetql.live")
 

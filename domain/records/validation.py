@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from vetql.records.errors import RecordsErrorCode as Code
+from domain.records.errors import RecordsErrorCode as Code
 
 MAX_TITLE = 200
 MAX_NAME = 200

@@ -5,42 +5,22 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jwt
 
-from vetql.settings import Settings
+from domain.identity import ROLES, Claims
+from server.settings import Settings
 
-ROLES = ("owner", "vet", "admin", "platform")
-STAFF_ROLES = ("vet", "admin")
+__all__ = ["ROLES", "AuthError", "Claims", "TokenVerifier"]
+
 _ASYMMETRIC = ["RS256", "ES256"]
 
 
 class AuthError(Exception):
     """A token was sent but cannot be trusted: HTTP 401, WebSocket close 4401."""
-
-
-@dataclass(frozen=True, slots=True)
-class Claims:
-    """The verified identity of a request: what RLS policies read."""
-
-    sub: uuid.UUID
-    role: str
-    tenant_id: str | None
-    exp: int
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
-    def as_json_claims(self) -> dict[str, Any]:
-        claims: dict[str, Any] = {"sub": str(self.sub), "role": self.role, "exp": self.exp}
-        if self.tenant_id is not None:
-            claims["tenant_id"] = self.tenant_id
-        return claims
 
 
 def dev_secret(settings: Settings) -> str:

@@ -7,7 +7,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 from graph.context import Context
-from vetql.live.outlet import OUTLET, Outlet
+from server.live.outlet import OUTLET, Outlet
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):

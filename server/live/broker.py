@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from typing import Protocol
 from uuid import UUID
 
-VITALS = "vetql_vitals"
-ALARMS = "vetql_alarms"
+from graph.live import ALARMS, VITALS
+
+__all__ = ["ALARMS", "CHANNELS", "VITALS", "Broker", "Watch"]
 CHANNELS = (VITALS, ALARMS)
 
 

@@ -10,10 +10,10 @@ from uuid import UUID
 
 from db import anesthesia as sql
 from db.session import RequestDb, Row
-from vetql.anesthesia.alarms import evaluate
-from vetql.anesthesia.errors import AnesthesiaErrorCode
-from vetql.anesthesia.thresholds import thresholds_for
-from vetql.anesthesia.validation import Problem
+from domain.anesthesia.alarms import evaluate
+from domain.anesthesia.errors import AnesthesiaErrorCode
+from domain.anesthesia.thresholds import thresholds_for
+from domain.anesthesia.validation import Problem
 
 
 @dataclass

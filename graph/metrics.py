@@ -1,10 +1,10 @@
-"""Prometheus metrics: requests, latency and errors by operation; live subscriptions."""
+"""Prometheus metrics of the API: operations, latency and errors by operation; SQL statements; live events."""
 
 from __future__ import annotations
 
 import re
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
 OPERATIONS = Counter("vetql_graphql_operations_total", "GraphQL operations executed.", ["operation", "type"])
 OPERATION_ERRORS = Counter("vetql_graphql_errors_total", "Errors returned in GraphQL responses.", ["operation", "code"])
@@ -14,9 +14,7 @@ OPERATION_LATENCY = Histogram(
     ["operation", "type"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
-HTTP_REQUESTS = Counter("vetql_http_requests_total", "HTTP requests by route and status.", ["route", "status"])
 SQL_STATEMENTS = Counter("vetql_sql_statements_total", "SQL statements run for GraphQL operations.")
-LIVE_SUBSCRIBERS = Gauge("vetql_live_subscribers", "Subscriptions following a live feed in this process.")
 LIVE_EVENTS = Counter(
     "vetql_live_events_sent_total",
     "Subscription events sent: `shared` written as pre-rendered bytes, `executed` through Strawberry.",

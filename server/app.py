@@ -38,12 +38,12 @@ from db.engine import create_engine
 from db.session import RequestDb
 from graph.context import Context
 from graph.schema import schema
-from vetql import metrics, usage_rollup
-from vetql.auth import AuthError, Claims, TokenVerifier
-from vetql.live.feeds import LiveHub
-from vetql.live.pg_broker import PgBroker
-from vetql.settings import Settings
-from vetql.ws_handlers import LegacyWSHandler, TransportWSHandler
+from server import metrics, usage_rollup
+from server.auth import AuthError, Claims, TokenVerifier
+from server.live.feeds import LiveHub
+from server.live.pg_broker import PgBroker
+from server.settings import Settings
+from server.ws_handlers import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 # Allocations between young collections (CPython: 700), and how many young (and middle) collections

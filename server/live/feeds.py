@@ -15,17 +15,15 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.session import RequestDb
-from vetql import metrics
-from vetql.auth import Claims
-from vetql.live.broker import Broker
+from graph.live import Entry, FeedKey, Reader, SlowConsumer, Subscriber, TokenExpired
+from server import metrics
+from server.live.broker import Broker
 
 log = logging.getLogger("vetql.live")
 
@@ -33,44 +31,8 @@ CAPACITY = 2000
 RETRY_DELAY = 0.5
 
 
-class SlowConsumer(Exception):
-    """The subscriber fell further behind than the feed keeps."""
-
-
-class TokenExpired(Exception):
-    """The subscriber's token expired while the subscription was open."""
-
-
-@dataclass(slots=True)
-class Entry:
-    idx: int
-    log: UUID
-    seq: int
-    item: Any
-    # The item rendered for each distinct subscription selection (graph/compiled/execution.py).
-    rendered: dict[Any, Any] = field(default_factory=dict)
-
-
-# A feed's reader: given a transaction under a subscriber's claims, return the
-# new (log, seq, item) triples in order, advancing its own position.
-Reader = Callable[[RequestDb], Awaitable[list[tuple[UUID, int, Any]]]]
-
-
-@dataclass(eq=False)
-class Subscriber:
-    claims: Claims
-    last: dict[UUID, int]  # per log: the highest seq this subscriber has (or need not) see
-    idx: int = -1
-    bell: asyncio.Event = field(default_factory=asyncio.Event)
-    expired: bool = False
-
-    def expire(self) -> None:
-        self.expired = True
-        self.bell.set()
-
-
 class Feed:
-    def __init__(self, hub: LiveHub, key: tuple[str, str, UUID | None], reader: Reader) -> None:
+    def __init__(self, hub: LiveHub, key: FeedKey, reader: Reader) -> None:
         self.hub = hub
         self.key = key
         self.tenant = key[1]
@@ -147,9 +109,9 @@ class LiveHub:
     def __init__(self, engine: AsyncEngine, broker: Broker) -> None:
         self.engine = engine
         self.broker = broker
-        self.feeds: dict[tuple[str, str, UUID | None], Feed] = {}
+        self.feeds: dict[FeedKey, Feed] = {}
 
-    def join(self, key: tuple[str, str, UUID | None], reader: Callable[[], Reader], sub: Subscriber) -> Feed:
+    def join(self, key: FeedKey, reader: Callable[[], Reader], sub: Subscriber) -> Feed:
         feed = self.feeds.get(key)
         if feed is None:
             feed = self.feeds[key] = Feed(self, key, reader())
@@ -170,7 +132,7 @@ class LiveHub:
                 await feed.task
 
     async def stream(
-        self, key: tuple[str, str, UUID | None], reader: Callable[[], Reader], sub: Subscriber
+        self, key: FeedKey, reader: Callable[[], Reader], sub: Subscriber
     ) -> AsyncIterator[Entry]:
         """Entries for one subscriber, live, until it goes away; checks clinic and token expiry."""
         feed = self.join(key, reader, sub)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from db import embedded
-from vetql.settings import Settings
+from server.settings import Settings
 
 
 def database_url(settings: Settings) -> str:

@@ -3,7 +3,7 @@
 Strawberry runs every subscription event through a per-subscriber pipeline:
 a fresh executor, the extensions, the message envelope, JSON encoding. For a
 vital watched by twenty screens that is twenty times the same work. The
-WebSocket protocol handlers (vetql/ws_handlers.py) put an `Outlet` in a
+WebSocket protocol handlers (server/ws_handlers.py) put an `Outlet` in a
 context variable for each operation they run; a subscription that finds one
 sends each event as bytes rendered once per distinct selection (see
 graph/compiled/execution.py), wrapped in this operation's envelope. Without an
@@ -13,14 +13,14 @@ outlet (multipart, SSE) events go through Strawberry as usual.
 from __future__ import annotations
 
 import asyncio
-from contextvars import ContextVar
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from vetql import metrics
+from graph.live import OUTLET
+from graph.metrics import LIVE_EVENTS_SHARED
 
-OUTLET: ContextVar[Outlet | None] = ContextVar("vetql_outlet", default=None)
+__all__ = ["OUTLET", "Outlet"]
 
 
 class Outlet:
@@ -43,4 +43,4 @@ class Outlet:
             # The socket is gone (closed, or closing). The protocol handler notices on its read side and cancels every
             # operation of the connection; wait for that rather than report an error nobody can read.
             await asyncio.get_running_loop().create_future()
-        metrics.LIVE_EVENTS_SHARED.inc()
+        LIVE_EVENTS_SHARED.inc()

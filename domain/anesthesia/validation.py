@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from vetql.anesthesia.errors import AnesthesiaErrorCode
+from domain.anesthesia.errors import AnesthesiaErrorCode
 
 MAX_READINGS = 500
 CLOCK_SKEW = timedelta(seconds=30)

@@ -9,7 +9,7 @@ import sys
 import uuid
 from urllib.parse import quote, urlencode
 
-from vetql.settings import Settings
+from server.settings import Settings
 
 DEMO_CLINIC = "clinica-san-roque"
 FIRST_QUERY = """query Overview {
@@ -55,7 +55,7 @@ async def _demo_admin(url: str) -> uuid.UUID | None:
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from vetql.database import database_url
+    from server.database import database_url
 
     _migrate(database_url(settings))
     return 0
@@ -63,8 +63,8 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from db import urls
-    from db.demo import load_demo
-    from vetql.database import database_url
+    from demo.clinics import load_demo
+    from server.database import database_url
 
     url = database_url(settings)
     _migrate(url)
@@ -79,7 +79,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
-    from vetql.auth import parse_ttl, sign
+    from server.auth import parse_ttl, sign
 
     try:
         token = sign(settings, sub=args.sub, tenant_id=args.tenant, role=args.role, ttl=parse_ttl(args.ttl))
@@ -100,9 +100,9 @@ def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from vetql.auth import sign
-    from vetql.database import database_url
-    from vetql.logging import configure_logging
+    from server.auth import sign
+    from server.database import database_url
+    from server.logging import configure_logging
 
     url = database_url(settings)
     _migrate(url)
@@ -121,7 +121,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             print(f"    {link}", flush=True)
     configure_logging()
     uvicorn.run(
-        "vetql.asgi:create",
+        "server.asgi:create",
         factory=True,
         host=args.host,
         port=args.port,

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from db.session import Row
-from vetql.promotions.errors import PromotionErrorCode as Code
+from domain.promotions.errors import PromotionErrorCode as Code
 
 MAX_ITEMS = 200
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,32}$")

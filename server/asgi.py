@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from vetql.app import create_app
-from vetql.logging import configure_logging
-from vetql.settings import Settings
+from server.app import create_app
+from server.logging import configure_logging
+from server.settings import Settings
 
 
 def create() -> Starlette:

@@ -1,0 +1,1 @@
+"""Deterministic demo data: Paraguayan clinics, es-PY, PYG."""
