@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from db.pagination import Order
 from db.reads import ACTIVE_ALERT
-from graph.compiled import formats
+from db import json_formats as formats
 from graph.loaders import APPOINTMENTS_BY_START, LOGS_NEWEST_FIRST, VITALS_OLDEST_FIRST
 
 # A scalar field: alias of the row -> SQL expression of its JSON value.

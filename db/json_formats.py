@@ -1,4 +1,4 @@
-"""SQL expressions that print values exactly as the ordinary (Python) path serializes them."""
+"""SQL expressions that print values exactly as the API serializes them (the compiled read path, the bench floor)."""
 
 from __future__ import annotations
 
