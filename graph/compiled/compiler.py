@@ -9,8 +9,8 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, get_named_type
 from graphql.execution.collect_fields import FieldDetails, collect_subfields
 from graphql.execution.values import get_argument_values
 
-from db.pagination import Order, Page, keyset_sql
 from db import json_formats as formats
+from db.pagination import Order, Page, keyset_sql
 from graph.compiled.plan import RELATIONS, SCALARS, Many, One, Paged
 from graph.errors import BadUserInput
 from graph.paging import to_page

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from db import json_formats as formats
 from db.pagination import Order
 from db.reads import ACTIVE_ALERT
-from db import json_formats as formats
 from graph.loaders import APPOINTMENTS_BY_START, LOGS_NEWEST_FIRST, VITALS_OLDEST_FIRST
 
 # A scalar field: alias of the row -> SQL expression of its JSON value.
