@@ -39,3 +39,8 @@ def cursor(values: list[tuple[str, str]]) -> str:
         else:
             parts.append(json_text(expr))
     return base64url("'[' || " + " || ',' || ".join(parts) + " || ']'", pad=False)
+
+
+def json_flag(expr: str, key: str, default: bool) -> str:
+    """A boolean member of a JSON object column, `default` when absent."""
+    return f"coalesce(({expr} ->> '{key}')::boolean, {'true' if default else 'false'})"

@@ -8,7 +8,11 @@ from uuid import UUID
 
 from sqlalchemy import text
 
+from db.expressions import ALARM_IS_OPEN
 from db.session import RequestDb, Row
+
+# The alarm's own columns under their names (graph/types/alarms.py reads them as an AnesthesiaAlarm row).
+_ALARM_OPEN = ALARM_IS_OPEN.select("a")
 
 _LOG = text(
     "SELECT id, pet_id, vitals_seq, alarm_seq, completed_at FROM anesthesia_logs"
@@ -24,7 +28,7 @@ _VITALS_SINCE = text(
 )
 _ALARM_EVENTS = (
     "SELECT e.anesthesia_log_id, e.seq, e.transition, e.occurred_at, a.id AS alarm_id, a.kind, a.family,"
-    " a.severity, a.message, a.value, a.threshold, a.raised_at, a.cleared_at"
+    f" a.severity, a.message, a.value, a.threshold, a.raised_at, a.cleared_at, a.id, {_ALARM_OPEN}"
     " FROM anesthesia_alarm_events e JOIN anesthesia_alarms a ON a.tenant_id = e.tenant_id AND a.id = e.alarm_id"
     " WHERE e.tenant_id = :tenant"
 )
@@ -34,7 +38,7 @@ _ALARM_EVENTS_AFTER = text(
 # All logs of a clinic: known logs after their position; logs first seen later, since the feed began.
 _CLINIC_ALARM_EVENTS = text(
     "SELECT e.anesthesia_log_id, e.seq, e.transition, e.occurred_at, a.id AS alarm_id, a.kind, a.family,"
-    " a.severity, a.message, a.value, a.threshold, a.raised_at, a.cleared_at"
+    f" a.severity, a.message, a.value, a.threshold, a.raised_at, a.cleared_at, a.id, {_ALARM_OPEN}"
     " FROM anesthesia_alarm_events e"
     " JOIN anesthesia_alarms a ON a.tenant_id = e.tenant_id AND a.id = e.alarm_id"
     " LEFT JOIN unnest(CAST(:logs AS uuid[]), CAST(:highs AS bigint[])) AS k(log, high)"

@@ -13,13 +13,21 @@ from uuid import UUID
 
 from sqlalchemy import text
 
+from db.expressions import ALERT_IS_ACTIVE
 from db.pagination import Order, Page, keyset_sql
 from db.session import RequestDb, Row
 
-# An alert is active until it is switched off or its expiry passes; no job needed.
-ACTIVE_ALERT = "c.is_active AND (c.expires_at IS NULL OR c.expires_at > now())"
-# Alerts are read with their effective state, judged by the database's clock.
-ALERT_COLUMNS = f"c.*, ({ACTIVE_ALERT}) AS active_now"
+# An alert is active until it is switched off or its expiry passes (db/expressions.py); for writes' RETURNING.
+ACTIVE_ALERT = ALERT_IS_ACTIVE.sql("c")
+ALERT_COLUMNS = f"c.*, {ALERT_IS_ACTIVE.select('c')}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFilter:
+    """Extra condition on a paged child list; hashable so it can key a loader."""
+
+    sql: str = "TRUE"
+    params: tuple[tuple[str, Any], ...] = ()
 
 
 async def rows_by_ids(
@@ -32,9 +40,13 @@ async def rows_by_ids(
     return {row["id"]: row for row in rows}
 
 
-async def shared_rows_by_ids(db: RequestDb, table: str, ids: Sequence[Any], id_type: str) -> dict[Any, Row]:
-    """Rows of shared reference tables (no tenant_id), e.g. diagnosis codes."""
-    rows = await db.fetch(text(f"SELECT * FROM {table} WHERE id = ANY(CAST(:ids AS {id_type}[]))"), {"ids": list(ids)})
+async def shared_rows_by_ids(
+    db: RequestDb, table: str, ids: Sequence[Any], id_type: str, *, columns: str = "c.*"
+) -> dict[Any, Row]:
+    """Rows of shared reference tables (no tenant_id), e.g. diagnosis codes; or every clinic's, as RLS allows."""
+    rows = await db.fetch(
+        text(f"SELECT {columns} FROM {table} c WHERE c.id = ANY(CAST(:ids AS {id_type}[]))"), {"ids": list(ids)}
+    )
     return {row["id"]: row for row in rows}
 
 
@@ -45,7 +57,7 @@ async def children(
     tenant: str,
     parent_ids: Sequence[UUID],
     *,
-    where: str,
+    where: ChildFilter,
     order_by: str,
     columns: str = "c.*",
 ) -> dict[UUID, list[Row]]:
@@ -53,22 +65,14 @@ async def children(
     rows = await db.fetch(
         text(
             f"SELECT {columns} FROM {table} c WHERE c.tenant_id = :tenant AND c.{fk} = ANY(CAST(:ids AS uuid[]))"
-            f" AND {where} ORDER BY {order_by}"
+            f" AND {where.sql} ORDER BY {order_by}"
         ),
-        {"tenant": tenant, "ids": list(parent_ids)},
+        {"tenant": tenant, "ids": list(parent_ids), **dict(where.params)},
     )
     grouped: dict[UUID, list[Row]] = {pid: [] for pid in parent_ids}
     for row in rows:
         grouped[row[fk]].append(row)
     return grouped
-
-
-@dataclass(frozen=True, slots=True)
-class ChildFilter:
-    """Extra condition on a paged child list; hashable so it can key a loader."""
-
-    sql: str = "TRUE"
-    params: tuple[tuple[str, Any], ...] = ()
 
 
 async def child_pages(
@@ -80,6 +84,7 @@ async def child_pages(
     order: Order,
     page: Page,
     extra: ChildFilter = ChildFilter(),
+    columns: str = "c.*",
 ) -> dict[UUID, list[Row]]:
     """One page of children per parent (e.g. last 10 vitals of each log), in one statement.
 
@@ -89,8 +94,8 @@ async def child_pages(
     conditions, order_by, params, limit = keyset_sql(order, page, "c")
     rows = await db.fetch(
         text(
-            "SELECT p.parent_id AS _parent, c.* FROM unnest(CAST(:ids AS uuid[])) AS p(parent_id)"
-            f" CROSS JOIN LATERAL (SELECT * FROM {table} c WHERE c.tenant_id = :tenant"
+            f"SELECT p.parent_id AS _parent, c.* FROM unnest(CAST(:ids AS uuid[])) AS p(parent_id)"
+            f" CROSS JOIN LATERAL (SELECT {columns} FROM {table} c WHERE c.tenant_id = :tenant"
             f" AND c.{fk} = p.parent_id AND {conditions} AND {extra.sql}"
             f" ORDER BY {order_by} LIMIT :limit) c"
         ),

@@ -1,26 +1,32 @@
-"""Per-request DataLoaders: one batched SQL statement per nesting level.
+"""Per-request DataLoaders: one batched SQL statement per nesting level, built from the types' descriptions.
 
 Built fresh for every operation (never at module level, which would serve
 one caller's rows to another). Each loader is bound to the caller's clinic;
-with no clinic in the claims there is no clinic data to load.
+with no clinic in the claims there is no clinic data to load. A loader is made
+on first use for each (type, relation, arguments) and reused for the rest of
+the operation, so siblings asking for the same thing share one statement.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
 from aiodataloader import DataLoader
 
-from db import billing, reads, records
-from db.pagination import Order, Page
+from db import billing, reads
+from db.expressions import Condition
+from db.json_sql import condition_sql
+from db.pagination import Page
 from db.reads import ChildFilter
 from db.session import RequestDb, Row
+from graph.table import Paged, TableSpec, ToMany, spec_of
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+Conditions = tuple[tuple[Condition, Any], ...]
 
 
 class _Loader(DataLoader[K, V]):
@@ -32,19 +38,19 @@ class _Loader(DataLoader[K, V]):
         return await self._batch(keys)
 
 
-def _grouped(keys: Sequence[tuple[UUID, Any]]) -> dict[Any, list[UUID]]:
-    """Loader keys (parent id, arguments) grouped by arguments: one statement per distinct arguments."""
-    groups: dict[Any, list[UUID]] = defaultdict(list)
-    for parent, args in keys:
-        groups[args].append(parent)
-    return groups
-
-
-# Orders of the paged child lists; `id` last makes each a total order.
-LOGS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
-# Readings taken at the same instant keep the order they were recorded in (seq).
-VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("seq", "bigint")))
-APPOINTMENTS_BY_START = Order((("start_time", "timestamptz"), ("id", "uuid")))
+def _filter(conditions: Conditions) -> ChildFilter:
+    """The SQL of a child list's argument conditions, over alias `c`, with its parameters."""
+    sql: list[str] = []
+    params: list[tuple[str, Any]] = []
+    for i, (condition, value) in enumerate(conditions):
+        name = f"arg{i}"
+        text = condition_sql(condition, value, f":{name}")
+        if text is None:
+            continue
+        sql.append(text.replace("{a}", "c"))
+        if f":{name}" in text:
+            params.append((name, value))
+    return ChildFilter(" AND ".join(sql) or "TRUE", tuple(params))
 
 
 class Loaders:
@@ -53,140 +59,104 @@ class Loaders:
     def __init__(self, db: RequestDb, tenant: str | None) -> None:
         self._db = db
         self._tenant = tenant
-        self.profile_by_id = self._by_id("profiles")
-        self.pet_by_id = self._by_id("pets")
-        self.alert_by_id = self._by_id("patient_alerts", reads.ALERT_COLUMNS)
-        self.problem_by_id = self._by_id("patient_problems")
-        self.anesthesia_log_by_id = self._by_id("anesthesia_logs")
-        self.vital_by_id = self._by_id("anesthesia_vitals")
-        self.alarm_by_id = self._by_id("anesthesia_alarms")
-        self.appointment_by_id = self._by_id("appointments")
-        self.exam_room_by_id = self._by_id("exam_rooms")
-        self.device_by_id = self._by_id("user_devices", records.DEVICE_COLUMNS)
-        self.diagnosis_code_by_id: _Loader[UUID, Row | None] = _Loader(self._diagnosis_codes)
-        self.promotion_by_id = self._by_id("promotions")
-        self.recurrence_by_id = self._by_id("appointment_recurrence")
+        self._made: dict[tuple[Any, ...], Any] = {}
         # Billing rows: a clinic's admin reads its own, the platform (no clinic) every clinic's (RLS).
-        self.subscription_by_id = self._billing_by_id("tenant_subscriptions")
         self.subscription_by_clinic: _Loader[str, Row | None] = _Loader(self._subscriptions)
-        # Keyed by text ids: the clinic (its members and the platform, by RLS) and plans (shared).
-        self.clinic_by_id: _Loader[str, Row | None] = _Loader(self._shared("tenants"))
-        self.plan_by_id: _Loader[str, Row | None] = _Loader(self._shared("subscription_plans"))
-        self.alerts_by_pet: _Loader[tuple[UUID, bool], list[Row]] = _Loader(self._alerts)
-        self.problems_by_pet: _Loader[tuple[UUID, bool], list[Row]] = _Loader(self._problems)
-        self.anesthesia_logs_by_pet = self._pages("anesthesia_logs", "pet_id", LOGS_NEWEST_FIRST)
-        self.anesthesia_log_count_by_pet = self._counts("anesthesia_logs", "pet_id")
-        self.vitals_by_log = self._pages("anesthesia_vitals", "anesthesia_log_id", VITALS_OLDEST_FIRST)
-        self.vital_count_by_log = self._counts("anesthesia_vitals", "anesthesia_log_id")
-        self.alarms_by_log: _Loader[UUID, list[Row]] = _Loader(self._alarms)
-        self.appointments_by_pet = self._pages("appointments", "pet_id", APPOINTMENTS_BY_START)
-        self.appointment_count_by_pet = self._counts("appointments", "pet_id")
 
-    def _by_id(self, table: str, columns: str = "c.*") -> _Loader[UUID, Row | None]:
-        async def batch(ids: Sequence[UUID]) -> list[Row | None]:
-            if self._tenant is None:
-                return [None] * len(ids)
-            rows = await reads.rows_by_ids(self._db, table, self._tenant, ids, columns=columns)
-            return [rows.get(i) for i in ids]
+    def _once(self, key: tuple[Any, ...], make: Callable[[], V]) -> V:
+        made: V | None = self._made.get(key)
+        if made is None:
+            made = self._made[key] = make()
+        return made
 
-        return _Loader(batch)
+    def of(self, type_name: str) -> _Loader[Any, Row | None]:
+        """Rows of a described type (graph/table.py) by key."""
+        return self.by_key(spec_of(type_name))
 
-    def _billing_by_id(self, table: str) -> _Loader[UUID, Row | None]:
-        async def batch(ids: Sequence[UUID]) -> list[Row | None]:
-            if self._tenant is None:  # the platform: RLS lets it read every clinic's, and nobody else any
-                rows = await reads.shared_rows_by_ids(self._db, table, ids, "uuid")
+    def forget(self, table: str) -> None:
+        """Drop everything this operation has loaded from `table` (after writing to it)."""
+        self._made = {key: loader for key, loader in self._made.items() if key[1] != table}
+
+    @property
+    def pet_by_id(self) -> _Loader[UUID, Row | None]:
+        return self.by_key(spec_of("Pet"))
+
+    @property
+    def profile_by_id(self) -> _Loader[UUID, Row | None]:
+        return self.by_key(spec_of("Profile"))
+
+    def by_key(self, spec: TableSpec) -> _Loader[Any, Row | None]:
+        """Rows of `spec`'s table by key; None where missing or hidden by RLS."""
+        assert spec.table is not None
+        table = spec.table
+
+        async def batch(keys: Sequence[Any]) -> list[Row | None]:
+            if spec.shared or (self._tenant is None and spec.platform_visible):
+                rows = await reads.shared_rows_by_ids(self._db, table, keys, spec.key_type, columns=spec.select_list)
+            elif self._tenant is None:
+                return [None] * len(keys)
             else:
-                rows = await reads.rows_by_ids(self._db, table, self._tenant, ids)
-            return [rows.get(i) for i in ids]
+                rows = await reads.rows_by_ids(self._db, table, self._tenant, keys, columns=spec.select_list)
+            return [rows.get(k) for k in keys]
 
-        return _Loader(batch)
+        return self._once(("key", table), lambda: _Loader(batch))
 
-    def _shared(self, table: str) -> Callable[[Sequence[str]], Awaitable[list[Row | None]]]:
-        async def batch(ids: Sequence[str]) -> list[Row | None]:
-            rows = await reads.shared_rows_by_ids(self._db, table, ids, "text")
-            return [rows.get(i) for i in ids]
+    def children(self, spec: TableSpec, relation: ToMany, conditions: Conditions) -> _Loader[UUID, list[Row]]:
+        """Whole child lists by parent id, narrowed by the list's argument conditions."""
+        assert spec.table is not None
+        table, extra = spec.table, _filter(conditions)
 
-        return batch
+        async def batch(parents: Sequence[UUID]) -> list[list[Row]]:
+            if self._tenant is None:
+                return [[] for _ in parents]
+            rows = await reads.children(
+                self._db,
+                table,
+                relation.fk,
+                self._tenant,
+                parents,
+                where=extra,
+                order_by=relation.order.sql("c"),
+                columns=spec.select_list,
+            )
+            return [rows[p] for p in parents]
+
+        return self._once(("children", table, relation.fk, extra), lambda: _Loader(batch))
+
+    def pages(self, spec: TableSpec, relation: Paged, conditions: Conditions) -> _Loader[tuple[UUID, Page], list[Row]]:
+        """One page of children per (parent id, page)."""
+        assert spec.table is not None
+        table, extra = spec.table, _filter(conditions)
+
+        async def batch(keys: Sequence[tuple[UUID, Page]]) -> list[list[Row]]:
+            if self._tenant is None:
+                return [[] for _ in keys]
+            by_page: dict[Page, list[UUID]] = {}
+            for parent, page in keys:
+                by_page.setdefault(page, []).append(parent)
+            found: dict[tuple[UUID, Page], list[Row]] = {}
+            for page, parents in by_page.items():
+                rows = await reads.child_pages(
+                    self._db, table, relation.fk, self._tenant, parents, relation.order, page, extra, spec.select_list
+                )
+                found.update({(p, page): rows[p] for p in parents})
+            return [found[k] for k in keys]
+
+        return self._once(("pages", table, relation.fk, extra), lambda: _Loader(batch))
+
+    def counts(self, spec: TableSpec, relation: Paged, conditions: Conditions) -> _Loader[UUID, int]:
+        """How many children each parent has, narrowed by the list's argument conditions."""
+        assert spec.table is not None
+        table, extra = spec.table, _filter(conditions)
+
+        async def batch(parents: Sequence[UUID]) -> list[int]:
+            if self._tenant is None:
+                return [0] * len(parents)
+            counts = await reads.child_counts(self._db, table, relation.fk, self._tenant, parents, extra)
+            return [counts[p] for p in parents]
+
+        return self._once(("counts", table, relation.fk, extra), lambda: _Loader(batch))
 
     async def _subscriptions(self, clinics: Sequence[str]) -> list[Row | None]:
         rows = await billing.current_subscriptions(self._db, clinics)
         return [rows.get(c) for c in clinics]
-
-    async def _diagnosis_codes(self, ids: Sequence[UUID]) -> list[Row | None]:
-        rows = await reads.shared_rows_by_ids(self._db, "diagnosis_codes", ids, "uuid")
-        return [rows.get(i) for i in ids]
-
-    async def _children(
-        self, table: str, keys: Sequence[tuple[UUID, bool]], active: str, order_by: str, columns: str = "c.*"
-    ) -> list[list[Row]]:
-        if self._tenant is None:
-            return [[] for _ in keys]
-        found: dict[tuple[UUID, bool], list[Row]] = {}
-        for active_only, parents in _grouped(keys).items():
-            rows = await reads.children(
-                self._db,
-                table,
-                "pet_id",
-                self._tenant,
-                parents,
-                where=active if active_only else "TRUE",
-                order_by=order_by,
-                columns=columns,
-            )
-            found.update({(p, active_only): rows[p] for p in parents})
-        return [found[k] for k in keys]
-
-    async def _alerts(self, keys: Sequence[tuple[UUID, bool]]) -> list[list[Row]]:
-        # Most severe first, so a screen that shows one alert shows the one that matters.
-        return await self._children(
-            "patient_alerts",
-            keys,
-            reads.ACTIVE_ALERT,
-            "array_position(ARRAY['danger','warning','info'], c.severity), c.created_at DESC, c.id",
-            reads.ALERT_COLUMNS,
-        )
-
-    async def _problems(self, keys: Sequence[tuple[UUID, bool]]) -> list[list[Row]]:
-        return await self._children(
-            "patient_problems", keys, "c.is_active", "c.is_active DESC, c.onset_date DESC NULLS LAST, c.id"
-        )
-
-    async def _alarms(self, logs: Sequence[UUID]) -> list[list[Row]]:
-        if self._tenant is None:
-            return [[] for _ in logs]
-        rows = await reads.children(
-            self._db,
-            "anesthesia_alarms",
-            "anesthesia_log_id",
-            self._tenant,
-            logs,
-            where="TRUE",
-            order_by="c.raised_at, c.id",
-        )
-        return [rows[log] for log in logs]
-
-    def _pages(
-        self, table: str, fk: str, order: Order
-    ) -> _Loader[tuple[UUID, tuple[Page, ChildFilter]], list[Row]]:
-        async def batch(keys: Sequence[tuple[UUID, tuple[Page, ChildFilter]]]) -> list[list[Row]]:
-            if self._tenant is None:
-                return [[] for _ in keys]
-            found: dict[tuple[UUID, tuple[Page, ChildFilter]], list[Row]] = {}
-            for (page, extra), parents in _grouped(keys).items():
-                rows = await reads.child_pages(self._db, table, fk, self._tenant, parents, order, page, extra)
-                found.update({(p, (page, extra)): rows[p] for p in parents})
-            return [found[k] for k in keys]
-
-        return _Loader(batch)
-
-    def _counts(self, table: str, fk: str) -> _Loader[tuple[UUID, ChildFilter], int]:
-        async def batch(keys: Sequence[tuple[UUID, ChildFilter]]) -> list[int]:
-            if self._tenant is None:
-                return [0] * len(keys)
-            found: dict[tuple[UUID, ChildFilter], int] = {}
-            for extra, parents in _grouped(keys).items():
-                counts = await reads.child_counts(self._db, table, fk, self._tenant, parents, extra)
-                found.update({(p, extra): counts[p] for p in parents})
-            return [found[k] for k in keys]
-
-        return _Loader(batch)

@@ -1,5 +1,6 @@
 """The executor's side of the fast paths: pre-serialized JSON passes through completion untouched,
-and subscription events are rendered once per distinct selection."""
+compiled parts of an object are completed without their resolvers, and subscription events are
+rendered once per distinct selection."""
 
 from __future__ import annotations
 
@@ -95,6 +96,20 @@ class PassThroughExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # fragments and coerced variables), so it needs the executor itself.
         if isinstance(self.context_value, Context):
             self.context_value.executor = self
+
+    def execute_field(
+        self, parent_type: Any, source: Any, field_details_list: Any, path: Any, position_context: Any
+    ) -> Any:
+        # A compiled part of an object (graph/compiled/roots.py): complete it without its resolver.
+        pre = getattr(source, "_vetql_pre", None)
+        if pre is not None and path.key in pre:
+            field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+            assert field_def is not None
+            info = self.build_resolve_info(field_def, [d.node for d in field_details_list], parent_type, path)
+            return self.complete_value(
+                field_def.type, field_details_list, info, path, pre[path.key], position_context
+            )
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
     def complete_value(
         self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any, position_context: Any

@@ -108,7 +108,7 @@ async def start_anesthesia(info: strawberry.Info[Context, None], input: StartAne
         return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors(problems))
     assert ctx.claims is not None
     tenant = tenant_of(info)
-    if isinstance(appointment, UUID) and await ctx.loaders.appointment_by_id.load(appointment) is None:
+    if isinstance(appointment, UUID) and await ctx.loaders.of("Appointment").load(appointment) is None:
         return AnesthesiaLogPayload(
             anesthesia_log=None, user_errors=_errors([Problem("appointmentId", Code.NOT_FOUND, "No such appointment.")])
         )

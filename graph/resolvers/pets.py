@@ -90,10 +90,9 @@ async def pets(
     if ctx.tenant_id is None:  # platform operator or anonymous: no clinical data
         return build_connection(slice_rows([], page), order, Pet.from_row, _zero)
     query = _list_query(ctx.tenant_id, filter)
-    if ctx.compiled:
-        fast = await compiled.connection(info, query, order, page)
-        if fast is not None:  # the whole selection was plain data: JSON straight from SQL
-            return cast(Connection[Pet], fast)
+    fast = await compiled.connection(info, query, order, page)
+    if fast is not None:  # JSON straight from SQL (resolver-only fields, if any, around it)
+        return cast(Connection[Pet], fast)
     rows = await reads.list_page(ctx.db, query, order, page)
     for row in rows:
         ctx.loaders.pet_by_id.prime(row["id"], row)
@@ -116,9 +115,8 @@ async def pet(
     """One patient by ID; null if it does not exist or the caller may not see it."""
     pk = uuid_of(id, "Pet")
     ctx = info.context
-    if ctx.compiled and ctx.tenant_id is not None:
-        done, fast = await compiled.one(info, "pets", ctx.tenant_id, pk)
-        if done:
-            return cast(Pet | None, fast)
+    found = await compiled.by_keys(info, "Pet", [pk])
+    if found is not None:
+        return cast(Pet | None, found.get(pk))
     row = await ctx.loaders.pet_by_id.load(pk)
     return None if row is None else Pet.from_row(row)

@@ -7,8 +7,9 @@ from enum import Enum
 
 import strawberry
 
+from db.expressions import ALARM_IS_OPEN
 from db.session import Row
-from graph.types.fields import described
+from graph.table import TableRow, col, computed, table
 from graph.types.node import Node, to_global_id
 
 
@@ -40,36 +41,19 @@ class AlarmTransition(Enum):
     CLEARED = "cleared"
 
 
+@table("anesthesia_alarms")
 @strawberry.type(
     description="An episode of a vital sign out of its safe range: raised by one reading, cleared by another."
 )
-class AnesthesiaAlarm(Node):
-    kind: AlarmKind = strawberry.field(description="What is out of range.")
-    severity: AlarmSeverity = strawberry.field(description="WARNING or CRITICAL.")
-    message: str = strawberry.field(description="What the reading was against which limit, e.g. 'SpO2 88% (< 90)'.")
-    value: float | None = strawberry.field(description="The value that raised it.")
-    threshold: float | None = strawberry.field(description="The limit it crossed.")
-    raised_at: datetime = strawberry.field(description="When the reading that raised it was taken.")
-    cleared_at: datetime | None = strawberry.field(
-        description="When a reading back in range was taken; null while open."
-    )
-
-    @described("True until cleared.")
-    def is_active(self) -> bool:
-        return self.cleared_at is None
-
-    @classmethod
-    def from_row(cls, row: Row, id_column: str = "id") -> AnesthesiaAlarm:
-        return cls(
-            id=to_global_id("AnesthesiaAlarm", row[id_column]),
-            kind=AlarmKind(row["kind"]),
-            severity=AlarmSeverity(row["severity"]),
-            message=row["message"],
-            value=None if row["value"] is None else float(row["value"]),
-            threshold=None if row["threshold"] is None else float(row["threshold"]),
-            raised_at=row["raised_at"],
-            cleared_at=row["cleared_at"],
-        )
+class AnesthesiaAlarm(Node, TableRow):
+    kind: AlarmKind = col(description="What is out of range.")
+    severity: AlarmSeverity = col(description="WARNING or CRITICAL.")
+    message: str = col(description="What the reading was against which limit, e.g. 'SpO2 88% (< 90)'.")
+    value: float | None = col(description="The value that raised it.")
+    threshold: float | None = col(description="The limit it crossed.")
+    raised_at: datetime = col(description="When the reading that raised it was taken.")
+    cleared_at: datetime | None = col(description="When a reading back in range was taken; null while open.")
+    is_active: bool = computed(ALARM_IS_OPEN, description="True until cleared.")
 
 
 @strawberry.type(description="An alarm raised or cleared, as streamed by `anesthesiaAlarms`.")
@@ -87,5 +71,5 @@ class AlarmEvent:
             occurred_at=row["occurred_at"],
             sequence=row["seq"],
             anesthesia_log_id=to_global_id("AnesthesiaLog", row["anesthesia_log_id"]),
-            alarm=AnesthesiaAlarm.from_row(row, id_column="alarm_id"),
+            alarm=AnesthesiaAlarm.from_row(row),
         )

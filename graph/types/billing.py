@@ -7,33 +7,20 @@ from decimal import Decimal
 import strawberry
 from strawberry.scalars import JSON
 
-from db.session import Row
-from graph.types.node import Node, to_global_id
+from graph.table import TableRow, col, table
+from graph.types.node import Node
 
 
+@table("subscription_plans", shared=True, key_type="text")
 @strawberry.type(description="A plan clinics can subscribe to. Active plans are public.")
-class SubscriptionPlan(Node):
-    code: str = strawberry.field(description="Plan id: basic, pro, enterprise, ...")
-    name: str = strawberry.field(description="Display name.")
-    description: str | None = strawberry.field(description="What the plan offers.")
-    price_monthly: Decimal | None = strawberry.field(description="Monthly price in PYG.")
-    price_yearly: Decimal | None = strawberry.field(description="Yearly price in PYG.")
-    features: JSON = strawberry.field(description="Feature flags the plan enables (a list of names).")
-    limits: JSON = strawberry.field(
+class SubscriptionPlan(Node, TableRow):
+    code: str = col("id", description="Plan id: basic, pro, enterprise, ...")
+    name: str = col(description="Display name.")
+    description: str | None = col(description="What the plan offers.")
+    price_monthly: Decimal | None = col(description="Monthly price in PYG.")
+    price_yearly: Decimal | None = col(description="Yearly price in PYG.")
+    features: JSON = col(description="Feature flags the plan enables (a list of names).")
+    limits: JSON = col(
         description="Usage limits, e.g. {users: 5, sms_per_month: 100, storage_gb: 5}; null means unlimited."
     )
-    is_active: bool = strawberry.field(description="Offered to clinics.")
-
-    @classmethod
-    def from_row(cls, row: Row) -> SubscriptionPlan:
-        return cls(
-            id=to_global_id("SubscriptionPlan", row["id"]),
-            code=row["id"],
-            name=row["name"],
-            description=row["description"],
-            price_monthly=row["price_monthly"],
-            price_yearly=row["price_yearly"],
-            features=row["features"],
-            limits=row["limits"],
-            is_active=row["is_active"],
-        )
+    is_active: bool = col(description="Offered to clinics.")

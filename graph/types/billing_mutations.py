@@ -11,8 +11,9 @@ from strawberry.scalars import JSON
 
 from db.session import Row
 from domain.billing.errors import BillingErrorCode
+from graph.table import TableRow, col, table
 from graph.types.billing import SubscriptionPlan
-from graph.types.node import Node, to_global_id
+from graph.types.node import Node
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(BillingErrorCode, description="Why a billing mutation refused some input.")
@@ -40,32 +41,18 @@ class BillingUserError:
     message: str = strawberry.field(description="Human-readable explanation.")
 
 
+@table("tenant_subscriptions", platform_visible=True)
 @strawberry.type(description="A clinic's subscription to a plan. The platform and the clinic's admins see it.")
-class TenantSubscription(Node):
-    clinic_slug: str = strawberry.field(description="The clinic's tenant id.")
-    plan_code: str = strawberry.field(description="Id of the plan subscribed to.")
-    status: SubscriptionStatus = strawberry.field(description="Where it stands. CANCELED is final.")
-    current_period_start: datetime | None = strawberry.field(description="Start of the paid period.")
-    current_period_end: datetime | None = strawberry.field(description="End of the paid period.")
-    cancel_at_period_end: bool = strawberry.field(description="Ends when the current period does.")
-    canceled_at: datetime | None = strawberry.field(description="When it was canceled.")
-    created_at: datetime = strawberry.field(description="When the clinic subscribed.")
-    updated_at: datetime = strawberry.field(description="Last change.")
-
-    @classmethod
-    def from_row(cls, row: Row) -> TenantSubscription:
-        return cls(
-            id=to_global_id("TenantSubscription", row["id"]),
-            clinic_slug=row["tenant_id"],
-            plan_code=row["plan_id"],
-            status=SubscriptionStatus(row["status"]),
-            current_period_start=row["current_period_start"],
-            current_period_end=row["current_period_end"],
-            cancel_at_period_end=row["cancel_at_period_end"],
-            canceled_at=row["canceled_at"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
+class TenantSubscription(Node, TableRow):
+    clinic_slug: str = col("tenant_id", description="The clinic's tenant id.")
+    plan_code: str = col("plan_id", description="Id of the plan subscribed to.")
+    status: SubscriptionStatus = col(description="Where it stands. CANCELED is final.")
+    current_period_start: datetime | None = col(description="Start of the paid period.")
+    current_period_end: datetime | None = col(description="End of the paid period.")
+    cancel_at_period_end: bool = col(description="Ends when the current period does.")
+    canceled_at: datetime | None = col(description="When it was canceled.")
+    created_at: datetime = col(description="When the clinic subscribed.")
+    updated_at: datetime = col(description="Last change.")
 
 
 @strawberry.type(description="What a clinic did in one calendar month (its own time zone), counted by the database.")

@@ -10,6 +10,7 @@ import strawberry
 
 from db.session import Row
 from domain.promotions.errors import PromotionErrorCode
+from graph.table import IDS, TableRow, col, table
 from graph.types.node import Node, to_global_id
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
@@ -39,49 +40,28 @@ class PromotionUserError:
     message: str = strawberry.field(description="Human-readable explanation.")
 
 
+@table("promotions")
 @strawberry.type(description="A discount code of the clinic. Staff only.")
-class Promotion(Node):
-    code: str = strawberry.field(description="What customers type; unique in the clinic, ignoring case.")
-    name: str = strawberry.field(description="Name shown to staff and on invoices.")
-    description: str | None = strawberry.field(description="Longer text.")
-    discount_type: DiscountType = strawberry.field(description="Percentage of the eligible lines, or fixed PYG.")
-    discount_value: Decimal = strawberry.field(description="Percent (0-100] or whole PYG.")
-    minimum_purchase: Decimal | None = strawberry.field(description="Invoice subtotal needed, in PYG.")
-    maximum_discount: Decimal | None = strawberry.field(description="Most it takes off one invoice, in PYG.")
-    applies_to: PromotionScope = strawberry.field(description="Which kind of lines it discounts.")
-    applicable_items: list[strawberry.ID] | None = strawberry.field(
-        description="Only these services or products (ids of the clinic's catalogue); null: every line in scope."
+class Promotion(Node, TableRow):
+    code: str = col(description="What customers type; unique in the clinic, ignoring case.")
+    name: str = col(description="Name shown to staff and on invoices.")
+    description: str | None = col(description="Longer text.")
+    discount_type: DiscountType = col(description="Percentage of the eligible lines, or fixed PYG.")
+    discount_value: Decimal = col(description="Percent (0-100] or whole PYG.")
+    minimum_purchase: Decimal | None = col(description="Invoice subtotal needed, in PYG.")
+    maximum_discount: Decimal | None = col(description="Most it takes off one invoice, in PYG.")
+    applies_to: PromotionScope = col(description="Which kind of lines it discounts.")
+    applicable_items: list[strawberry.ID] | None = col(
+        codec=IDS,
+        description="Only these services or products (ids of the clinic's catalogue); null: every line in scope.",
     )
-    usage_limit: int | None = strawberry.field(description="Total uses allowed; null: unlimited.")
-    usage_per_customer: int | None = strawberry.field(description="Uses allowed per customer; null: unlimited.")
-    times_used: int = strawberry.field(description="Uses so far (voided invoices give theirs back).")
-    starts_at: datetime | None = strawberry.field(description="Valid from this instant; null: already.")
-    expires_at: datetime | None = strawberry.field(description="Valid until this instant (exclusive); null: ever.")
-    is_active: bool = strawberry.field(description="Switched on. Active codes count against the plan's limit.")
-    created_at: datetime = strawberry.field(description="When it was created.")
-
-    @classmethod
-    def from_row(cls, row: Row) -> Promotion:
-        items = row["applicable_items"]
-        return cls(
-            id=to_global_id("Promotion", row["id"]),
-            code=row["code"],
-            name=row["name"],
-            description=row["description"],
-            discount_type=DiscountType(row["discount_type"]),
-            discount_value=row["discount_value"],
-            minimum_purchase=row["minimum_purchase"],
-            maximum_discount=row["maximum_discount"],
-            applies_to=PromotionScope(row["applies_to"]),
-            applicable_items=None if items is None else [strawberry.ID(str(i)) for i in items],
-            usage_limit=row["usage_limit"],
-            usage_per_customer=row["usage_per_customer"],
-            times_used=row["times_used"],
-            starts_at=row["starts_at"],
-            expires_at=row["expires_at"],
-            is_active=row["is_active"],
-            created_at=row["created_at"],
-        )
+    usage_limit: int | None = col(description="Total uses allowed; null: unlimited.")
+    usage_per_customer: int | None = col(description="Uses allowed per customer; null: unlimited.")
+    times_used: int = col(description="Uses so far (voided invoices give theirs back).")
+    starts_at: datetime | None = col(description="Valid from this instant; null: already.")
+    expires_at: datetime | None = col(description="Valid until this instant (exclusive); null: ever.")
+    is_active: bool = col(description="Switched on. Active codes count against the plan's limit.")
+    created_at: datetime = col(description="When it was created.")
 
 
 @strawberry.type(description="An invoice's amounts after a promotion was applied or the invoice was voided.")

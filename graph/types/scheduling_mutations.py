@@ -7,10 +7,10 @@ from enum import Enum
 
 import strawberry
 
-from db.session import Row
 from domain.scheduling.errors import SchedulingErrorCode
+from graph.table import TableRow, col, table
 from graph.types.enums import RoomType
-from graph.types.node import Node, to_global_id
+from graph.types.node import Node
 from graph.types.scheduling import Appointment, ExamRoom
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
@@ -147,37 +147,21 @@ class CreateRecurringAppointmentsInput:
     reason: str | None = strawberry.field(default=None, description="Reason, at most 500 characters.")
 
 
+@table("appointment_recurrence")
 @strawberry.type(description="A recurring series of appointments. Staff only.")
-class AppointmentRecurrence(Node):
+class AppointmentRecurrence(Node, TableRow):
     id: strawberry.ID = strawberry.field(description="Opaque ID; appointments of the series carry it as recurrenceId.")
-    pattern: RecurrencePattern = strawberry.field(description="How often.")
-    day_of_week: int | None = strawberry.field(description="0 = Sunday .. 6 = Saturday, for weekly patterns.")
-    day_of_month: int | None = strawberry.field(description="1-31, for monthly and yearly patterns.")
-    time_of_day: time = strawberry.field(description="Local start time in the clinic's time zone.")
-    duration_minutes: int = strawberry.field(description="Length of each visit.")
-    starts_on: date = strawberry.field(description="First possible day.")
-    ends_on: date | None = strawberry.field(description="Last possible day, if any.")
-    max_occurrences: int | None = strawberry.field(description="Total dates of the series, if limited.")
-    occurrences_created: int = strawberry.field(description="Appointments booked for it so far.")
-    materialized_until: date | None = strawberry.field(description="Appointments exist up to this day.")
-    is_active: bool = strawberry.field(description="False once the series is over or cancelled.")
-
-    @classmethod
-    def from_row(cls, row: Row) -> AppointmentRecurrence:
-        return cls(
-            id=to_global_id("AppointmentRecurrence", row["id"]),
-            pattern=RecurrencePattern(row["pattern"]),
-            day_of_week=row["day_of_week"],
-            day_of_month=row["day_of_month"],
-            time_of_day=row["time_of_day"],
-            duration_minutes=row["duration_minutes"],
-            starts_on=row["starts_on"],
-            ends_on=row["ends_on"],
-            max_occurrences=row["max_occurrences"],
-            occurrences_created=row["occurrences_created"],
-            materialized_until=row["materialized_until"],
-            is_active=row["is_active"],
-        )
+    pattern: RecurrencePattern = col(description="How often.")
+    day_of_week: int | None = col(description="0 = Sunday .. 6 = Saturday, for weekly patterns.")
+    day_of_month: int | None = col(description="1-31, for monthly and yearly patterns.")
+    time_of_day: time = col(description="Local start time in the clinic's time zone.")
+    duration_minutes: int = col(description="Length of each visit.")
+    starts_on: date = col(description="First possible day.")
+    ends_on: date | None = col(description="Last possible day, if any.")
+    max_occurrences: int | None = col(description="Total dates of the series, if limited.")
+    occurrences_created: int = col(description="Appointments booked for it so far.")
+    materialized_until: date | None = col(description="Appointments exist up to this day.")
+    is_active: bool = col(description="False once the series is over or cancelled.")
 
 
 @strawberry.type(description="An occurrence of a series that was not booked, and why.")

@@ -30,8 +30,7 @@ def _refused(problems: list[Problem]) -> PatientAlertPayload:
 async def _saved(info: Info, row: Row) -> PatientAlertPayload:
     """Commit, forget the pet's cached alerts, and answer with the alert."""
     await info.context.db.commit()
-    for active_only in (True, False):
-        info.context.loaders.alerts_by_pet.clear((row["pet_id"], active_only))
+    info.context.loaders.forget("patient_alerts")
     return PatientAlertPayload(patient_alert=PatientAlert.from_row(row), user_errors=[])
 
 

@@ -38,8 +38,7 @@ def _refused(problems: list[Problem]) -> PatientProblemPayload:
 async def _saved(info: Info, row: Row) -> PatientProblemPayload:
     """Commit, forget the pet's cached problem list, and answer with the entry."""
     await info.context.db.commit()
-    for active_only in (True, False):
-        info.context.loaders.problems_by_pet.clear((row["pet_id"], active_only))
+    info.context.loaders.forget("patient_problems")
     return PatientProblemPayload(patient_problem=PatientProblem.from_row(row), user_errors=[])
 
 
@@ -186,5 +185,5 @@ async def diagnosis_codes(
         raise BadUserInput(f"first must be 1 to {v.MAX_CODES}")
     rows = await sql.search_diagnosis_codes(info.context.db, text, first)
     for row in rows:
-        info.context.loaders.diagnosis_code_by_id.prime(row["id"], row)
+        info.context.loaders.of("DiagnosisCode").prime(row["id"], row)
     return [DiagnosisCode.from_row(r) for r in rows]

@@ -8,11 +8,11 @@ from typing import Annotated, Any, cast
 import strawberry
 
 from db import reads
+from db.expressions import APPOINTMENTS_BY_START
 from db.pagination import slice_rows
 from graph.compiled import roots as compiled
 from graph.context import Context
 from graph.errors import BadUserInput
-from graph.loaders import APPOINTMENTS_BY_START
 from graph.paging import After, Before, First, Last, to_page
 from graph.types.connection import Connection, build_connection
 from graph.types.enums import AppointmentStatus

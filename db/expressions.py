@@ -1,0 +1,81 @@
+"""SQL that the GraphQL field descriptions name: values computed from a row, what a child list's
+arguments mean, and the orders of child lists.
+
+Each is a function of the row's alias, so the compiled path (one JSON statement
+for a whole selection) and the loaders (one statement per nesting level) use
+the same text; graph/ refers to these by name and holds no SQL of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from db.pagination import Order
+
+Sql = Callable[[str], str]  # alias of the row -> SQL expression
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """A value computed from a row by the database; loaders select it as `name`."""
+
+    name: str
+    sql: Sql
+
+    def select(self, alias: str = "c") -> str:
+        return f"({self.sql(alias)}) AS {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A boolean argument of a child list: when true, only rows meeting `sql`."""
+
+    sql: Sql
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """An argument of a child list compared with a column: `sql(alias, parameter)` keeps a row."""
+
+    sql: Callable[[str, str], str]
+
+
+Condition = Flag | Bound
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrder:
+    """The order of a whole (unpaged) child list."""
+
+    sql: Sql
+
+
+def _alert_active(a: str) -> str:
+    return f"{a}.is_active AND ({a}.expires_at IS NULL OR {a}.expires_at > now())"
+
+
+# An alert is active until it is switched off or its expiry passes; judged by the database's clock, no job needed.
+ALERT_IS_ACTIVE = Computed("active_now", _alert_active)
+# A push token unused for 270 days is as good as gone (FCM drops it); judged at read time.
+DEVICE_IS_ACTIVE = Computed("active_now", lambda a: f"{a}.is_active AND {a}.last_used_at > now() - interval '270 days'")
+ALARM_IS_OPEN = Computed("is_open", lambda a: f"{a}.cleared_at IS NULL")
+
+ONLY_ACTIVE_ALERTS = Flag(_alert_active)
+ONLY_ACTIVE_PROBLEMS = Flag(lambda a: f"{a}.is_active")
+ONLY_OPEN_ALARMS = Flag(lambda a: f"{a}.cleared_at IS NULL")
+ONLY_UPCOMING = Flag(lambda a: f"{a}.end_time > now()")
+RECORDED_SINCE = Bound(lambda a, p: f"{a}.recorded_at >= {p}")
+
+# Most severe first, so a screen that shows one alert shows the one that matters.
+ALERTS_MOST_SEVERE_FIRST = ListOrder(
+    lambda a: f"array_position(ARRAY['danger','warning','info'], {a}.severity), {a}.created_at DESC, {a}.id"
+)
+PROBLEMS_ONGOING_FIRST = ListOrder(lambda a: f"{a}.is_active DESC, {a}.onset_date DESC NULLS LAST, {a}.id")
+ALARMS_AS_RAISED = ListOrder(lambda a: f"{a}.raised_at, {a}.id")
+
+# Orders of the paged child lists; `id` last makes each a total order.
+LOGS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
+# Readings taken at the same instant keep the order they were recorded in (seq).
+VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("seq", "bigint")))
+APPOINTMENTS_BY_START = Order((("start_time", "timestamptz"), ("id", "uuid")))
