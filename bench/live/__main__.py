@@ -1,6 +1,6 @@
 """`python -m bench.live [--subscribers 100,1000] [--duration 30] [--quick] [--kill-listener] [--profile]`.
 
-Live-vitals benchmark of issue 4: one `vetql serve` process, subscribers over real
+Live-vitals benchmark (subscriptions to anesthesia vitals): one `vetql serve` process, subscribers over real
 graphql-transport-ws WebSockets in separate processes, 50 monitors at 1 Hz over HTTP,
 the listener killed mid-run on request, and the batch-ingest measure.
 """

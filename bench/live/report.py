@@ -1,4 +1,4 @@
-"""The printed tables (figures beside the targets of issue 4) and the JSON file."""
+"""The printed tables (figures beside the live-vitals targets: delivery, ingest, CPU) and the JSON file."""
 
 from __future__ import annotations
 
@@ -183,9 +183,9 @@ def ingest_rows(run: dict[str, Any]) -> list[Row]:
 
 
 def table(title: str, rows: list[Row]) -> str:
-    widths = [max(len(r[i]) for r in [("figure", "value", "target (issue 4)", ""), *rows]) for i in range(4)]
+    widths = [max(len(r[i]) for r in [("figure", "value", "target", ""), *rows]) for i in range(4)]
     lines = [title]
-    header = ("figure", "value", "target (issue 4)", "")
+    header = ("figure", "value", "target", "")
     for r in [header, *rows]:
         lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     return "\n".join(lines)
