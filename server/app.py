@@ -96,6 +96,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
             keep_alive=True,
             keep_alive_interval=15,
+            connection_init_wait_timeout=timedelta(seconds=5),
             # WebSocket for most clients; multipart and SSE for those that cannot open one
             subscription_protocols=(
                 GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -220,7 +221,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
             await broker.stop()
             await engine.dispose()
 
-    graphql.connection_init_wait_timeout = timedelta(seconds=settings.connection_init_wait_seconds)
+    graphql.connection_init_wait_timeout = timedelta(seconds=settings.connection_init_wait_seconds)  # 5 s unless set
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
