@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--duration S] [--queries overview,pet,today]`: issue 3's benchmark in one command.
+"""`python -m bench [--quick] [--duration S] [--queries overview,pet,today]`: the read benchmark in one command.
 
 Queries (bench/query.py): the patient overview (first 50 pets), a single pet
 with everything, and today's appointments with pet, alerts and room (first 50).
@@ -24,7 +24,7 @@ PostGraphile v5 (bench/postgraphile_target.py, bench/postgraphile/server.mjs)
 is installed from npm into bench/.work/ on the first run, with a Node 22
 from npm; it verifies the same token and runs as vetql_app with the same
 claims. The report ends with the ratios VetQL/PostGraphile and VetQL/floor
-and which of issue 3's targets this run meets.
+and which of the overview's performance goals this run meets.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import orjson
@@ -58,7 +59,7 @@ FLOOR_PORT = 8766
 POSTGRAPHILE_PORT = pgl.PORT
 CONCURRENCY = (1, 16)
 SUBJECT = "VetQL"  # the target the ratios are about
-PEER = "PostGraphile"  # issue 3's peer
+PEER = "PostGraphile"  # the peer the read path is compared against
 FLOOR = "floor"
 
 
@@ -195,46 +196,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    duration = args.duration if args.duration is not None else (5.0 if args.quick else 12.0)
-    warmup = args.warmup if args.warmup is not None else (1.0 if args.quick else 2.0)
-    chosen = tuple(q.strip().lower() for q in args.queries.split(",") if q.strip())
-    unknown = [q for q in chosen if q not in QUERIES]
-    if unknown or not chosen:
-        raise SystemExit(f"bench: --queries takes any of {','.join(QUERIES)}, not {args.queries!r}")
-    run_queries = tuple(q for q in QUERIES if q in chosen)
-    wanted = {t.strip().lower() for t in args.targets.split(",")} if args.targets else None
-    targets = [t for t in TARGETS if wanted is None or t.name.lower() in wanted]
-    pinning = Pinning.plan(enabled=not args.no_pin)
+@dataclass(frozen=True)
+class Plan:
+    """What the command line asks for."""
 
-    dataset = prepare(force=args.reload)
-    jwt_secret = secrets.token_urlsafe(32)
-    settings = Settings(_env_file=None, jwt_secret=jwt_secret, jwt_public_key=None, jwks_url=None,
-                        jwt_audience=None, jwt_issuer=None)
-    token = sign(settings, sub=dataset.admin_id, tenant_id=dataset.tenant_id, role="admin", ttl=timedelta(hours=4))
-    claims = TokenVerifier(settings).verify(token)
-    postmaster = asyncio.run(_postmaster(dataset.url))
-    notes: dict[str, str] = {}  # per target: its runtime, its answer against VetQL's, or why it was not run
+    duration: float
+    warmup: float
+    queries: tuple[str, ...]
+    concurrency: tuple[int, ...]
+    wanted: set[str] | None  # target names (lower case), None for all
+    reload: bool
+    pin: bool
 
-    runtime: pgl.Runtime | None = None
-    if any(t.name == PEER for t in targets):
-        try:
-            runtime = pgl.install()
-        except pgl.Unavailable as exc:
-            notes[PEER] = f"NOT RUN: {exc}"
-            targets = [t for t in targets if t.name != PEER]
-            print(f"==> {PEER} UNAVAILABLE, the runs go on without it: {exc}", flush=True)
-        else:
-            notes[PEER] = runtime.describe()
-            print(f"==> {runtime.describe()}", flush=True)
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> Plan:
+        chosen = tuple(q.strip().lower() for q in args.queries.split(",") if q.strip())
+        unknown = [q for q in chosen if q not in QUERIES]
+        if unknown or not chosen:
+            raise SystemExit(f"bench: --queries takes any of {','.join(QUERIES)}, not {args.queries!r}")
+        return cls(
+            duration=args.duration if args.duration is not None else (5.0 if args.quick else 12.0),
+            warmup=args.warmup if args.warmup is not None else (1.0 if args.quick else 2.0),
+            queries=tuple(q for q in QUERIES if q in chosen),
+            concurrency=tuple(args.concurrency),
+            wanted={t.strip().lower() for t in args.targets.split(",")} if args.targets else None,
+            reload=args.reload,
+            pin=not args.no_pin,
+        )
 
-    params = workload.pick(dataset.url, dataset.tenant_id)
-    print(f"==> queries: {', '.join(run_queries)}; the single pet: {params.pet_id} "
-          f"({queries.global_id('Pet', params.pet_id)}); the day: {params.day} ({params.day_note})", flush=True)
-    print(f"==> checking structure (in-process): clinic {dataset.tenant_id}, {dataset.pets} pets, role admin",
-          flush=True)
-    checked = asyncio.run(structure.check(dataset.url, settings, token, claims, params, run_queries))
+    def targets(self) -> list[Target]:
+        return [t for t in TARGETS if self.wanted is None or t.name.lower() in self.wanted]
+
+
+def _install_postgraphile(targets: list[Target], notes: dict[str, str]) -> tuple[pgl.Runtime | None, list[Target]]:
+    """PostGraphile's runtime when it is a target, and the targets left to run (without it if it failed)."""
+    if not any(t.name == PEER for t in targets):
+        return None, targets
+    try:
+        runtime = pgl.install()
+    except pgl.Unavailable as exc:
+        notes[PEER] = f"NOT RUN: {exc}"
+        print(f"==> {PEER} UNAVAILABLE, the runs go on without it: {exc}", flush=True)
+        return None, [t for t in targets if t.name != PEER]
+    notes[PEER] = runtime.describe()
+    print(f"==> {runtime.describe()}", flush=True)
+    return runtime, targets
+
+
+def _print_structure(checked: dict[str, structure.QueryCheck]) -> None:
     for name, shape in checked.items():
         count = f"{shape.statements}"
         if shape.statements_5 is not None:
@@ -252,15 +261,50 @@ def main(argv: list[str] | None = None) -> int:
         alerts = sum(len(e["node"]["pet"]["alerts"]) for e in edges if e["node"]["pet"])
         print(f"    today: {len(edges)} appointments, {rooms} with a room (a completed visit has released its room), "
               f"{alerts} active alerts on their pets", flush=True)
-    bench = Bench(dataset, jwt_secret, token, pinning, _server_env(dataset, jwt_secret), params, checked,
-                  postgraphile=runtime)
 
-    print(f"==> {pinning.describe()}")
-    print(f"==> runs: {', '.join(t.name for t in targets)} x {', '.join(run_queries)} x "
-          f"c={','.join(map(str, args.concurrency))}, {warmup:g}+ s warm-up + {duration:g} s each", flush=True)
-    load_before = os.getloadavg()
-    rows: list[report.Row] = []
-    verified: dict[str, list[str]] = {}  # per target: its answers against VetQL's
+
+@dataclass
+class Measured:
+    """What the timed runs found: a row per (target, query, concurrency) and each target's verified answers."""
+
+    rows: list[report.Row] = field(default_factory=list)
+    verified: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _measure_target(bench: Bench, plan: Plan, target: Target, server: ServerProcess, postmaster: int | None,
+                    notes: dict[str, str], measured: Measured) -> None:
+    """Each query against one running target: its answer checked, then timed at each concurrency."""
+    for name in plan.queries:
+        if target.verify is not None:
+            try:
+                line = target.verify(bench, target, name)
+            except pgl.Unavailable as exc:
+                notes[f"{target.name} {name}"] = f"NOT RUN: {exc}"
+                print(f"==> {target.name} answers {name} wrongly, not measured: {exc}", flush=True)
+                continue
+            measured.verified.setdefault(target.name, []).append(line)
+            print("    " + line.replace("\n", "\n    "), flush=True)
+        body = target.body(name, bench.params)
+        for concurrency in plan.concurrency:
+            spec = load.LoadSpec(
+                url=target.url, body=body.decode(), headers={"Authorization": f"Bearer {bench.token}"},
+                concurrency=concurrency, duration=plan.duration, warmup=plan.warmup,
+                expect_items=bench.vetql[name].items, items_path=PATHS[name], server_pid=server.pid,
+                postmaster_pid=postmaster, database=DATABASE,
+                cpus=tuple(sorted(bench.pinning.load)) if bench.pinning.load else None,
+            )
+            with PeakRss(server.pid) as rss:
+                result = load.run(spec)
+            measured.rows.append(report.Row(target.name, result, rss.peak, query=name))
+            print(f"    {target.name} {name} c={concurrency}: {result.rps:.1f} req/s, "
+                  f"p50 {result.percentile(50):.2f} ms, {result.failures} failures"
+                  + (f" ({result.failure_sample})" if result.failures else ""), flush=True)
+
+
+def _measure(bench: Bench, plan: Plan, targets: list[Target], postmaster: int | None,
+             notes: dict[str, str]) -> Measured:
+    """Start each target once, measure it, stop it; a target that cannot start is noted and skipped."""
+    measured = Measured()
     for target in targets:
         try:
             server = target.start(bench)
@@ -269,49 +313,29 @@ def main(argv: list[str] | None = None) -> int:
             print(f"==> {target.name} UNAVAILABLE: {exc}", flush=True)
             continue
         try:
-            for name in run_queries:
-                body = target.body(name, params)
-                if target.verify is not None:
-                    try:
-                        line = target.verify(bench, target, name)
-                    except pgl.Unavailable as exc:
-                        notes[f"{target.name} {name}"] = f"NOT RUN: {exc}"
-                        print(f"==> {target.name} answers {name} wrongly, not measured: {exc}", flush=True)
-                        continue
-                    verified.setdefault(target.name, []).append(line)
-                    print("    " + line.replace("\n", "\n    "), flush=True)
-                for concurrency in args.concurrency:
-                    spec = load.LoadSpec(
-                        url=target.url, body=body.decode(), headers={"Authorization": f"Bearer {token}"},
-                        concurrency=concurrency, duration=duration, warmup=warmup,
-                        expect_items=checked[name].items, items_path=PATHS[name], server_pid=server.pid,
-                        postmaster_pid=postmaster, database=DATABASE,
-                        cpus=tuple(sorted(pinning.load)) if pinning.load else None,
-                    )
-                    with PeakRss(server.pid) as rss:
-                        result = load.run(spec)
-                    rows.append(report.Row(target.name, result, rss.peak, query=name))
-                    print(f"    {target.name} {name} c={concurrency}: {result.rps:.1f} req/s, "
-                          f"p50 {result.percentile(50):.2f} ms, {result.failures} failures"
-                          + (f" ({result.failure_sample})" if result.failures else ""), flush=True)
+            _measure_target(bench, plan, target, server, postmaster, notes, measured)
         finally:
             server.stop()
+    return measured
 
-    load_after = os.getloadavg()
-    found = report.ratios(rows, SUBJECT)
+
+def _print_report(bench: Bench, plan: Plan, measured: Measured, found: list[dict[str, Any]],
+                  notes: dict[str, str], load_average: tuple[float, float]) -> list[report.Check]:
+    """The tables, the ratios and the overview's performance goals; returns the goals' checks."""
+    dataset, params, checked = bench.dataset, bench.params, bench.vetql
     print()
-    print(f"{duration:g} s per run after a warm-up of at least {warmup:g} s (and until every connection has had "
-          f"a response); {pinning.describe()}")
+    print(f"{plan.duration:g} s per run after a warm-up of at least {plan.warmup:g} s (and until every connection "
+          f"has had a response); {bench.pinning.describe()}")
     print(f"Clinic {dataset.tenant_id} ({dataset.pets} pets), role admin; the single pet {params.pet_id}; "
           f"the day {params.day} ({params.day_note})")
     for name, note in notes.items():
         print(f"{name}: {note}")
-    for name, lines in verified.items():
+    for name, lines in measured.verified.items():
         if name != FLOOR:
             print("\n".join(lines))
-    print(f"Machine load average (1 min) before/after the runs: {load_before[0]:.2f} / {load_after[0]:.2f} "
+    print(f"Machine load average (1 min) before/after the runs: {load_average[0]:.2f} / {load_average[1]:.2f} "
           f"on {os.cpu_count()} CPUs (anything well above what the bench itself adds means shared, noisy figures)")
-    for name in run_queries:
+    for name in plan.queries:
         shape = checked[name]
         statements = (f"{shape.statements_5} for first: 5, {shape.statements} for first: {PAGE}"
                       if shape.statements_5 is not None else f"{shape.statements}")
@@ -319,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {TITLES[name]}: {shape.items} item(s), {shape.response_bytes:,} bytes of JSON from VetQL; "
               f"SQL statements per VetQL request: {statements}; floor data identical to VetQL's: "
               f"{'yes' if shape.floor_matches else 'NO'}")
-        mine = [r for r in rows if r.query == name]
+        mine = [r for r in measured.rows if r.query == name]
         if mine:
             print(report.table(mine))
         ratio_text = report.ratio_lines([r for r in found if r["query"] == name], SUBJECT)
@@ -327,40 +351,83 @@ def main(argv: list[str] | None = None) -> int:
             print(ratio_text)
     print()
     print(f"Ratios {SUBJECT}/other per query (req/s above 1 and p99 below 1 favour {SUBJECT}):")
-    print(report.summary_table(found, run_queries, tuple(args.concurrency), SUBJECT,
+    print(report.summary_table(found, plan.queries, plan.concurrency, SUBJECT,
                                {n: c.statements for n, c in checked.items()}))
     checks: list[report.Check] = []
     if "overview" in checked:
         overview = checked["overview"]
-        checks = report.issue3_checks(found, tuple(args.concurrency), peer=PEER, floor=FLOOR,
+        checks = report.overview_goals(found, plan.concurrency, peer=PEER, floor=FLOOR,
                                       statements_5=overview.statements_5 or 0, statements_50=overview.statements)
         print()
         print(report.check_lines(checks))
+    return checks
+
+
+def _write_results(argv: list[str] | None, bench: Bench, plan: Plan, measured: Measured,
+                   found: list[dict[str, Any]], checks: list[report.Check], notes: dict[str, str],
+                   load_average: tuple[float, float]) -> None:
+    dataset, params = bench.dataset, bench.params
     path = report.write_json({
         "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
-        "duration_seconds": duration,
-        "warmup_seconds": warmup,
-        "pinning": pinning.describe(),
+        "duration_seconds": plan.duration,
+        "warmup_seconds": plan.warmup,
+        "pinning": bench.pinning.describe(),
         "dataset": {"database": DATABASE, "tenant_id": dataset.tenant_id, "pets": dataset.pets,
                     "reloaded": dataset.reloaded},
-        "queries": list(run_queries),
+        "queries": list(plan.queries),
         "params": {"pet_id": params.pet_id, "day": params.day, "day_from": params.day_from.isoformat(),
                    "day_before": params.day_before.isoformat(), "day_note": params.day_note},
         "structure": {name: {"statements": c.statements, "statements_first_5": c.statements_5,
                              "constant": c.constant, "statement_texts": c.statement_texts, "items": c.items,
                              "floor_matches_vetql": c.floor_matches, "floor_difference": c.floor_difference,
-                             "response_bytes": c.response_bytes} for name, c in checked.items()},
-        "verified": verified,
+                             "response_bytes": c.response_bytes} for name, c in bench.vetql.items()},
+        "verified": measured.verified,
         "ratios": found,
-        "issue3_targets": [{"target": c.target, "met": c.met, "measured": c.measured} for c in checks],
-        "targets": {t.name: notes.get(t.name) for t in TARGETS if wanted is None or t.name.lower() in wanted},
+        "overview_goals": [{"target": c.target, "met": c.met, "measured": c.measured} for c in checks],
+        "targets": {t.name: notes.get(t.name) for t in plan.targets()},
         "notes": notes,
-        "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
-    }, rows)
+        "load_average_before_after": [round(load_average[0], 2), round(load_average[1], 2)],
+    }, measured.rows)
     print(f"==> wrote {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    plan = Plan.of(_parser().parse_args(argv))
+    pinning = Pinning.plan(enabled=plan.pin)
+    dataset = prepare(force=plan.reload)
+    jwt_secret = secrets.token_urlsafe(32)
+    settings = Settings(_env_file=None, jwt_secret=jwt_secret, jwt_public_key=None, jwks_url=None,
+                        jwt_audience=None, jwt_issuer=None)
+    token = sign(settings, sub=dataset.admin_id, tenant_id=dataset.tenant_id, role="admin", ttl=timedelta(hours=4))
+    claims = TokenVerifier(settings).verify(token)
+    postmaster = asyncio.run(_postmaster(dataset.url))
+    notes: dict[str, str] = {}  # per target: its runtime, its answer against VetQL's, or why it was not run
+    runtime, targets = _install_postgraphile(plan.targets(), notes)
+
+    params = workload.pick(dataset.url, dataset.tenant_id)
+    print(f"==> queries: {', '.join(plan.queries)}; the single pet: {params.pet_id} "
+          f"({queries.global_id('Pet', params.pet_id)}); the day: {params.day} ({params.day_note})", flush=True)
+    print(f"==> checking structure (in-process): clinic {dataset.tenant_id}, {dataset.pets} pets, role admin",
+          flush=True)
+    checked = asyncio.run(structure.check(dataset.url, settings, token, claims, params, plan.queries))
+    _print_structure(checked)
+    bench = Bench(dataset, jwt_secret, token, pinning, _server_env(dataset, jwt_secret), params, checked,
+                  postgraphile=runtime)
+
+    print(f"==> {pinning.describe()}")
+    print(f"==> runs: {', '.join(t.name for t in targets)} x {', '.join(plan.queries)} x "
+          f"c={','.join(map(str, plan.concurrency))}, {plan.warmup:g}+ s warm-up + {plan.duration:g} s each",
+          flush=True)
+    before = os.getloadavg()[0]
+    measured = _measure(bench, plan, targets, postmaster, notes)
+    load_average = (before, os.getloadavg()[0])
+
+    found = report.ratios(measured.rows, SUBJECT)
+    checks = _print_report(bench, plan, measured, found, notes, load_average)
+    _write_results(argv, bench, plan, measured, found, checks, notes, load_average)
     not_run = any(note.startswith("NOT RUN") for note in notes.values())
     failed = (not all(c.constant for c in checked.values()) or not all(c.floor_matches for c in checked.values())
-              or not_run or any(r.result.failures for r in rows))
+              or not_run or any(r.result.failures for r in measured.rows))
     return 1 if failed else 0
 
 

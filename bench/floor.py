@@ -6,11 +6,11 @@ what rows exist exactly as for VetQL. PostgreSQL renders the response;
 Python passes the bytes through. `bench/floor_server.py` serves it over
 HTTP so both sides of the comparison include the same HTTP stack.
 
-The JSON matches VetQL's response field for field:
-global IDs (urlsafe base64 of "Type:uuid"; PostgreSQL's base64 breaks lines
-only after 76 characters, longer than any of these IDs), enum names in upper
-case, timestamps in UTC ISO 8601 (as Python's isoformat(): microseconds only
-when non-zero), the same orders and page sizes.
+The JSON matches VetQL's response field for field: global IDs and timestamps
+come from db/json_formats.py, the expressions VetQL's compiled read path prints
+them with (urlsafe base64 of "Type:uuid"; UTC ISO 8601 as Python's isoformat(),
+microseconds only when non-zero); enum names in upper case; the same orders
+and page sizes.
 """
 
 from __future__ import annotations
@@ -21,18 +21,7 @@ from typing import Any
 
 import asyncpg
 
-
-def _gid(type_name: str, column: str) -> str:
-    return f"translate(encode(convert_to('{type_name}:' || {column}::text, 'UTF8'), 'base64'), '+/', '-_')"
-
-
-def _ts(column: str) -> str:
-    """A timestamptz as Python's isoformat() prints it in UTC: '.ffffff' only when non-zero; null stays null."""
-    utc = f"({column}) AT TIME ZONE 'UTC'"
-    return (f"CASE WHEN {column} IS NULL THEN NULL ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-            f" || CASE WHEN extract(microseconds FROM {utc})::bigint % 1000000 = 0 THEN ''"
-            f" ELSE to_char({utc}, '.US') END || '+00:00' END")
-
+from db.json_formats import global_id, iso_datetime
 
 BEGIN = (
     "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true),"
@@ -44,14 +33,14 @@ BEGIN = (
 OVERVIEW_SQL = f"""
 SELECT json_build_object('data', json_build_object('pets', json_build_object('edges', coalesce(json_agg(
   json_build_object('node', json_build_object(
-    'id', {_gid('Pet', 'p.id')},
+    'id', {global_id('Pet', 'p.id')},
     'name', p.name,
     'species', upper(p.species),
-    'owner', (SELECT json_build_object('id', {_gid('Profile', 'o.id')}, 'fullName', o.full_name)
+    'owner', (SELECT json_build_object('id', {global_id('Profile', 'o.id')}, 'fullName', o.full_name)
               FROM profiles o WHERE o.tenant_id = p.tenant_id AND o.id = p.owner_id),
     'alerts', coalesce((
       SELECT json_agg(json_build_object(
-               'id', {_gid('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type),
+               'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type),
                'severity', upper(a.severity), 'title', a.title)
              ORDER BY array_position(ARRAY['danger', 'warning', 'info'], a.severity), a.created_at DESC, a.id)
       FROM patient_alerts a
@@ -59,19 +48,19 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
         AND a.is_active AND (a.expires_at IS NULL OR a.expires_at > now())), '[]'),
     'problems', coalesce((
       SELECT json_agg(json_build_object(
-               'id', {_gid('PatientProblem', 'r.id')}, 'problemName', r.problem_name,
-               'diagnosisCode', (SELECT json_build_object('id', {_gid('DiagnosisCode', 'd.id')}, 'code', d.code)
+               'id', {global_id('PatientProblem', 'r.id')}, 'problemName', r.problem_name,
+               'diagnosisCode', (SELECT json_build_object('id', {global_id('DiagnosisCode', 'd.id')}, 'code', d.code)
                                  FROM diagnosis_codes d WHERE d.id = r.diagnosis_code_id))
              ORDER BY r.is_active DESC, r.onset_date DESC NULLS LAST, r.id)
       FROM patient_problems r
       WHERE r.tenant_id = p.tenant_id AND r.pet_id = p.id AND r.is_active), '[]'),
     'anesthesiaLogs', json_build_object('edges', coalesce((
       SELECT json_agg(json_build_object('node', json_build_object(
-               'id', {_gid('AnesthesiaLog', 'l.id')},
+               'id', {global_id('AnesthesiaLog', 'l.id')},
                'procedureName', l.procedure_name,
                'vitals', json_build_object('edges', coalesce((
                  SELECT json_agg(json_build_object('node', json_build_object(
-                          'id', {_gid('VitalSign', 'v.id')}, 'recordedAt', v.recorded_at,
+                          'id', {global_id('VitalSign', 'v.id')}, 'recordedAt', {iso_datetime('v.recorded_at')},
                           'heartRate', v.heart_rate, 'spo2', v.spo2::float8, 'etco2', v.etco2::float8,
                           'temperature', v.temperature::float8, 'bloodPressureMean', v.blood_pressure_mean))
                         ORDER BY v.recorded_at, v.id)
@@ -103,27 +92,27 @@ def _alerts(fields: str) -> str:
 PET_SQL = f"""
 SELECT json_build_object('data', json_build_object('pet', (
   SELECT json_build_object(
-    'id', {_gid('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species), 'breed', p.breed,
+    'id', {global_id('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species), 'breed', p.breed,
     'sex', upper(p.sex), 'isNeutered', p.is_neutered, 'dateOfBirth', p.date_of_birth,
     'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
     'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
     'preferredAppointmentTime', p.preferred_appointment_time, 'lastVisitDate', p.last_visit_date,
-    'nextVisitDue', p.next_visit_due, 'createdAt', {_ts('p.created_at')},
-    'owner', (SELECT json_build_object('id', {_gid('Profile', 'o.id')}, 'fullName', o.full_name,
+    'nextVisitDue', p.next_visit_due, 'createdAt', {iso_datetime('p.created_at')},
+    'owner', (SELECT json_build_object('id', {global_id('Profile', 'o.id')}, 'fullName', o.full_name,
                                        'email', o.email, 'phone', o.phone, 'city', o.city)
               FROM profiles o WHERE o.tenant_id = p.tenant_id AND o.id = p.owner_id),
-    'primaryVet', (SELECT json_build_object('id', {_gid('Profile', 'pv.id')}, 'fullName', pv.full_name,
+    'primaryVet', (SELECT json_build_object('id', {global_id('Profile', 'pv.id')}, 'fullName', pv.full_name,
                                             'email', pv.email)
                    FROM profiles pv WHERE pv.tenant_id = p.tenant_id AND pv.id = p.primary_vet_id),
-    'alerts', {_alerts(f"'id', {_gid('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
+    'alerts', {_alerts(f"'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
                        f"'severity', upper(a.severity), 'title', a.title, 'message', a.message, "
-                       f"'expiresAt', {_ts('a.expires_at')}, 'createdAt', {_ts('a.created_at')}")},
+                       f"'expiresAt', {iso_datetime('a.expires_at')}, 'createdAt', {iso_datetime('a.created_at')}")},
     'problems', coalesce((
       SELECT json_agg(json_build_object(
-               'id', {_gid('PatientProblem', 'r.id')}, 'problemName', r.problem_name, 'icdCode', r.icd_code,
+               'id', {global_id('PatientProblem', 'r.id')}, 'problemName', r.problem_name, 'icdCode', r.icd_code,
                'onsetDate', r.onset_date, 'resolvedDate', r.resolved_date, 'isChronic', r.is_chronic,
                'isActive', r.is_active, 'severity', upper(r.severity), 'notes', r.notes,
-               'diagnosisCode', (SELECT json_build_object('id', {_gid('DiagnosisCode', 'd.id')}, 'code', d.code,
+               'diagnosisCode', (SELECT json_build_object('id', {global_id('DiagnosisCode', 'd.id')}, 'code', d.code,
                                                           'term', d.term)
                                  FROM diagnosis_codes d WHERE d.id = r.diagnosis_code_id))
              ORDER BY r.is_active DESC, r.onset_date DESC NULLS LAST, r.id)
@@ -131,15 +120,18 @@ SELECT json_build_object('data', json_build_object('pet', (
       WHERE r.tenant_id = p.tenant_id AND r.pet_id = p.id), '[]'),
     'anesthesiaLogs', json_build_object('edges', coalesce((
       SELECT json_agg(json_build_object('node', json_build_object(
-               'id', {_gid('AnesthesiaLog', 'l.id')}, 'procedureName', l.procedure_name,
-               'anesthesiaProtocol', l.anesthesia_protocol, 'inductionTime', {_ts('l.induction_time')},
-               'maintenanceStart', {_ts('l.maintenance_start')}, 'recoveryStart', {_ts('l.recovery_start')},
-               'extubationTime', {_ts('l.extubation_time')}, 'fullRecoveryTime', {_ts('l.full_recovery_time')},
+               'id', {global_id('AnesthesiaLog', 'l.id')}, 'procedureName', l.procedure_name,
+               'anesthesiaProtocol', l.anesthesia_protocol, 'inductionTime', {iso_datetime('l.induction_time')},
+               'maintenanceStart', {iso_datetime('l.maintenance_start')},
+               'recoveryStart', {iso_datetime('l.recovery_start')},
+               'extubationTime', {iso_datetime('l.extubation_time')},
+               'fullRecoveryTime', {iso_datetime('l.full_recovery_time')},
                'complications', l.complications, 'outcome', upper(l.outcome),
-               'completedAt', {_ts('l.completed_at')}, 'notes', l.notes, 'createdAt', {_ts('l.created_at')},
+               'completedAt', {iso_datetime('l.completed_at')}, 'notes', l.notes,
+               'createdAt', {iso_datetime('l.created_at')},
                'vitals', json_build_object('edges', coalesce((
                  SELECT json_agg(json_build_object('node', json_build_object(
-                          'id', {_gid('VitalSign', 'v.id')}, 'recordedAt', {_ts('v.recorded_at')},
+                          'id', {global_id('VitalSign', 'v.id')}, 'recordedAt', {iso_datetime('v.recorded_at')},
                           'heartRate', v.heart_rate, 'respiratoryRate', v.respiratory_rate,
                           'spo2', v.spo2::float8, 'etco2', v.etco2::float8,
                           'bloodPressureSystolic', v.blood_pressure_systolic,
@@ -156,8 +148,8 @@ SELECT json_build_object('data', json_build_object('pet', (
             ORDER BY l.created_at DESC, l.id DESC LIMIT 5) l), '[]')),
     'appointments', json_build_object('edges', coalesce((
       SELECT json_agg(json_build_object('node', json_build_object(
-               'id', {_gid('Appointment', 'x.id')}, 'startTime', {_ts('x.start_time')},
-               'endTime', {_ts('x.end_time')}, 'status', upper(x.status), 'reason', x.reason))
+               'id', {global_id('Appointment', 'x.id')}, 'startTime', {iso_datetime('x.start_time')},
+               'endTime', {iso_datetime('x.end_time')}, 'status', upper(x.status), 'reason', x.reason))
              ORDER BY x.start_time, x.id)
       FROM (SELECT * FROM appointments x
             WHERE x.tenant_id = p.tenant_id AND x.pet_id = p.id
@@ -169,14 +161,15 @@ SELECT json_build_object('data', json_build_object('pet', (
 TODAY_SQL = f"""
 SELECT json_build_object('data', json_build_object('appointments', json_build_object('edges', coalesce(json_agg(
   json_build_object('node', json_build_object(
-    'id', {_gid('Appointment', 'x.id')}, 'startTime', {_ts('x.start_time')}, 'endTime', {_ts('x.end_time')},
+    'id', {global_id('Appointment', 'x.id')}, 'startTime', {iso_datetime('x.start_time')},
+    'endTime', {iso_datetime('x.end_time')},
     'status', upper(x.status),
     'pet', (SELECT json_build_object(
-                     'id', {_gid('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species),
-                     'alerts', {_alerts(f"'id', {_gid('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
+                     'id', {global_id('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species),
+                     'alerts', {_alerts(f"'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
                                         "'severity', upper(a.severity), 'title', a.title")})
             FROM pets p WHERE p.tenant_id = x.tenant_id AND p.id = x.pet_id),
-    'room', (SELECT json_build_object('id', {_gid('ExamRoom', 'm.id')}, 'name', m.name)
+    'room', (SELECT json_build_object('id', {global_id('ExamRoom', 'm.id')}, 'name', m.name)
              FROM exam_rooms m WHERE m.tenant_id = x.tenant_id AND m.id = x.room_id)
   )) ORDER BY x.start_time, x.id), '[]'))))::text
 FROM (SELECT * FROM appointments x

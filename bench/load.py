@@ -249,6 +249,12 @@ async def _drive(spec: LoadSpec) -> LoadResult:
     await asyncio.gather(timer(), *(worker(i, c) for i, c in enumerate(connections)))
     for conn in connections:
         conn.close()
+    return _result(spec, began, snapshot, state, latencies)
+
+
+def _result(spec: LoadSpec, began: float, snapshot: dict[str, Any], state: dict[str, Any],
+            latencies: list[float]) -> LoadResult:
+    """The timed window's figures from the CPU read at both ends of it."""
     started_at, (server_before, db_before, own_before) = snapshot["start"]
     ended_at, (server_after, db_after, own_after) = snapshot["end"]
     db_seconds = backend_cpu_delta(db_before, db_after) if spec.postmaster_pid is not None else None

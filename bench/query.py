@@ -1,4 +1,4 @@
-"""What every target is asked: issue 3's three read queries, in VetQL's schema.
+"""What every target is asked: the three read queries the benchmark compares, in VetQL's schema.
 
 - overview: the patient overview a clinic dashboard refreshes all day (first 50 pets).
 - pet: a single pet with everything (fields, owner, vet, alerts, all problems,

@@ -144,16 +144,17 @@ def summary_table(found: list[dict[str, Any]], queries: tuple[str, ...], concurr
 
 @dataclass(frozen=True)
 class Check:
-    """One target of issue 3, as measured in this run (met None: not measured)."""
+    """One of the overview's performance goals, as measured in this run (met None: not measured)."""
 
     target: str
     met: bool | None
     measured: str
 
 
-def issue3_checks(found: list[dict[str, Any]], concurrencies: tuple[int, ...], *, peer: str, floor: str,
+def overview_goals(found: list[dict[str, Any]], concurrencies: tuple[int, ...], *, peer: str, floor: str,
                   statements_5: int, statements_50: int) -> list[Check]:
-    """Issue 3's targets for the overview, from the ratios of this run and the statement counts."""
+    """The overview's goals (throughput and p99 against the peer, throughput against the floor, peak RSS,
+    a constant statement count of at most 3), from the ratios of this run and the statement counts."""
     by = {(str(r["against"]), int(r["concurrency"])): r for r in found if r.get("query", "overview") == "overview"}
     checks: list[Check] = []
 
@@ -179,7 +180,7 @@ def issue3_checks(found: list[dict[str, Any]], concurrencies: tuple[int, ...], *
 
 def check_lines(checks: list[Check]) -> str:
     met = sum(1 for c in checks if c.met)
-    lines = [f"Issue 3 targets (overview): {met} of {len(checks)} met in this run"]
+    lines = [f"Performance goals (overview): {met} of {len(checks)} met in this run"]
     for c in checks:
         mark = {True: "met    ", False: "NOT met", None: "n/a    "}[c.met]
         lines.append(f"  [{mark}] {c.target}: {c.measured}")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import weakref
+import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -46,18 +47,35 @@ class DbError(Exception):
         super().__init__(f"{self.sqlstate}: {getattr(error, 'message', type(error).__name__)}")
 
 
-# Statements are written as SQLAlchemy text() with :named parameters; each is compiled once
-# to asyncpg's $n form and run on the driver connection directly. SQLAlchemy keeps the pool;
-# its per-statement machinery cost more CPU than the round trip itself.
-_COMPILED: weakref.WeakKeyDictionary[TextClause, tuple[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+# A statement is SQL with :named parameters, as a string or as SQLAlchemy's text() of one (its
+# `.text`). It is compiled once per distinct SQL string to asyncpg's $n form, whether it is a
+# module-level constant or an f-string built per call, and run on the driver connection directly.
+# The compiler finds parameters exactly as SQLAlchemy's text() does (":name", not "::cast" or
+# "\\:escaped"; a name repeated is one parameter), without SQLAlchemy's per-statement machinery.
+Statement = str | TextClause
+
+_PARAMETER = re.compile(r"(?<![:\w\x5c]):(\w+)(?![:\w])", re.UNICODE)  # TextClause._bind_params_regex
+_ESCAPED = re.compile(r"\x5c(:\w*)(?![:\w])", re.UNICODE)  # sqlalchemy.sql.compiler.BIND_PARAMS_ESC
+STATEMENTS_KEPT = 4096  # distinct statements compiled at most once each, least recently used dropped
 
 
-def _compiled(engine: AsyncEngine, clause: TextClause) -> tuple[str, tuple[str, ...]]:
-    known = _COMPILED.get(clause)
-    if known is None:
-        compiled = clause.compile(dialect=engine.dialect)
-        known = _COMPILED[clause] = (compiled.string, tuple(compiled.positiontup or ()))
-    return known
+def _compile(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`sql` in asyncpg's form, and the parameter name each $n takes its value from."""
+    numbers: dict[str, str] = {}
+
+    def number(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name not in numbers:
+            numbers[name] = f"${len(numbers) + 1}"
+        return numbers[name]
+
+    return _ESCAPED.sub(r"\1", _PARAMETER.sub(number, sql)), tuple(numbers)
+
+
+@functools.lru_cache(maxsize=STATEMENTS_KEPT)
+def driver_form(sql: str) -> tuple[str, tuple[str, ...]]:
+    """`_compile(sql)`, once per distinct SQL string."""
+    return _compile(sql)
 
 
 class RequestDb:
@@ -102,8 +120,8 @@ class RequestDb:
             self._pooled, self._conn = pooled, conn
         return self._conn
 
-    async def fetch(self, sql: TextClause, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
-        query, names = _compiled(self._engine, sql)
+    async def fetch(self, sql: Statement, params: Mapping[str, Any] | None = None) -> Sequence[Row]:
+        query, names = driver_form(sql if isinstance(sql, str) else sql.text)
         values = params or {}
         async with self._lock:
             conn = await self._connection()
@@ -114,7 +132,7 @@ class RequestDb:
                 raise DbError(exc) from None
             return rows
 
-    async def fetch_one(self, sql: TextClause, params: Mapping[str, Any] | None = None) -> Row | None:
+    async def fetch_one(self, sql: Statement, params: Mapping[str, Any] | None = None) -> Row | None:
         rows = await self.fetch(sql, params)
         return rows[0] if rows else None
 

@@ -221,6 +221,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
             await broker.stop()
             await engine.dispose()
 
+    graphql.connection_init_wait_timeout = timedelta(seconds=settings.connection_init_wait_seconds)  # 5 s unless set
     app = Starlette(
         routes=[
             Route("/graphql", graphql),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,8 @@ class TokenVerifier:
 
     CACHE_SIZE = 4096
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock  # what "expired" is measured against for remembered tokens (tests move it)
         self._verified: dict[str, Claims] = {}
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
@@ -63,7 +65,7 @@ class TokenVerifier:
     def verify(self, token: str) -> Claims:
         known = self._verified.get(token)
         if known is not None:
-            if known.exp > time.time():
+            if known.exp > self._clock():
                 return known
             del self._verified[token]
         claims = self._verify(token)

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=10, validation_alias=AliasChoices("VETQL_POOL_SIZE"))
     usage_rollup_seconds: float = Field(default=300.0, validation_alias="VETQL_USAGE_ROLLUP_SECONDS")
 
+    # A WebSocket that sends no connection_init within this is closed 4408.
+    connection_init_wait_seconds: float = Field(default=5.0, validation_alias="VETQL_CONNECTION_INIT_WAIT_SECONDS")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -22,6 +22,8 @@ from server.settings import Settings
 from tests.world import World, build_world
 
 TEST_SECRET = "vetql-test-secret-not-for-production-0123456789"
+# The live servers' WebSocket connection_init timeout (production: 5 s), short so a test can sit it out.
+CONNECTION_INIT_WAIT_SECONDS = 1.0
 
 
 @pytest.fixture(scope="session")
@@ -206,6 +208,7 @@ class LiveServer:
         # no background usage roll-up: tests that count roll-ups must not race one
         env = {
             **os.environ,
+            "VETQL_CONNECTION_INIT_WAIT_SECONDS": str(CONNECTION_INIT_WAIT_SECONDS),
             "DATABASE_URL": database_url,
             "VETQL_JWT_SECRET": TEST_SECRET,
             "VETQL_USAGE_ROLLUP_SECONDS": "0",

@@ -252,8 +252,8 @@ async def _as_app(conn: asyncpg.Connection, claims: str) -> None:
 async def test_concurrent_inserts_are_each_counted_once_and_never_conflict(
     gql: GQL, token: Token, world: World, database_url: str
 ) -> None:
-    """20 overlapping REPEATABLE READ transactions (as the API runs them) insert appointments and
-    invoices in one clinic: all commit, none fails to serialize, and the month counts exactly them."""
+    """20 overlapping REPEATABLE READ transactions (stricter than the API's READ COMMITTED writes) insert
+    appointments and invoices in one clinic: all commit, none fails to serialize, and the month counts exactly them."""
     tenant, admin, vet, pet = await new_clinic(database_url)
     claims = _claims("vet", tenant, vet)
     start = datetime.now(UTC) + timedelta(days=3)

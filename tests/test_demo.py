@@ -61,86 +61,110 @@ async def test_clinic_content_is_consistent(url: str) -> None:
     try:
         now = datetime.now(ZoneInfo("America/Asuncion"))
         for tenant in TENANTS:
-            row = await conn.fetchrow("SELECT currency, timezone, locale, ruc FROM tenants WHERE id = $1", tenant)
-            assert tuple(row)[:3] == ("PYG", "America/Asuncion", "es-PY") and row["ruc"].startswith("800")
-            roles = dict(await conn.fetch(
-                "SELECT role, count(*) FROM profiles WHERE tenant_id = $1 GROUP BY role", tenant))
-            assert roles == {"admin": 1, "vet": 3, "owner": 30}
-            assert await conn.fetchval(
-                "SELECT count(*) FROM exam_rooms WHERE tenant_id = $1 AND room_type = 'surgery'", tenant) == 1
-            # every alert type and severity, some inactive, some expired
-            types = {r[0] for r in await conn.fetch(
-                "SELECT DISTINCT alert_type FROM patient_alerts WHERE tenant_id = $1", tenant)}
-            severities = {r[0] for r in await conn.fetch(
-                "SELECT DISTINCT severity FROM patient_alerts WHERE tenant_id = $1", tenant)}
-            assert types == set(ALERTS) and severities == {"info", "warning", "danger"}
-            assert await conn.fetchval(
-                "SELECT count(*) FROM patient_alerts WHERE tenant_id = $1 AND NOT is_active", tenant) > 0
-            assert await conn.fetchval(
-                "SELECT count(*) FROM patient_alerts WHERE tenant_id = $1 AND expires_at < now()", tenant) > 0
-            # exactly one anesthesia log still open, with vitals up to now
-            open_logs = await conn.fetch(
-                "SELECT id, induction_time FROM anesthesia_logs WHERE tenant_id = $1 AND completed_at IS NULL",
-                tenant)
-            assert len(open_logs) == 1
-            assert await conn.fetchval(
-                "SELECT max(recorded_at) FROM anesthesia_vitals WHERE tenant_id = $1 AND anesthesia_log_id = $2",
-                tenant, open_logs[0]["id"]) <= now
-            # completed logs have every phase, in order
-            assert await conn.fetchval(
-                "SELECT count(*) FROM anesthesia_logs WHERE tenant_id = $1 AND completed_at IS NOT NULL AND NOT"
-                " (induction_time < maintenance_start AND maintenance_start < recovery_start"
-                "  AND recovery_start < extubation_time AND extubation_time < full_recovery_time"
-                "  AND full_recovery_time <= completed_at)", tenant) == 0
-            # a week of appointments around today, statuses consistent with now
-            lo, hi = await conn.fetchrow(
-                "SELECT min((start_time AT TIME ZONE 'America/Asuncion')::date),"
-                " max((start_time AT TIME ZONE 'America/Asuncion')::date) FROM appointments WHERE tenant_id = $1",
-                tenant)
-            assert lo >= now.date() - timedelta(days=3) and hi <= now.date() + timedelta(days=3)
-            assert await conn.fetchval(
-                "SELECT count(*) FROM appointments WHERE tenant_id = $1 AND ("
-                " (status IN ('scheduled', 'confirmed') AND start_time < now() - interval '1 minute')"
-                " OR (status = 'completed' AND completed_at > now())"
-                " OR (status IN ('completed', 'no_show') AND end_time > now() + interval '1 minute')"
-                " OR extract(hour FROM start_time AT TIME ZONE 'America/Asuncion') < 8"
-                " OR end_time > date_trunc('day', start_time AT TIME ZONE 'America/Asuncion')"
-                "     AT TIME ZONE 'America/Asuncion' + interval '18 hours')", tenant) == 0
-            # rooms: no two visits overlap in one room; room_id mirrors the unreleased assignment
-            assert await conn.fetchval(
-                "SELECT count(*) FROM room_assignments a JOIN room_assignments b ON a.tenant_id = b.tenant_id"
-                " AND a.room_id = b.room_id AND a.id < b.id AND a.during && b.during WHERE a.tenant_id = $1",
-                tenant) == 0
-            assert await conn.fetchval(
-                "SELECT count(*) FROM appointments a LEFT JOIN room_assignments r ON r.tenant_id = a.tenant_id"
-                " AND r.appointment_id = a.id AND r.released_at IS NULL"
-                " WHERE a.tenant_id = $1 AND a.room_id IS DISTINCT FROM r.room_id", tenant) == 0
-            assert await conn.fetchval(
-                "SELECT count(*) FROM room_assignments WHERE tenant_id = $1 AND released_at IS NULL", tenant) > 0
-            # vitals are numbered 1..n per log and the log's counter is n
-            assert await conn.fetchval(
-                "SELECT count(*) FROM anesthesia_logs l WHERE tenant_id = $1 AND vitals_seq <> (SELECT"
-                " coalesce(max(seq), 0) FROM anesthesia_vitals v WHERE v.tenant_id = l.tenant_id"
-                " AND v.anesthesia_log_id = l.id)", tenant) == 0
-            # invoices add up
-            assert await conn.fetchval(
-                "SELECT count(*) FROM invoices i WHERE tenant_id = $1 AND (total <> subtotal - discount_total"
-                " + tax_total OR subtotal <> (SELECT sum(line_total) FROM invoice_items x"
-                " WHERE x.tenant_id = i.tenant_id AND x.invoice_id = i.id))", tenant) == 0
-        # last_visit_date is what migration 0006's backfill would compute: re-running it changes nothing
-        changed = await conn.execute(
-            "UPDATE pets p SET last_visit_date = v.last_visit FROM (SELECT a.tenant_id, a.pet_id,"
-            " max((coalesce(a.completed_at, a.start_time) AT TIME ZONE t.timezone)::date) AS last_visit"
-            " FROM appointments a JOIN tenants t ON t.id = a.tenant_id WHERE a.status = 'completed'"
-            " GROUP BY a.tenant_id, a.pet_id) v WHERE p.tenant_id = v.tenant_id AND p.id = v.pet_id"
-            " AND p.last_visit_date IS DISTINCT FROM v.last_visit")
-        assert changed == "UPDATE 0"
-        assert await conn.fetchval(
-            "SELECT count(*) FROM pets p WHERE last_visit_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-            " appointments a WHERE a.tenant_id = p.tenant_id AND a.pet_id = p.id AND a.status = 'completed')"
-        ) == 0
+            await _clinic_is_set_up(conn, tenant)
+            await _alerts_cover_every_kind(conn, tenant)
+            await _anesthesia_logs_are_consistent(conn, tenant, now)
+            await _appointments_and_rooms_are_consistent(conn, tenant, now)
+            await _counters_and_invoices_add_up(conn, tenant)
+        await _last_visit_dates_match_the_backfill(conn)
     finally:
         await conn.close()
+
+
+async def _clinic_is_set_up(conn: asyncpg.Connection, tenant: str) -> None:
+    row = await conn.fetchrow("SELECT currency, timezone, locale, ruc FROM tenants WHERE id = $1", tenant)
+    assert tuple(row)[:3] == ("PYG", "America/Asuncion", "es-PY") and row["ruc"].startswith("800")
+    roles = dict(await conn.fetch(
+        "SELECT role, count(*) FROM profiles WHERE tenant_id = $1 GROUP BY role", tenant))
+    assert roles == {"admin": 1, "vet": 3, "owner": 30}
+    assert await conn.fetchval(
+        "SELECT count(*) FROM exam_rooms WHERE tenant_id = $1 AND room_type = 'surgery'", tenant) == 1
+
+
+async def _alerts_cover_every_kind(conn: asyncpg.Connection, tenant: str) -> None:
+    # every alert type and severity, some inactive, some expired
+    types = {r[0] for r in await conn.fetch(
+        "SELECT DISTINCT alert_type FROM patient_alerts WHERE tenant_id = $1", tenant)}
+    severities = {r[0] for r in await conn.fetch(
+        "SELECT DISTINCT severity FROM patient_alerts WHERE tenant_id = $1", tenant)}
+    assert types == set(ALERTS) and severities == {"info", "warning", "danger"}
+    assert await conn.fetchval(
+        "SELECT count(*) FROM patient_alerts WHERE tenant_id = $1 AND NOT is_active", tenant) > 0
+    assert await conn.fetchval(
+        "SELECT count(*) FROM patient_alerts WHERE tenant_id = $1 AND expires_at < now()", tenant) > 0
+
+
+async def _anesthesia_logs_are_consistent(conn: asyncpg.Connection, tenant: str, now: datetime) -> None:
+    # exactly one anesthesia log still open, with vitals up to now
+    open_logs = await conn.fetch(
+        "SELECT id, induction_time FROM anesthesia_logs WHERE tenant_id = $1 AND completed_at IS NULL",
+        tenant)
+    assert len(open_logs) == 1
+    assert await conn.fetchval(
+        "SELECT max(recorded_at) FROM anesthesia_vitals WHERE tenant_id = $1 AND anesthesia_log_id = $2",
+        tenant, open_logs[0]["id"]) <= now
+    # completed logs have every phase, in order
+    assert await conn.fetchval(
+        "SELECT count(*) FROM anesthesia_logs WHERE tenant_id = $1 AND completed_at IS NOT NULL AND NOT"
+        " (induction_time < maintenance_start AND maintenance_start < recovery_start"
+        "  AND recovery_start < extubation_time AND extubation_time < full_recovery_time"
+        "  AND full_recovery_time <= completed_at)", tenant) == 0
+
+
+async def _appointments_and_rooms_are_consistent(conn: asyncpg.Connection, tenant: str, now: datetime) -> None:
+    # a week of appointments around today, statuses consistent with now
+    lo, hi = await conn.fetchrow(
+        "SELECT min((start_time AT TIME ZONE 'America/Asuncion')::date),"
+        " max((start_time AT TIME ZONE 'America/Asuncion')::date) FROM appointments WHERE tenant_id = $1",
+        tenant)
+    assert lo >= now.date() - timedelta(days=3) and hi <= now.date() + timedelta(days=3)
+    assert await conn.fetchval(
+        "SELECT count(*) FROM appointments WHERE tenant_id = $1 AND ("
+        " (status IN ('scheduled', 'confirmed') AND start_time < now() - interval '1 minute')"
+        " OR (status = 'completed' AND completed_at > now())"
+        " OR (status IN ('completed', 'no_show') AND end_time > now() + interval '1 minute')"
+        " OR extract(hour FROM start_time AT TIME ZONE 'America/Asuncion') < 8"
+        " OR end_time > date_trunc('day', start_time AT TIME ZONE 'America/Asuncion')"
+        "     AT TIME ZONE 'America/Asuncion' + interval '18 hours')", tenant) == 0
+    # rooms: no two visits overlap in one room; room_id mirrors the unreleased assignment
+    assert await conn.fetchval(
+        "SELECT count(*) FROM room_assignments a JOIN room_assignments b ON a.tenant_id = b.tenant_id"
+        " AND a.room_id = b.room_id AND a.id < b.id AND a.during && b.during WHERE a.tenant_id = $1",
+        tenant) == 0
+    assert await conn.fetchval(
+        "SELECT count(*) FROM appointments a LEFT JOIN room_assignments r ON r.tenant_id = a.tenant_id"
+        " AND r.appointment_id = a.id AND r.released_at IS NULL"
+        " WHERE a.tenant_id = $1 AND a.room_id IS DISTINCT FROM r.room_id", tenant) == 0
+    assert await conn.fetchval(
+        "SELECT count(*) FROM room_assignments WHERE tenant_id = $1 AND released_at IS NULL", tenant) > 0
+
+
+async def _counters_and_invoices_add_up(conn: asyncpg.Connection, tenant: str) -> None:
+    # vitals are numbered 1..n per log and the log's counter is n
+    assert await conn.fetchval(
+        "SELECT count(*) FROM anesthesia_logs l WHERE tenant_id = $1 AND vitals_seq <> (SELECT"
+        " coalesce(max(seq), 0) FROM anesthesia_vitals v WHERE v.tenant_id = l.tenant_id"
+        " AND v.anesthesia_log_id = l.id)", tenant) == 0
+    # invoices add up
+    assert await conn.fetchval(
+        "SELECT count(*) FROM invoices i WHERE tenant_id = $1 AND (total <> subtotal - discount_total"
+        " + tax_total OR subtotal <> (SELECT sum(line_total) FROM invoice_items x"
+        " WHERE x.tenant_id = i.tenant_id AND x.invoice_id = i.id))", tenant) == 0
+
+
+async def _last_visit_dates_match_the_backfill(conn: asyncpg.Connection) -> None:
+    # last_visit_date is what migration 0006's backfill would compute: re-running it changes nothing
+    changed = await conn.execute(
+        "UPDATE pets p SET last_visit_date = v.last_visit FROM (SELECT a.tenant_id, a.pet_id,"
+        " max((coalesce(a.completed_at, a.start_time) AT TIME ZONE t.timezone)::date) AS last_visit"
+        " FROM appointments a JOIN tenants t ON t.id = a.tenant_id WHERE a.status = 'completed'"
+        " GROUP BY a.tenant_id, a.pet_id) v WHERE p.tenant_id = v.tenant_id AND p.id = v.pet_id"
+        " AND p.last_visit_date IS DISTINCT FROM v.last_visit")
+    assert changed == "UPDATE 0"
+    assert await conn.fetchval(
+        "SELECT count(*) FROM pets p WHERE last_visit_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+        " appointments a WHERE a.tenant_id = p.tenant_id AND a.pet_id = p.id AND a.status = 'completed')"
+    ) == 0
 
 
 async def test_smaller_reload_removes_extra_demo_clinics(url: str) -> None:

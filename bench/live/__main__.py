@@ -1,6 +1,6 @@
 """`python -m bench.live [--subscribers 100,1000] [--duration 30] [--quick] [--kill-listener] [--profile]`.
 
-Live-vitals benchmark of issue 4: one `vetql serve` process, subscribers over real
+Live-vitals benchmark (subscriptions to anesthesia vitals): one `vetql serve` process, subscribers over real
 graphql-transport-ws WebSockets in separate processes, 50 monitors at 1 Hz over HTTP,
 the listener killed mid-run on request, and the batch-ingest measure.
 """
@@ -77,17 +77,16 @@ def _attempts(retries: int, once: Callable[[], dict[str, Any]]) -> dict[str, Any
     return best
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _options(args: argparse.Namespace) -> tuple[list[int], Options, float]:
+    """The subscriber counts, the runs' options and the ingest's seconds the command line asks for."""
     counts = [int(c) for c in args.subscribers.split(",") if c.strip()]
     duration = args.duration
     ingest_seconds = args.ingest_seconds
     if args.quick:
         counts, duration, ingest_seconds = [100], 10.0, 5.0
-    pinning = Pinning.plan()
     options = Options(
         duration=duration,
-        pinning=pinning,
+        pinning=Pinning.plan(),
         compression=not args.no_compression,
         profile=args.profile,
         workers=args.processes,
@@ -98,49 +97,25 @@ def main(argv: list[str] | None = None) -> int:
         ingest_batch=args.ingest_batch,
         writer_server=args.writer_server,
     )
-    source = dataset.describe_source(options.source)
-    print(f"==> server under test: {source}", flush=True)
-    print(f"==> {pinning.describe()}", flush=True)
-    print(f"==> preparing database {dataset.DB_NAME} (fresh: 1 clinic, 1 vet, 50 pets)", flush=True)
-    clinic = dataset.prepare(options.source)
-    runs: list[dict[str, Any]] = []
-    plan: list[tuple[int, bool]] = []
-    if not args.only_ingest:
-        if not args.only_kill:
-            plan += [(n, False) for n in counts]
-        if args.kill_listener:
-            plan += [(n, True) for n in counts]
-    for n, kill in plan:
-        label = f"{'kill' if kill else 'steady'}-{n}"
-        print(f"==> {label}: {n} subscribers, {duration:g} s", flush=True)
-        run = _attempts(
-            args.retry_disturbed,
-            functools.partial(subscribers_run, clinic, n, options, kill=kill, label=label),
-        )
-        runs.append(run)
-        print(report.render(run), flush=True)
-        print(flush=True)
-    if args.only_ingest or not args.no_ingest:
-        print(f"==> ingest: {args.ingest_tasks} clients, batches of {args.ingest_batch}, {ingest_seconds:g} s",
-              flush=True)
-        run = _attempts(
-            args.retry_disturbed,
-            lambda: ingest_run(clinic, options, tasks=args.ingest_tasks, batch=args.ingest_batch,
-                               duration=ingest_seconds),
-        )
-        runs.append(run)
-        print(report.render(run), flush=True)
-        print(flush=True)
-    if any(r["scenario"] != "ingest" for r in runs):
-        print("== summary (latency = receive - recordVitals response; KB/sub = (RSS end - idle) / subscribers) ==")
-        print(report.summary(runs))
-        marginal = report.marginal_rss(runs)
-        if marginal is not None:
-            print(f"   marginal RSS per subscriber from {marginal['from']} to {marginal['to']}: "
-                  f"{marginal['connected_kb']:.1f} KB connected, {marginal['end_kb']:.1f} KB at the end of the run")
-        if not any("ingest_while_watched" in r for r in runs):
-            print("   not measured in this invocation: ingest >= 2,000 readings/s while 1,000 subscribers watch "
-                  "(--ingest-under-load SECONDS)")
+    return counts, options, ingest_seconds
+
+
+def _print_summary(runs: list[dict[str, Any]]) -> None:
+    if not any(r["scenario"] != "ingest" for r in runs):
+        return
+    print("== summary (latency = receive - recordVitals response; KB/sub = (RSS end - idle) / subscribers) ==")
+    print(report.summary(runs))
+    marginal = report.marginal_rss(runs)
+    if marginal is not None:
+        print(f"   marginal RSS per subscriber from {marginal['from']} to {marginal['to']}: "
+              f"{marginal['connected_kb']:.1f} KB connected, {marginal['end_kb']:.1f} KB at the end of the run")
+    if not any("ingest_while_watched" in r for r in runs):
+        print("   not measured in this invocation: ingest >= 2,000 readings/s while 1,000 subscribers watch "
+              "(--ingest-under-load SECONDS)")
+
+
+def _write(argv: list[str] | None, args: argparse.Namespace, pinning: Pinning, source: str,
+           runs: list[dict[str, Any]]) -> None:
     data = {
         "command": " ".join([os.path.basename(sys.executable), "-m", "bench.live", *(argv or sys.argv[1:])]),
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -159,6 +134,47 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = report.write(data, args.output)
     print(f"==> wrote {path}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    counts, options, ingest_seconds = _options(args)
+    pinning = options.pinning
+    source = dataset.describe_source(options.source)
+    print(f"==> server under test: {source}", flush=True)
+    print(f"==> {pinning.describe()}", flush=True)
+    print(f"==> preparing database {dataset.DB_NAME} (fresh: 1 clinic, 1 vet, 50 pets)", flush=True)
+    clinic = dataset.prepare(options.source)
+    runs: list[dict[str, Any]] = []
+    plan: list[tuple[int, bool]] = []
+    if not args.only_ingest:
+        if not args.only_kill:
+            plan += [(n, False) for n in counts]
+        if args.kill_listener:
+            plan += [(n, True) for n in counts]
+    for n, kill in plan:
+        label = f"{'kill' if kill else 'steady'}-{n}"
+        print(f"==> {label}: {n} subscribers, {options.duration:g} s", flush=True)
+        run = _attempts(
+            args.retry_disturbed,
+            functools.partial(subscribers_run, clinic, n, options, kill=kill, label=label),
+        )
+        runs.append(run)
+        print(report.render(run), flush=True)
+        print(flush=True)
+    if args.only_ingest or not args.no_ingest:
+        print(f"==> ingest: {args.ingest_tasks} clients, batches of {args.ingest_batch}, {ingest_seconds:g} s",
+              flush=True)
+        run = _attempts(
+            args.retry_disturbed,
+            lambda: ingest_run(clinic, options, tasks=args.ingest_tasks, batch=args.ingest_batch,
+                               duration=ingest_seconds),
+        )
+        runs.append(run)
+        print(report.render(run), flush=True)
+        print(flush=True)
+    _print_summary(runs)
+    _write(argv, args, pinning, source, runs)
     return 0
 
 

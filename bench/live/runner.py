@@ -7,6 +7,7 @@ import math
 import multiprocessing as mp
 import os
 import queue
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from bench.live.monitors import (
 )
 from bench.live.server import (
     WORK,
+    Kill,
     PgCpu,
     Pinning,
     Sampler,
@@ -149,9 +151,169 @@ def _problems(server: Server, since: float) -> dict[str, Any]:
     return {"stderr_lines": len(lines), "flagged": len(flagged), "examples": flagged[:10]}
 
 
+@dataclass(frozen=True)
+class _Cpu:
+    """CPU seconds used so far by each side (the writer 0 without a writer server) and by the whole machine."""
+
+    server: float
+    writer: float
+    load: float
+    machine: float
+
+    @classmethod
+    def now(cls, server: Server, writer: Server, load_pids: list[int]) -> _Cpu:
+        return cls(
+            server=cpu_seconds(tree(server.pid)),
+            writer=cpu_seconds(tree(writer.pid)) if writer is not server else 0.0,
+            load=_cpu(load_pids),
+            machine=busy_seconds(),
+        )
+
+
+@dataclass(frozen=True)
+class _Window:
+    """What was measured over the monitors' window [t0, t1]."""
+
+    t0: float
+    t1: float
+    wall: float
+    before: _Cpu
+    after: _Cpu
+    pg_cpu: float
+    rss_t0: int
+    rss_t1: int
+    killed: Kill | None
+    spy: subprocess.Popen[bytes] | None
+    spy_path: Path
+
+    def used(self, side: str) -> float:
+        """CPU seconds `side` (a field of _Cpu) used over the window."""
+        used: float = getattr(self.after, side) - getattr(self.before, side)
+        return used
+
+    def cores(self, side: str) -> float:
+        return round(self.used(side) / self.wall, 3)
+
+
+@dataclass(frozen=True)
+class _Connected:
+    workers: int
+    ctrls: list[Queue[Any]]
+    subscribers: int  # connected ones
+    seconds: float
+    errors: list[str]
+
+
+def _start_subscribers(ctx: Any, box: Queue[Any], mailbox: Mailbox, server: Server, tok: str, logs: Logs,
+                       subscribers: int, options: Options, procs: list[SpawnProcess]) -> _Connected:
+    """Subscriber processes, each holding an even share of subscribers spread evenly over the logs;
+    returns when every process has reported its connections."""
+    n_logs = len(logs.ids)
+    n_workers = options.workers or max(2, min(8, math.ceil(subscribers / 250)))
+    shares: list[list[tuple[int, int, str]]] = [[] for _ in range(n_workers)]
+    for i in range(subscribers):
+        shares[i % n_workers].append((i, i % n_logs, logs.global_ids[i % n_logs]))
+    ctrls: list[Queue[Any]] = []
+    for w, share in enumerate(shares):
+        ctrl: Queue[Any] = ctx.Queue()
+        spec = WorkerSpec(w, server.ws_url, tok, now_iso(logs.opened_at), share, options.pinning.load,
+                          options.compression)
+        proc = ctx.Process(target=run_worker, args=(spec, ctrl, box), name=f"bench-sub-{w}", daemon=True)
+        proc.start()
+        procs.append(proc)
+        ctrls.append(ctrl)
+    t_connect = time.time()
+    mailbox.pump(lambda: len(mailbox.connected) == n_workers, 60 + subscribers / 20, "connections", procs)
+    return _Connected(
+        workers=n_workers,
+        ctrls=ctrls,
+        subscribers=sum(ok for ok, _, _ in mailbox.connected.values()),
+        seconds=time.time() - t_connect,
+        errors=[e for _, _, errs in mailbox.connected.values() for e in errs][:5],
+    )
+
+
+def _monitor_window(clinic: Clinic, server: Server, writer: Server, tok: str, logs: Logs, options: Options,
+                    ctx: Any, box: Queue[Any], procs: list[SpawnProcess], sampler: Sampler, *, kill: bool,
+                    label: str) -> _Window:
+    """Monitors at 1 Hz per log over [t0, t1], with CPU and memory read at both ends; the listener
+    killed halfway through when asked."""
+    t0 = time.time() + START_LEAD
+    t1 = t0 + options.duration
+    mspec = MonitorSpec(writer.base, tok, list(logs.global_ids), t0, options.duration, 1, 1.0,
+                        options.pinning.load)
+    mon = ctx.Process(target=run_monitors, args=(mspec, box), name="bench-monitors", daemon=True)
+    mon.start()
+    procs.append(mon)
+    load_pids = [p.pid for p in procs if p.pid is not None]
+    pg = PgCpu(clinic.url)
+    _sleep_until(t0)
+    before = _Cpu.now(server, writer, load_pids)
+    pg.begin()
+    rss_t0 = sampler.now()
+    spy_path = WORK / f"profile-{label}.txt"
+    spy = profile.start(server.pid, options.duration - 1, spy_path) if options.profile else None
+    killed = None
+    if kill:
+        _sleep_until(t0 + options.duration / 2)
+        killed = kill_listener(clinic.url)
+    _sleep_until(t1)
+    after = _Cpu.now(server, writer, load_pids)
+    pg_cpu = pg.end()
+    rss_t1 = sampler.now()
+    return _Window(t0=t0, t1=t1, wall=time.time() - t0, before=before, after=after, pg_cpu=pg_cpu,
+                   rss_t0=rss_t0, rss_t1=rss_t1, killed=killed, spy=spy, spy_path=spy_path)
+
+
+def _last_seq(readings: list[Reading], last: dict[int, int]) -> None:
+    """Raise each log's highest recorded sequence number in `last` to the readings' (the ones that succeeded)."""
+    for r in readings:
+        if r.ok:
+            last[r.log] = max(last.get(r.log, 0), r.seq)
+
+
+def _expected(subs: list[SubscriberResult], readings: list[Reading]) -> int:
+    """Events the subscribers should have had: each one's log's successful readings."""
+    per_log: dict[int, int] = {}
+    for r in readings:
+        if r.ok:
+            per_log[r.log] = per_log.get(r.log, 0) + 1
+    return sum(per_log.get(s.log, 0) for s in subs)
+
+
+@dataclass(frozen=True)
+class _Gathered:
+    """What one subscribers run measured, before it is turned into figures."""
+
+    subscribers: int
+    logs: Logs
+    server: Server
+    writer: Server  # the server itself without a writer server
+    started: float
+    exit_code: int | None
+    sampler: Sampler
+    rss_idle: int
+    rss_connected: int
+    connected: _Connected
+    window: _Window
+    monitors: MonitorResult
+    readings: list[Reading]  # reading 0 of every log, then the monitors'
+    ingest: dict[str, Any] | None
+    ingest_readings: list[Reading]
+    drained_s: float  # end of the monitors' window until every subscriber had everything
+    subs: list[SubscriberResult]
+    profile_top: dict[str, Any] | None
+
+
 def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill: bool, label: str) -> dict[str, Any]:
     """N subscribers spread over 50 logs, monitors at 1 Hz per log for the duration; optionally a mid-run kill."""
     quiet = _quiet(options)
+    run = _gather(clinic, subscribers, options, kill=kill, label=label)
+    return _figures(run, options, quiet, kill=kill, label=label)
+
+
+def _gather(clinic: Clinic, subscribers: int, options: Options, *, kill: bool, label: str) -> _Gathered:
+    """Start the server(s) and the subscriber, monitor and ingest processes, measure, stop everything."""
     logs: Logs = open_logs(clinic, label)
     tok = token(clinic)
     server = Server(clinic.url, label, options.pinning, options.source)
@@ -172,96 +334,41 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
         sampler = Sampler(server.pid).start()
         time.sleep(1.0)
         rss_idle = sampler.now()
-
-        # Subscriber processes, each holding an even share of subscribers, spread evenly over the logs.
-        n_logs = len(logs.ids)
-        n_workers = options.workers or max(2, min(8, math.ceil(subscribers / 250)))
-        shares: list[list[tuple[int, int, str]]] = [[] for _ in range(n_workers)]
-        for i in range(subscribers):
-            shares[i % n_workers].append((i, i % n_logs, logs.global_ids[i % n_logs]))
-        ctrls: list[Queue[Any]] = []
-        for w, share in enumerate(shares):
-            ctrl: Queue[Any] = ctx.Queue()
-            spec = WorkerSpec(w, server.ws_url, tok, now_iso(logs.opened_at), share, options.pinning.load,
-                              options.compression)
-            proc = ctx.Process(target=run_worker, args=(spec, ctrl, box), name=f"bench-sub-{w}", daemon=True)
-            proc.start()
-            procs.append(proc)
-            ctrls.append(ctrl)
-        t_connect = time.time()
-        mailbox.pump(lambda: len(mailbox.connected) == n_workers, 60 + subscribers / 20, "connections", procs)
-        connect_s = time.time() - t_connect
-        connected = sum(ok for ok, _, _ in mailbox.connected.values())
-        connect_errors = [e for _, _, errs in mailbox.connected.values() for e in errs][:5]
+        connected = _start_subscribers(ctx, box, mailbox, server, tok, logs, subscribers, options, procs)
 
         # Reading 0 on every log: when every subscriber has it, every subscription is live.
         warm = asyncio.run(warm_up(writer.base, tok, list(logs.global_ids)))
-        mailbox.pump(lambda: sum(mailbox.warm.values()) >= connected, 60, "warm-up reading at every subscriber", procs)
+        mailbox.pump(lambda: sum(mailbox.warm.values()) >= connected.subscribers, 60,
+                     "warm-up reading at every subscriber", procs)
         time.sleep(1.0)
         rss_connected = sampler.now()
 
-        # Monitors at 1 Hz per log; the measured window is [t0, t1].
-        t0 = time.time() + START_LEAD
-        t1 = t0 + options.duration
-        mspec = MonitorSpec(writer.base, tok, list(logs.global_ids), t0, options.duration, 1, 1.0,
-                            options.pinning.load)
-        mon = ctx.Process(target=run_monitors, args=(mspec, box), name="bench-monitors", daemon=True)
-        mon.start()
-        procs.append(mon)
-        load_pids = [p.pid for p in procs if p.pid is not None]
-        pg = PgCpu(clinic.url)
-        _sleep_until(t0)
-        cpu0 = cpu_seconds(tree(server.pid))
-        writer0 = cpu_seconds(tree(writer.pid)) if writer is not server else 0.0
-        load0 = _cpu(load_pids)
-        busy0 = busy_seconds()
-        pg.begin()
-        rss_t0 = sampler.now()
-        spy = None
-        spy_path = WORK / f"profile-{label}.txt"
-        if options.profile:
-            spy = profile.start(server.pid, options.duration - 1, spy_path)
-        killed = None
-        if kill:
-            _sleep_until(t0 + options.duration / 2)
-            killed = kill_listener(clinic.url)
-        _sleep_until(t1)
-        cpu1 = cpu_seconds(tree(server.pid))
-        writer1 = cpu_seconds(tree(writer.pid)) if writer is not server else 0.0
-        load1 = _cpu(load_pids)
-        busy1 = busy_seconds()
-        pg_cpu = pg.end()
-        rss_t1 = sampler.now()
-        wall = time.time() - t0
-
+        window = _monitor_window(clinic, server, writer, tok, logs, options, ctx, box, procs, sampler,
+                                 kill=kill, label=label)
         mailbox.pump(lambda: mailbox.monitors is not None, 180, "the monitors", procs)
         assert mailbox.monitors is not None
         readings = [*warm, *mailbox.monitors.readings]
         last: dict[int, int] = {}
-        for r in readings:
-            if r.ok:
-                last[r.log] = max(last.get(r.log, 0), r.seq)
+        _last_seq(readings, last)
         ingest: dict[str, Any] | None = None
         ingest_readings: list[Reading] = []
-        drain = options.drain
         if options.ingest_under_load > 0 and not kill:
             ingest, ingest_readings = _ingest_while_watched(
                 server, writer, tok, logs, last, options, ctx, box, mailbox, procs
             )
-            for r in ingest_readings:
-                if r.ok:
-                    last[r.log] = max(last.get(r.log, 0), r.seq)
-        for ctrl in ctrls:
-            ctrl.put(("finish", last, drain))
-        mailbox.pump(lambda: len(mailbox.results) == n_workers, DRAIN_CAP + 120, "subscriber results", procs)
-        drained_s = time.time() - t1
+            _last_seq(ingest_readings, last)
+        for ctrl in connected.ctrls:
+            ctrl.put(("finish", last, options.drain))
+        mailbox.pump(lambda: len(mailbox.results) == connected.workers, DRAIN_CAP + 120, "subscriber results",
+                     procs)
+        drained_s = time.time() - window.t1
         for proc in procs:
             proc.join(10)
         sampler.stop()
         profile_top = None
-        if spy is not None:
-            spy.wait(30)
-            profile_top = profile.top(spy_path)
+        if window.spy is not None:
+            window.spy.wait(30)
+            profile_top = profile.top(window.spy_path)
     finally:
         for proc in procs:
             if proc.is_alive():
@@ -269,28 +376,33 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
         code = server.stop()
         if writer is not server:
             writer.stop()
+    return _Gathered(
+        subscribers=subscribers, logs=logs, server=server, writer=writer, started=started, exit_code=code,
+        sampler=sampler, rss_idle=rss_idle, rss_connected=rss_connected, connected=connected, window=window,
+        monitors=mailbox.monitors, readings=readings, ingest=ingest, ingest_readings=ingest_readings,
+        drained_s=drained_s, subs=[s for w in sorted(mailbox.results) for s in mailbox.results[w]],
+        profile_top=profile_top,
+    )
 
-    subs = [s for w in sorted(mailbox.results) for s in mailbox.results[w]]
-    from_response, from_send, timeline = analysis.latencies(subs, readings)
+
+def _figures(run: _Gathered, options: Options, quiet: dict[str, float], *, kill: bool, label: str) -> dict[str, Any]:
+    """The run's JSON: deliveries and their latency, integrity, and the server's CPU and memory."""
+    subs, w = run.subs, run.window
+    from_response, from_send, timeline = analysis.latencies(subs, run.readings)
     delivered = len(from_response)  # events of the 1 Hz monitors' readings (not reading 0, not ingest)
-    per_log: dict[int, int] = {}
-    for r in mailbox.monitors.readings:
-        if r.ok:
-            per_log[r.log] = per_log.get(r.log, 0) + 1
-    expected = sum(per_log.get(s.log, 0) for s in subs)
     result: dict[str, Any] = {
         "scenario": "kill-listener" if kill else "steady",
         "label": label,
-        "subscribers": subscribers,
-        "logs": len(logs.ids),
+        "subscribers": run.subscribers,
+        "logs": len(run.logs.ids),
         "duration_s": options.duration,
-        "subscriber_processes": n_workers,
+        "subscriber_processes": run.connected.workers,
         "compression": options.compression,
-        "connected": connected,
-        "connect_s": round(connect_s, 2),
-        "connect_errors": connect_errors,
-        "readings_recorded": sum(1 for r in mailbox.monitors.readings if r.ok),
-        "events_expected": expected,
+        "connected": run.connected.subscribers,
+        "connect_s": round(run.connected.seconds, 2),
+        "connect_errors": run.connected.errors,
+        "readings_recorded": sum(1 for r in run.monitors.readings if r.ok),
+        "events_expected": _expected(subs, run.monitors.readings),
         "events_delivered": delivered,
         "events_per_s": round(delivered / options.duration, 1),
         "latency_ms": {
@@ -299,69 +411,75 @@ def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill:
             "from_send": analysis.summary_ms(from_send),
             "negative_from_response": sum(1 for x in from_response if x < 0),
         },
-        "integrity": analysis.integrity(subs, [*readings, *ingest_readings]),
+        "integrity": analysis.integrity(subs, [*run.readings, *run.ingest_readings]),
         "closed_early": sum(1 for s in subs if s.closed_early),
-        "drain_s": round(drained_s, 1),  # end of the monitors' window until every subscriber had everything
+        "drain_s": round(run.drained_s, 1),
         "subscriber_errors": [e for s in subs for e in s.errors][:5],
-        "server": {
-            "cpu_cores": round((cpu1 - cpu0) / wall, 3),
-            "cpu_seconds": round(cpu1 - cpu0, 2),
-            "rss_idle_mib": round(rss_idle / MIB, 1),
-            "rss_connected_mib": round(rss_connected / MIB, 1),
-            "rss_start_mib": round(rss_t0 / MIB, 1),
-            "rss_end_mib": round(rss_t1 / MIB, 1),
-            "rss_peak_mib": round(sampler.peak(t0, t1) / MIB, 1),
-            "rss_per_subscriber_kib": round((rss_t1 - rss_idle) / max(1, subscribers) / 1024, 1),
-            "rss_per_subscriber_connected_kb": round((rss_connected - rss_idle) / max(1, subscribers) / 1000, 1),
-            "rss_growth_during_run_mib": round((rss_t1 - rss_t0) / MIB, 1),
-            # (seconds since t0, MiB) every ~5 s of the window: does memory level off?
-            "rss_series_mib": [
-                (round(at - t0, 1), round(rss / MIB, 1)) for at, rss in sampler.samples[::20] if t0 <= at <= t1
-            ],
-            "exit_code": code,
-            "stderr": _problems(server, started),
-        },
+        "server": _server_figures(run),
         "writer_server": (
-            {"cpu_cores": round((writer1 - writer0) / wall, 3), "stderr": _problems(writer, started)}
-            if writer is not server
+            {"cpu_cores": w.cores("writer"), "stderr": _problems(run.writer, run.started)}
+            if run.writer is not run.server
             else None
         ),
-        "postgres_cpu_cores": round(pg_cpu / wall, 3),
-        "load_cpu_cores": round((load1 - load0) / wall, 3),
+        "postgres_cpu_cores": round(w.pg_cpu / w.wall, 3),
+        "load_cpu_cores": w.cores("load"),
         "machine": {
             **quiet,
-            **_machine(busy1 - busy0, wall, (cpu1 - cpu0) + (writer1 - writer0) + (load1 - load0) + pg_cpu),
+            **_machine(w.used("machine"), w.wall, w.used("server") + w.used("writer") + w.used("load") + w.pg_cpu),
         },
         "monitors": {
-            **analysis.mutation_summary(mailbox.monitors.readings),
-            "late_ticks": mailbox.monitors.late_ticks,
-            "skipped_ticks": mailbox.monitors.skipped_ticks,
+            **analysis.mutation_summary(run.monitors.readings),
+            "late_ticks": run.monitors.late_ticks,
+            "skipped_ticks": run.monitors.skipped_ticks,
         },
     }
-    if ingest is not None:
-        lat, _, _ = analysis.latencies(subs, ingest_readings)
-        ingest["latency_ms"] = analysis.summary_ms(lat)
-        ingest["integrity"] = analysis.integrity(subs, ingest_readings)
-        ingest["events_delivered"] = len(lat)
-        per_log_i: dict[int, int] = {}
-        for r in ingest_readings:
-            if r.ok:
-                per_log_i[r.log] = per_log_i.get(r.log, 0) + 1
-        ingest["events_expected"] = sum(per_log_i.get(s.log, 0) for s in subs)
-        result["ingest_while_watched"] = ingest
-    if killed is not None:
-        result["kill"] = analysis.catch_up(timeline, readings, killed)
-        result["kill"]["server_said"] = [
-            line.text for line in server.stderr_lines if line.at >= killed.at - 0.1 and "listen" in line.text.lower()
-        ][:5]
-        result["kill"]["server_said_after_ms"] = [
-            round((line.at - killed.at) * 1000, 1)
-            for line in server.stderr_lines
-            if line.at >= killed.at - 0.1 and "listen" in line.text.lower()
-        ][:5]
-    if profile_top is not None:
-        result["profile"] = {"file": str(spy_path), **profile_top}
+    if run.ingest is not None:
+        lat, _, _ = analysis.latencies(subs, run.ingest_readings)
+        run.ingest["latency_ms"] = analysis.summary_ms(lat)
+        run.ingest["integrity"] = analysis.integrity(subs, run.ingest_readings)
+        run.ingest["events_delivered"] = len(lat)
+        run.ingest["events_expected"] = _expected(subs, run.ingest_readings)
+        result["ingest_while_watched"] = run.ingest
+    if w.killed is not None:
+        result["kill"] = _kill_figures(run.server, timeline, run.readings, w.killed)
+    if run.profile_top is not None:
+        result["profile"] = {"file": str(w.spy_path), **run.profile_top}
     return result
+
+
+def _server_figures(run: _Gathered) -> dict[str, Any]:
+    """The measured server's CPU over the window and its memory idle, connected and through the window."""
+    w, sampler, idle, connected = run.window, run.sampler, run.rss_idle, run.rss_connected
+    per_subscriber = max(1, run.subscribers)
+    return {
+        "cpu_cores": w.cores("server"),
+        "cpu_seconds": round(w.used("server"), 2),
+        "rss_idle_mib": round(idle / MIB, 1),
+        "rss_connected_mib": round(connected / MIB, 1),
+        "rss_start_mib": round(w.rss_t0 / MIB, 1),
+        "rss_end_mib": round(w.rss_t1 / MIB, 1),
+        "rss_peak_mib": round(sampler.peak(w.t0, w.t1) / MIB, 1),
+        "rss_per_subscriber_kib": round((w.rss_t1 - idle) / per_subscriber / 1024, 1),
+        "rss_per_subscriber_connected_kb": round((connected - idle) / per_subscriber / 1000, 1),
+        "rss_growth_during_run_mib": round((w.rss_t1 - w.rss_t0) / MIB, 1),
+        # (seconds since t0, MiB) every ~5 s of the window: does memory level off?
+        "rss_series_mib": [
+            (round(at - w.t0, 1), round(rss / MIB, 1)) for at, rss in sampler.samples[::20] if w.t0 <= at <= w.t1
+        ],
+        "exit_code": run.exit_code,
+        "stderr": _problems(run.server, run.started),
+    }
+
+
+def _kill_figures(
+    server: Server, timeline: list[tuple[float, float, int]], readings: list[Reading], killed: Kill
+) -> dict[str, Any]:
+    """How the subscribers caught up after the listener was killed, and what the server logged about it."""
+    said = [line for line in server.stderr_lines if line.at >= killed.at - 0.1 and "listen" in line.text.lower()]
+    figures: dict[str, Any] = analysis.catch_up(timeline, readings, killed)
+    figures["server_said"] = [line.text for line in said][:5]
+    figures["server_said_after_ms"] = [round((line.at - killed.at) * 1000, 1) for line in said][:5]
+    return figures
 
 
 def _ingest_while_watched(

@@ -1,4 +1,4 @@
-// PostGraphile v5 over VetQL's database, as the peer of issue 3's benchmark.
+// PostGraphile v5 over VetQL's database, the peer VetQL's read benchmark (`make bench`) compares against.
 //
 //   node server.mjs --port 8767
 //
