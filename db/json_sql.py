@@ -282,7 +282,7 @@ def repr_literal(typename: str) -> str:
 
 
 def typename(name: str) -> Value:
-    literal = repr_literal(name)
+    literal = repr_literal(name) + "::text"
     return Value(lambda _a: literal)
 
 

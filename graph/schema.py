@@ -19,6 +19,7 @@ from graph.resolvers import viewer as viewer_r
 from graph.resolvers.records import alerts, devices, problems, profiles
 from graph.resolvers.scheduling import queries as scheduling_q
 from graph.resolvers.scheduling import recurrence, rooms, visits
+from graph.table import check_described
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.anesthesia_mutations import AnesthesiaLogPayload, RecordVitalsPayload
@@ -366,3 +367,5 @@ schema = strawberry.Schema(
     execution_context_class=PassThroughExecutionContext,
     config=StrawberryConfig(auto_camel_case=True),
 )
+# Every field of a table-backed type says what it is in SQL (or that it is resolver-only): fail here, not later.
+check_described()
