@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from domain.problems import Problem
+
 
 class AnesthesiaErrorCode(Enum):
     NOT_FOUND = "not_found"
@@ -16,3 +18,7 @@ class AnesthesiaErrorCode(Enum):
     PHASE_OUT_OF_ORDER = "phase_out_of_order"
     PHASE_ALREADY_RECORDED = "phase_already_recorded"
     ALREADY_COMPLETED = "already_completed"
+
+
+# Nothing the database refuses in an anesthesia write is the user's to fix: no constraint becomes a userError.
+CONSTRAINTS: dict[str, Problem[AnesthesiaErrorCode]] = {}
