@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 C = TypeVar("C", bound=Enum)
 
@@ -16,3 +17,11 @@ class Problem(Generic[C]):
     field: str | None
     code: C
     message: str
+
+
+class Refused(Exception):
+    """A rule refused the input: nothing the attempt wrote is kept; `problems` say what to fix."""
+
+    def __init__(self, problems: Iterable[Problem[Any]]) -> None:
+        self.problems = list(problems)
+        super().__init__(", ".join(f"{p.field}: {p.code.name}" for p in self.problems))
