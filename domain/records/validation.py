@@ -45,7 +45,9 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def text(field: str, value: str | None, *, max_len: int = MAX_SHORT, required: bool = False) -> list[Problem[Code]]:
+def text_input(
+    field: str, value: str | None, *, max_len: int = MAX_SHORT, required: bool = False
+) -> list[Problem[Code]]:
     """A free text: not blank when required, at most `max_len` characters."""
     if value is None:
         return [Problem(field, Code.REQUIRED, f"{field} is required.")] if required else []

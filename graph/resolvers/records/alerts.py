@@ -42,8 +42,8 @@ async def create_patient_alert(
     pet = RECORDS.id(input.pet_id, "Pet", "petId")
     title = (input.title or "").strip()
     problems = [pet] if isinstance(pet, Problem) else []
-    problems += v.text("title", title, max_len=v.MAX_TITLE, required=True)
-    problems += v.text("message", input.message, max_len=v.MAX_TEXT)
+    problems += v.text_input("title", title, max_len=v.MAX_TITLE, required=True)
+    problems += v.text_input("message", input.message, max_len=v.MAX_TEXT)
     problems += aware("expiresAt", input.expires_at) or v.future("expiresAt", input.expires_at, datetime.now(UTC))
     values = {
         "alert_type": input.alert_type.value,
@@ -76,9 +76,9 @@ async def update_patient_alert(
         sets["severity"] = input.severity.value if input.severity else None
     if given(input.title):
         sets["title"] = (input.title or "").strip()
-        problems += v.text("title", sets["title"], max_len=v.MAX_TITLE, required=True)
+        problems += v.text_input("title", sets["title"], max_len=v.MAX_TITLE, required=True)
     if given(input.message):
-        problems += v.text("message", input.message, max_len=v.MAX_TEXT)
+        problems += v.text_input("message", input.message, max_len=v.MAX_TEXT)
         sets["message"] = clean(input.message)
     if given(input.expires_at):
         problems += aware("expiresAt", input.expires_at) or v.future("expiresAt", input.expires_at, datetime.now(UTC))

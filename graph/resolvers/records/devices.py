@@ -35,9 +35,9 @@ async def register_device(
 ) -> UserDevicePayload:
     """Register the caller's device for push notifications, or refresh it. Any member of a clinic."""
     token = input.fcm_token.strip()
-    problems = v.text("fcmToken", token, max_len=v.MAX_TOKEN, required=True)
+    problems = v.text_input("fcmToken", token, max_len=v.MAX_TOKEN, required=True)
     for name in ("device_name", "device_model", "os_version", "app_version"):
-        problems += v.text(camel(name), getattr(input, name), max_len=v.MAX_DEVICE_FIELD)
+        problems += v.text_input(camel(name), getattr(input, name), max_len=v.MAX_DEVICE_FIELD)
     values = {
         "fcm_token": token,
         "device_type": input.device_type.value if input.device_type else None,

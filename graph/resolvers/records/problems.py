@@ -53,9 +53,9 @@ async def add_patient_problem(
     given_name = clean(input.problem_name)
     if code is None and given_name is None:
         problems.append(Problem("problemName", Code.REQUIRED, "Give a diagnosisCodeId or a problemName."))
-    problems += v.text("problemName", given_name, max_len=v.MAX_NAME)
-    problems += v.text("icdCode", input.icd_code, max_len=20)
-    problems += v.text("notes", input.notes, max_len=v.MAX_TEXT)
+    problems += v.text_input("problemName", given_name, max_len=v.MAX_NAME)
+    problems += v.text_input("icdCode", input.icd_code, max_len=20)
+    problems += v.text_input("notes", input.notes, max_len=v.MAX_TEXT)
 
     async def perform(w: Write[Code]) -> PatientProblemPayload:
         assert isinstance(pet, UUID) and not isinstance(code, Problem)
@@ -107,14 +107,14 @@ async def update_patient_problem(
         sets: dict[str, Any] = {}
         if given(input.problem_name):
             sets["problem_name"] = clean(input.problem_name)
-            problems += v.text("problemName", sets["problem_name"], max_len=v.MAX_NAME, required=True)
+            problems += v.text_input("problemName", sets["problem_name"], max_len=v.MAX_NAME, required=True)
         if given(input.icd_code):
-            problems += v.text("icdCode", input.icd_code, max_len=20)
+            problems += v.text_input("icdCode", input.icd_code, max_len=20)
             sets["icd_code"] = clean(input.icd_code)
         if given(input.severity):
             sets["severity"] = input.severity.value if input.severity else None
         if given(input.notes):
-            problems += v.text("notes", input.notes, max_len=v.MAX_TEXT)
+            problems += v.text_input("notes", input.notes, max_len=v.MAX_TEXT)
             sets["notes"] = clean(input.notes)
         if given(input.onset_date):
             sets["onset_date"] = input.onset_date
@@ -143,7 +143,7 @@ async def resolve_patient_problem(
         current = await _locked_problem(w, input.problem_id)
         today = await sql.clinic_today(w.db, w.tenant)
         resolved: date = input.resolved_date or today
-        problems = v.text("notes", input.notes, max_len=v.MAX_TEXT)
+        problems = v.text_input("notes", input.notes, max_len=v.MAX_TEXT)
         if not current["is_active"] or current["resolved_date"] is not None:
             problems.append(Problem("problemId", Code.ALREADY_RESOLVED, "The entry is already resolved."))
         elif current["onset_date"] is not None and resolved < current["onset_date"]:

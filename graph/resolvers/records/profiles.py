@@ -55,7 +55,7 @@ async def update_profile(
         value = getattr(input, name)
         if given(value):
             sets[column] = clean(value)
-            problems += v.text(camel(name), sets[column])
+            problems += v.text_input(camel(name), sets[column])
             if shape:
                 problems += v.pattern(camel(name), sets[column], shape)
     if given(input.country):
@@ -103,12 +103,12 @@ def _clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem
     problems: list[Problem[Code]] = []
     if given(input.name):
         sets["name"] = clean(input.name)
-        problems += v.text("name", sets["name"], max_len=v.MAX_NAME, required=True)
+        problems += v.text_input("name", sets["name"], max_len=v.MAX_NAME, required=True)
     for name, shape in (("address", None), ("city", None), ("phone", "phone"), ("email", "email"), ("website", "url")):
         value = getattr(input, name)
         if given(value):
             sets[name] = clean(value)
-            problems += v.text(name, sets[name]) + (v.pattern(name, sets[name], shape) if shape else [])
+            problems += v.text_input(name, sets[name]) + (v.pattern(name, sets[name], shape) if shape else [])
     if given(input.timezone):
         problems += not_null("timezone", input.timezone) or v.timezone("timezone", input.timezone)
         sets["timezone"] = input.timezone
@@ -201,7 +201,7 @@ async def update_pet(
         problems += [policy] if isinstance(policy, Problem) else []
         sets["insurance_policy_id"] = policy
     if given(input.behavioral_notes):
-        problems += v.text("behavioralNotes", input.behavioral_notes, max_len=v.MAX_TEXT)
+        problems += v.text_input("behavioralNotes", input.behavioral_notes, max_len=v.MAX_TEXT)
         sets["behavioral_notes"] = clean(input.behavioral_notes)
     if given(input.preferred_appointment_time):
         preferred = input.preferred_appointment_time

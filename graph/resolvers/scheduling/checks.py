@@ -21,7 +21,7 @@ MAX_REASON = 500
 MAX_NOTES = 2000
 
 
-def text(field: str, value: str | None, max_len: int) -> list[Problem[Code]]:
+def at_most(field: str, value: str | None, max_len: int) -> list[Problem[Code]]:
     if value is not None and len(value) > max_len:
         return [Problem(field, Code.INVALID, f"{field}: at most {max_len} characters.")]
     return []

@@ -18,12 +18,12 @@ from graph.mutations import Info, Write
 from graph.resolvers.scheduling.checks import (
     MAX_REASON,
     SCHEDULING,
+    at_most,
     clinic,
     locked_appointment,
     room_fits,
     saved,
     service_and_duration,
-    text,
     vet,
 )
 from graph.resolvers.scheduling.visits import AppointmentArg, minutes, move, transition
@@ -40,7 +40,7 @@ from graph.types.scheduling_mutations import (
 
 
 def _pattern_problems(input: CreateRecurringAppointmentsInput) -> list[Problem[Code]]:
-    problems = text("reason", input.reason, MAX_REASON)
+    problems = at_most("reason", input.reason, MAX_REASON)
     if input.day_of_week is not None and not 0 <= input.day_of_week <= 6:
         problems.append(Problem("dayOfWeek", Code.INVALID, "dayOfWeek: 0 (Sunday) to 6 (Saturday)."))
     if input.day_of_month is not None and not 1 <= input.day_of_month <= 31:

@@ -19,11 +19,11 @@ from graph.resolvers.scheduling.checks import (
     MAX_REASON,
     SCHEDULING,
     appointment_done,
+    at_most,
     clinic,
     locked_appointment,
     room_fits,
     service_and_duration,
-    text,
     vet,
 )
 from graph.types.scheduling_mutations import (
@@ -49,7 +49,7 @@ async def book_appointment(
         for field, value in (("vetId", input.vet_id), ("serviceId", input.service_id), ("roomId", input.room_id)):
             if value is not None:
                 problems.append(Problem(field, Code.FORBIDDEN_FIELD, f"Only staff set {field}."))
-    problems += text("reason", input.reason, MAX_REASON) + text("notes", input.notes, MAX_NOTES)
+    problems += at_most("reason", input.reason, MAX_REASON) + at_most("notes", input.notes, MAX_NOTES)
 
     async def perform(w: Write[Code]) -> AppointmentPayload:
         assert not isinstance(pet, Problem)
@@ -112,7 +112,7 @@ async def move(
         w.refuse(Problem("appointmentId", Code.INVALID_TRANSITION, f"The appointment is {appointment['status']}."))
     zone, hours, settings = await clinic(w)
     problems = check_time(start, duration, datetime.now(UTC), settings, zone, hours, by_owner=False)
-    problems += text("reason", reason, MAX_REASON)
+    problems += at_most("reason", reason, MAX_REASON)
     if problems:
         w.refuse(*problems)
     attending = await vet(w, vet_id) if vet_id is not None else appointment["vet_id"]
