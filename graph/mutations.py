@@ -141,7 +141,7 @@ class Mutations(Generic[C, E]):
         if found:
             return self.refused(payload, found)
         context = info.context
-        known = {**self._constraints, **(constraints or {})}
+        known = {**self._constraints, **constraints} if constraints else self._constraints
 
         async def attempt() -> P | _Refusal[C]:
             write: Write[C] = Write(context)

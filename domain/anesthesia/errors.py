@@ -1,4 +1,4 @@
-"""Error codes of anesthesia mutations, shown to clients in `userErrors.code`."""
+"""Error codes of anesthesia mutations (`userErrors.code`), and the database refusals they stand for."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Codes of billing mutations, shown to clients in `userErrors.code`."""
+"""Codes of billing mutations (`userErrors.code`), and the database refusals they stand for."""
 
 from __future__ import annotations
 

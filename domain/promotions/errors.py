@@ -1,4 +1,4 @@
-"""Codes of promotion mutations and of `validatePromotion`'s reasons, shown in `userErrors.code`."""
+"""Codes of promotion mutations and `validatePromotion`'s reasons, and the database refusals they stand for."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Error codes of patient-record mutations, shown to clients in `userErrors.code`."""
+"""Error codes of patient-record mutations (`userErrors.code`), and the database refusals they stand for."""
 
 from __future__ import annotations
 
