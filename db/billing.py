@@ -135,3 +135,8 @@ _USAGE = text(
 
 async def usage(db: RequestDb, tenant: str, start: date, end: date) -> list[Row]:
     return list(await db.fetch(_USAGE, {"tenant": tenant, "from": start, "to": end}))
+
+
+async def plans(db: RequestDb) -> list[Row]:
+    """The price list, cheapest first (RLS: retired plans only for the platform operator)."""
+    return list(await db.fetch(text("SELECT * FROM subscription_plans ORDER BY price_monthly NULLS LAST, id")))

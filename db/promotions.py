@@ -2,50 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
 
-from db.session import DbError, RequestDb, Row
-
-T = TypeVar("T")
-
-SERIALIZATION_FAILURE = "40001"
-DEADLOCK = "40P01"
-MAX_ATTEMPTS = 12
-
-
-def sqlstate(exc: DbError) -> str | None:
-    return exc.sqlstate
-
-
-def constraint_name(exc: DbError) -> str | None:
-    """The constraint a failed statement broke (unique index, check, or a trigger's named rule)."""
-    return exc.constraint
-
-
-async def retrying(db: RequestDb, attempt: Callable[[], Awaitable[T]]) -> T:
-    """Run `attempt` in the request's transaction; when a concurrent commit made it fail to
-    serialize (REPEATABLE READ), roll back and run it again on a fresh snapshot.
-
-    The row locks and conditional UPDATEs inside `attempt` are what enforce the rules;
-    this only turns "someone else got there first" into a second, well-informed try.
-    """
-    for tries in range(1, MAX_ATTEMPTS + 1):
-        try:
-            return await attempt()
-        except DbError as exc:
-            if sqlstate(exc) not in (SERIALIZATION_FAILURE, DEADLOCK) or tries == MAX_ATTEMPTS:
-                raise
-            await db.close()  # roll back; the next statement opens a new transaction
-            await asyncio.sleep(random.uniform(0, 0.005 * tries))  # noqa: S311 (jitter, not secrecy)
-    raise AssertionError("unreachable")
-
+from db.reads import ListQuery, like_pattern
+from db.session import RequestDb, Row
 
 COLUMNS = (
     "code",
@@ -213,3 +178,23 @@ async def usage_by_invoice(db: RequestDb, tenant: str, invoice_id: UUID) -> Row 
         ),
         {"tenant": tenant, "id": invoice_id},
     )
+
+
+# Switched on, within its window and not used up: what `activeOnly` lists.
+_ACTIVE_NOW = (
+    "c.is_active AND (c.starts_at IS NULL OR c.starts_at <= now())"
+    " AND (c.expires_at IS NULL OR c.expires_at > now())"
+    " AND (c.usage_limit IS NULL OR c.times_used < c.usage_limit)"
+)
+
+
+def list_query(tenant: str, search: str | None, active_only: bool) -> ListQuery:
+    """The clinic's promotions whose code or name contains `search`, only those active now if asked."""
+    conditions = ["c.tenant_id = :tenant"]
+    params: dict[str, Any] = {"tenant": tenant}
+    if search:
+        conditions.append("(c.code ILIKE :search OR c.name ILIKE :search)")
+        params["search"] = like_pattern(search)
+    if active_only:
+        conditions.append(_ACTIVE_NOW)
+    return ListQuery("promotions", " AND ".join(conditions), params)

@@ -153,7 +153,3 @@ async def list_count(db: RequestDb, query: ListQuery) -> int:
 def like_pattern(search: str) -> str:
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-async def all_rows(db: RequestDb, sql: str, params: dict[str, Any] | None = None) -> list[Row]:
-    return list(await db.fetch(text(sql), params or {}))

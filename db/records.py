@@ -1,9 +1,8 @@
 """SQL of patient records: alerts, problems, diagnosis-code search, profiles, clinics, pets, devices.
 
 Column names come from the allow-lists here, never from input; every value is bound.
-Writes that a constraint may refuse go through `_write`, which turns the refusal
-into `ConstraintViolation` after rolling the request's transaction back, so
-nothing of a refused mutation stays written.
+A write a constraint refuses raises `DbError` naming the constraint; the mutation
+skeleton (graph/mutations.py) rolls back and reads the name from the domain's table.
 """
 
 from __future__ import annotations
@@ -13,10 +12,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import text
 
 from db.reads import ACTIVE_ALERT, like_pattern
-from db.session import DbError, RequestDb, Row
+from db.session import RequestDb, Row
 
 ALERT_RETURNING = f"c.*, ({ACTIVE_ALERT}) AS active_now"
 # A token unused for 270 days is as good as gone: FCM drops it. Judged at read time, no job.
@@ -79,25 +78,6 @@ PET_SETTABLE = {
 }
 
 
-class ConstraintViolation(Exception):
-    """The database refused a write; `constraint` names the rule (index, key, check or trigger)."""
-
-    def __init__(self, constraint: str | None, sqlstate: str | None) -> None:
-        super().__init__(constraint or sqlstate or "constraint violation")
-        self.constraint = constraint
-        self.sqlstate = sqlstate
-
-
-async def _write(db: RequestDb, sql: TextClause, params: Mapping[str, Any]) -> Row | None:
-    try:
-        return await db.fetch_one(sql, params)
-    except DbError as exc:
-        if exc.sqlstate is None or not exc.sqlstate.startswith("23"):  # integrity constraint violations only
-            raise
-        await db.close()  # the transaction is aborted: end it, so nothing of it is kept
-        raise ConstraintViolation(exc.constraint, exc.sqlstate) from exc
-
-
 def _assignments(sets: Mapping[str, Any], allowed: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
     parts, params = [], {}
     for column, value in sets.items():
@@ -132,8 +112,8 @@ async def _update(
     if not sets:
         return await db.fetch_one(text(f"SELECT {returning} FROM {table} c WHERE {where}"), all_params)
     assignments, values = _assignments(sets, allowed)
-    return await _write(
-        db, text(f"UPDATE {table} c SET {assignments} WHERE {where} RETURNING {returning}"), {**all_params, **values}
+    return await db.fetch_one(
+        text(f"UPDATE {table} c SET {assignments} WHERE {where} RETURNING {returning}"), {**all_params, **values}
     )
 
 
@@ -142,8 +122,7 @@ async def _update(
 
 async def insert_alert(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> Row | None:
     """A new alert on a visible pet of the clinic; None when the pet is missing or hidden."""
-    return await _write(
-        db,
+    return await db.fetch_one(
         text(
             "INSERT INTO patient_alerts AS c (tenant_id, pet_id, alert_type, severity, title, message, expires_at,"
             " created_by) SELECT p.tenant_id, p.id, :alert_type, :severity, :title, :message, :expires_at,"
@@ -169,8 +148,7 @@ async def update_alert(db: RequestDb, tenant: str, alert: UUID, sets: Mapping[st
 
 
 async def deactivate_alert(db: RequestDb, tenant: str, alert: UUID) -> Row | None:
-    return await _write(
-        db,
+    return await db.fetch_one(
         text(
             f"UPDATE patient_alerts c SET is_active = false WHERE c.tenant_id = :tenant AND c.id = :id"
             f" RETURNING {ALERT_RETURNING}"
@@ -206,8 +184,7 @@ async def insert_problem(db: RequestDb, tenant: str, pet: UUID, values: Mapping[
     A second active entry for the same pet and code is refused by the partial
     unique index `patient_problems_active_code_key`, also between concurrent requests.
     """
-    return await _write(
-        db,
+    return await db.fetch_one(
         text(
             "INSERT INTO patient_problems AS c (tenant_id, pet_id, problem_name, diagnosis_code_id, icd_code,"
             " onset_date, is_chronic, severity, notes, created_by)"
@@ -253,8 +230,7 @@ async def clinic_today(db: RequestDb, tenant: str) -> date:
 async def resolve_problem(
     db: RequestDb, tenant: str, problem: UUID, resolved: date, notes: str | None
 ) -> Row | None:
-    return await _write(
-        db,
+    return await db.fetch_one(
         text(
             "UPDATE patient_problems c SET is_active = false, resolved_date = :resolved,"
             " notes = coalesce(:notes, c.notes) WHERE c.tenant_id = :tenant AND c.id = :id RETURNING c.*"
@@ -283,27 +259,19 @@ async def update_pet(db: RequestDb, tenant: str, pet: UUID, sets: Mapping[str, A
 # -- devices ------------------------------------------------------------------------------------------
 
 
-async def register_device(db: RequestDb, values: Mapping[str, Any], attempts: int = 10) -> Row | None:
+async def register_device(db: RequestDb, values: Mapping[str, Any]) -> Row | None:
     """Upsert the caller's device by (clinic, token) in one statement; a token of another user moves to the caller.
 
-    Requests run in REPEATABLE READ, where ON CONFLICT DO UPDATE on a row committed
-    after the snapshot is a serialization failure. The upsert is the transaction's
-    only write, so it is retried in a fresh transaction, which sees that row. Each
-    round of racing requests lets at least one through, so `attempts` bounds how
-    many registrations of one token may race (one device: in practice two).
+    Under READ COMMITTED, ON CONFLICT DO UPDATE waits for a racing registration of the
+    same token and then updates the row it committed: no retry of its own is needed.
     """
-    sql = text(
-        f"SELECT {DEVICE_COLUMNS} FROM vetql.register_device(:fcm_token, :device_type, :device_name,"
-        " :device_model, :os_version, :app_version) c"
+    return await db.fetch_one(
+        text(
+            f"SELECT {DEVICE_COLUMNS} FROM vetql.register_device(:fcm_token, :device_type, :device_name,"
+            " :device_model, :os_version, :app_version) c"
+        ),
+        values,
     )
-    for attempt in range(attempts):
-        try:
-            return await _write(db, sql, values)
-        except DbError as exc:
-            if exc.sqlstate != "40001" or attempt == attempts - 1:
-                raise
-            await db.close()
-    raise AssertionError("unreachable")
 
 
 async def touch_device(db: RequestDb, tenant: str, device: UUID) -> Row | None:

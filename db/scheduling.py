@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import text
 
-from db.session import DbError, RequestDb, Row
+from db.reads import ListQuery
+from db.session import RequestDb, Row
 
 LIVE_STATUSES = "('scheduled', 'confirmed', 'checked_in', 'in_progress', 'completed')"
-RETRYABLE = frozenset({"40001", "40P01"})  # serialization failure, deadlock
-
-
-def sqlstate(exc: DbError) -> tuple[str | None, str | None]:
-    """(SQLSTATE, constraint name) of a failed statement."""
-    return exc.sqlstate, exc.constraint
 
 
 async def clinic(db: RequestDb, tenant: str) -> Row | None:
@@ -28,6 +23,18 @@ async def clinic(db: RequestDb, tenant: str) -> Row | None:
 
 
 # Rooms -----------------------------------------------------------------------------
+
+
+async def rooms(db: RequestDb, tenant: str, include_inactive: bool) -> list[Row]:
+    """The clinic's rooms in display order; those out of use only if asked."""
+    rows = await db.fetch(
+        text(
+            "SELECT * FROM exam_rooms c WHERE c.tenant_id = :tenant AND (c.is_active OR :all)"
+            " ORDER BY c.display_order, c.name, c.id"
+        ),
+        {"tenant": tenant, "all": include_inactive},
+    )
+    return list(rows)
 
 
 async def insert_room(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:
@@ -111,6 +118,36 @@ async def release(db: RequestDb, tenant: str, appointment: UUID) -> bool:
 
 
 # Appointments ----------------------------------------------------------------------
+
+
+def appointment_list_query(
+    tenant: str,
+    *,
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
+    statuses: Sequence[str] | None = None,
+    pet: UUID | None = None,
+    room: UUID | None = None,
+) -> ListQuery:
+    """The clinic's appointments meeting every condition given (RLS: an owner's, their pets')."""
+    conditions = ["c.tenant_id = :tenant"]
+    params: dict[str, Any] = {"tenant": tenant}
+    if starts_from is not None:
+        conditions.append("c.start_time >= :starts_from")
+        params["starts_from"] = starts_from
+    if starts_before is not None:
+        conditions.append("c.start_time < :starts_before")
+        params["starts_before"] = starts_before
+    if statuses:
+        conditions.append("c.status = ANY(CAST(:status AS text[]))")
+        params["status"] = list(statuses)
+    if pet is not None:
+        conditions.append("c.pet_id = :pet")
+        params["pet"] = pet
+    if room is not None:
+        conditions.append("c.room_id = :room")
+        params["room"] = room
+    return ListQuery("appointments", " AND ".join(conditions), params)
 
 
 async def appointment(db: RequestDb, tenant: str, appointment_id: UUID, *, lock: bool = False) -> Row | None:

@@ -73,8 +73,9 @@ class Loaders:
         """Rows of a described type (graph/table.py) by key."""
         return self.by_key(spec_of(type_name))
 
-    def forget(self, table: str) -> None:
-        """Drop everything this operation has loaded from `table` (after writing to it)."""
+    def forget(self, type_name: str) -> None:
+        """Drop everything this operation has loaded of a described type (after writing to its table)."""
+        table = spec_of(type_name).table
         self._made = {key: loader for key, loader in self._made.items() if key[1] != table}
 
     @property

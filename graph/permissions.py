@@ -49,3 +49,32 @@ class IsSignedIn(BasePermission):
 
     def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
         return info.context.claims is not None
+
+
+class IsPlatform(BasePermission):
+    """The SaaS operator only."""
+
+    message = "Only the platform operator may do this."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
+        claims = info.context.claims
+        return claims is not None and claims.role == "platform"
+
+
+class IsAdminOrPlatform(BasePermission):
+    """A clinic's admin (their own clinic) or the platform operator (any clinic)."""
+
+    message = "Only a clinic admin or the platform operator may read billing."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
+        claims = info.context.claims
+        return claims is not None and claims.role in ("admin", "platform")
+
+
+def clinic_of(info: strawberry.Info[Context, None]) -> str:
+    """The caller's clinic, for a field whose permission class has required one."""
+    tenant = info.context.tenant_id
+    assert tenant is not None
+    return tenant

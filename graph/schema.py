@@ -7,7 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.compiled.execution import PassThroughExecutionContext
 from graph.extensions import EXTENSIONS
-from graph.permissions import IsAdmin, IsClinicMember, IsSignedIn, IsStaff
+from graph.permissions import IsAdmin, IsAdminOrPlatform, IsClinicMember, IsPlatform, IsSignedIn, IsStaff
 from graph.resolvers import anesthesia as anesthesia_r
 from graph.resolvers import billing as billing_r
 from graph.resolvers import billing_mutations as billing_m
@@ -90,12 +90,12 @@ class Query:
     )
     tenant_subscription: TenantSubscription | None = strawberry.field(
         resolver=billing_m.tenant_subscription,
-        permission_classes=[billing_m.IsAdminOrPlatform],
+        permission_classes=[IsAdminOrPlatform],
         description="A clinic's current subscription. Platform: any clinic; an admin: their own.",
     )
     tenant_usage: list[UsagePeriod] = strawberry.field(
         resolver=billing_m.tenant_usage,
-        permission_classes=[billing_m.IsAdminOrPlatform],
+        permission_classes=[IsAdminOrPlatform],
         description="A clinic's usage per calendar month, counted by the database. Platform: any clinic; "
         "an admin: their own.",
     )
@@ -210,22 +210,22 @@ class Mutation:
     )
     create_subscription_plan: SubscriptionPlanPayload = strawberry.mutation(
         resolver=billing_m.create_subscription_plan,
-        permission_classes=[billing_m.IsPlatform],
+        permission_classes=[IsPlatform],
         description="Add a plan to the price list. Platform only.",
     )
     update_subscription_plan: SubscriptionPlanPayload = strawberry.mutation(
         resolver=billing_m.update_subscription_plan,
-        permission_classes=[billing_m.IsPlatform],
+        permission_classes=[IsPlatform],
         description="Change a plan; `isActive: false` retires it. Platform only.",
     )
     create_tenant_subscription: TenantSubscriptionPayload = strawberry.mutation(
         resolver=billing_m.create_tenant_subscription,
-        permission_classes=[billing_m.IsPlatform],
+        permission_classes=[IsPlatform],
         description="Subscribe a clinic to an active plan (TRIALING or ACTIVE). Platform only.",
     )
     update_tenant_subscription: TenantSubscriptionPayload = strawberry.mutation(
         resolver=billing_m.update_tenant_subscription,
-        permission_classes=[billing_m.IsPlatform],
+        permission_classes=[IsPlatform],
         description="Change a clinic's subscription status or plan, or cancel at period end. Platform only.",
     )
     create_promotion: PromotionPayload = strawberry.mutation(

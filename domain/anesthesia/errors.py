@@ -1,8 +1,10 @@
-"""Error codes of anesthesia mutations, shown to clients in `userErrors.code`."""
+"""Error codes of anesthesia mutations (`userErrors.code`), and the database refusals they stand for."""
 
 from __future__ import annotations
 
 from enum import Enum
+
+from domain.problems import Problem
 
 
 class AnesthesiaErrorCode(Enum):
@@ -16,3 +18,7 @@ class AnesthesiaErrorCode(Enum):
     PHASE_OUT_OF_ORDER = "phase_out_of_order"
     PHASE_ALREADY_RECORDED = "phase_already_recorded"
     ALREADY_COMPLETED = "already_completed"
+
+
+# Nothing the database refuses in an anesthesia write is the user's to fix: no constraint becomes a userError.
+CONSTRAINTS: dict[str, Problem[AnesthesiaErrorCode]] = {}

@@ -13,7 +13,7 @@ from db.session import RequestDb, Row
 from domain.anesthesia.alarms import evaluate
 from domain.anesthesia.errors import AnesthesiaErrorCode
 from domain.anesthesia.thresholds import thresholds_for
-from domain.anesthesia.validation import Problem
+from domain.problems import Problem
 
 
 @dataclass
@@ -22,7 +22,7 @@ class Recorded:
     duplicates: list[Row] = field(default_factory=list)
     # (alarm id, seq, transition, at) of each alarm transition, in order
     events: list[tuple[UUID, int, str, datetime]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem[AnesthesiaErrorCode]] = field(default_factory=list)
 
 
 async def record_vitals(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain.anesthesia.errors import AnesthesiaErrorCode
+from domain.problems import Problem
 
 MAX_READINGS = 500
 CLOCK_SKEW = timedelta(seconds=30)
@@ -27,19 +27,12 @@ RANGES: dict[str, tuple[float, float]] = {
 MEASUREMENTS = (*RANGES, "anesthesia_depth")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str
-    code: AnesthesiaErrorCode
-    message: str
-
-
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
 
 
-def validate_readings(readings: Sequence[Mapping[str, Any]], now: datetime) -> list[Problem]:
+def validate_readings(readings: Sequence[Mapping[str, Any]], now: datetime) -> list[Problem[AnesthesiaErrorCode]]:
     """Every problem of every reading, each naming the reading and field (`vitals.3.spo2`)."""
     if not readings:
         return [Problem("vitals", AnesthesiaErrorCode.EMPTY, "Send at least one reading.")]

@@ -1,8 +1,10 @@
-"""Codes of billing mutations, shown to clients in `userErrors.code`."""
+"""Codes of billing mutations (`userErrors.code`), and the database refusals they stand for."""
 
 from __future__ import annotations
 
 from enum import Enum
+
+from domain.problems import Problem
 
 
 class BillingErrorCode(Enum):
@@ -13,3 +15,7 @@ class BillingErrorCode(Enum):
     PLAN_RETIRED = "plan_retired"
     ALREADY_SUBSCRIBED = "already_subscribed"
     INVALID_TRANSITION = "invalid_transition"
+
+
+# Taken plan ids and second subscriptions are read from ON CONFLICT, not from a refusal.
+CONSTRAINTS: dict[str, Problem[BillingErrorCode]] = {}

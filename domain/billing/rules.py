@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from domain.billing.errors import BillingErrorCode as Code
+from domain.problems import Problem
 
 PLAN_ID = re.compile(r"^[a-z0-9_-]{2,40}$")
 MAX_FEATURES = 50
@@ -28,15 +28,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 START_STATUSES = frozenset({"trialing", "active"})
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str | None
-    code: Code
-    message: str
-
-
-def validate_plan(values: Mapping[str, Any]) -> list[Problem]:
-    problems: list[Problem] = []
+def validate_plan(values: Mapping[str, Any]) -> list[Problem[Code]]:
+    problems: list[Problem[Code]] = []
     if not 1 <= len(values["name"].strip()) <= 100:
         problems.append(Problem("name", Code.INVALID, "name: 1 to 100 characters."))
     for key, field in (("price_monthly", "priceMonthly"), ("price_yearly", "priceYearly")):
@@ -54,7 +47,7 @@ def validate_plan(values: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def transition_problem(current: str, target: str) -> Problem | None:
+def transition_problem(current: str, target: str) -> Problem[Code] | None:
     if target == current:
         return None
     if target not in TRANSITIONS[current]:
@@ -63,7 +56,7 @@ def transition_problem(current: str, target: str) -> Problem | None:
     return None
 
 
-def usage_window_problem(start: date, end: date) -> Problem | None:
+def usage_window_problem(start: date, end: date) -> Problem[Code] | None:
     if end < start:
         return Problem("to", Code.INVALID, "`to` must not be before `from`.")
     if (end.year - start.year) * 12 + end.month - start.month >= MAX_USAGE_MONTHS:

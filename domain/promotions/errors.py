@@ -1,8 +1,10 @@
-"""Codes of promotion mutations and of `validatePromotion`'s reasons, shown in `userErrors.code`."""
+"""Codes of promotion mutations and `validatePromotion`'s reasons, and the database refusals they stand for."""
 
 from __future__ import annotations
 
 from enum import Enum
+
+from domain.problems import Problem
 
 
 class PromotionErrorCode(Enum):
@@ -23,3 +25,16 @@ class PromotionErrorCode(Enum):
     NOT_APPLICABLE_ITEMS = "not_applicable_items"
     ALREADY_APPLIED = "already_applied"
     NOTHING_TO_DISCOUNT = "nothing_to_discount"
+
+
+# Rules the database enforces (also between concurrent requests), by constraint name.
+CONSTRAINTS: dict[str, Problem[PromotionErrorCode]] = {
+    "promotions_code_key": Problem(
+        "code", PromotionErrorCode.CODE_TAKEN, "The clinic already has a promotion with this code."
+    ),
+    "plan_limit_active_promotions": Problem(
+        "isActive",
+        PromotionErrorCode.PLAN_LIMIT_REACHED,
+        "The clinic's plan allows no more active promotions; deactivate one or upgrade the plan.",
+    ),
+}

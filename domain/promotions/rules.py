@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from db.session import Row
+from domain.problems import Problem
 from domain.promotions.errors import PromotionErrorCode as Code
 
 MAX_ITEMS = 200
@@ -17,16 +18,9 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,32}$")
 MAX_AMOUNT = Decimal("1000000000")  # PYG; numeric(14, 2) holds far more, no clinic needs it
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str | None
-    code: Code
-    message: str
-
-
-def validate(values: Mapping[str, Any]) -> list[Problem]:
+def validate(values: Mapping[str, Any]) -> list[Problem[Code]]:
     """Problems of a promotion as it would be stored (after an update is merged onto the old row)."""
-    problems: list[Problem] = []
+    problems: list[Problem[Code]] = []
     code = values["code"]
     if not CODE_PATTERN.match(code):
         problems.append(Problem("code", Code.INVALID, "3 to 32 letters, digits, '-' or '_'."))
@@ -87,7 +81,7 @@ def discount(promotion: Row, invoice: Row, base: Decimal) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    reasons: list[Problem]
+    reasons: list[Problem[Code]]
     discount: Decimal
 
 
@@ -101,7 +95,7 @@ def judge(
     now: datetime,
 ) -> Verdict:
     """Every reason the promotion does not apply to the invoice now, and the discount it would give."""
-    reasons: list[Problem] = []
+    reasons: list[Problem[Code]] = []
 
     def no(code: Code, message: str) -> None:
         reasons.append(Problem("code", code, message))

@@ -1,8 +1,10 @@
-"""Error codes of patient-record mutations, shown to clients in `userErrors.code`."""
+"""Error codes of patient-record mutations (`userErrors.code`), and the database refusals they stand for."""
 
 from __future__ import annotations
 
 from enum import Enum
+
+from domain.problems import Problem
 
 
 class RecordsErrorCode(Enum):
@@ -22,3 +24,21 @@ class RecordsErrorCode(Enum):
     INVALID_HOURS = "invalid_hours"
     NOT_STAFF = "not_staff"
     POLICY_NOT_OF_PET = "policy_not_of_pet"
+
+
+DUPLICATE_ACTIVE_PROBLEM = Problem(
+    "diagnosisCodeId",
+    RecordsErrorCode.DUPLICATE_ACTIVE_PROBLEM,
+    "The pet already has an active entry with this diagnosis code.",
+)
+_NOT_STAFF = Problem("primaryVetId", RecordsErrorCode.NOT_STAFF, "Not a vet or admin of this clinic.")
+
+# Rules the database enforces (also between concurrent requests), by constraint name.
+CONSTRAINTS: dict[str, Problem[RecordsErrorCode]] = {
+    "patient_problems_active_code_key": DUPLICATE_ACTIVE_PROBLEM,
+    "pets_primary_vet_is_staff": _NOT_STAFF,
+    "pets_primary_vet_fkey": _NOT_STAFF,
+    "pets_insurance_policy_fkey": Problem(
+        "insurancePolicyId", RecordsErrorCode.POLICY_NOT_OF_PET, "Not an insurance policy of this pet."
+    ),
+}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
 
+from domain.problems import Problem
 from domain.records.errors import RecordsErrorCode as Code
 
 MAX_TITLE = 200
@@ -40,19 +40,14 @@ REMINDER_HOURS = (1, 168)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str | None
-    code: Code
-    message: str
-
-
 @lru_cache(maxsize=1)
 def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def text(field: str, value: str | None, *, max_len: int = MAX_SHORT, required: bool = False) -> list[Problem]:
+def text_input(
+    field: str, value: str | None, *, max_len: int = MAX_SHORT, required: bool = False
+) -> list[Problem[Code]]:
     """A free text: not blank when required, at most `max_len` characters."""
     if value is None:
         return [Problem(field, Code.REQUIRED, f"{field} is required.")] if required else []
@@ -63,31 +58,31 @@ def text(field: str, value: str | None, *, max_len: int = MAX_SHORT, required: b
     return []
 
 
-def future(field: str, value: datetime | None, now: datetime) -> list[Problem]:
+def future(field: str, value: datetime | None, now: datetime) -> list[Problem[Code]]:
     if value is not None and value <= now:
         return [Problem(field, Code.NOT_IN_FUTURE, f"{field} must be in the future.")]
     return []
 
 
-def not_future_date(field: str, value: date | None, today: date) -> list[Problem]:
+def not_future_date(field: str, value: date | None, today: date) -> list[Problem[Code]]:
     if value is not None and value > today:
         return [Problem(field, Code.DATE_IN_FUTURE, f"{field} cannot be in the future.")]
     return []
 
 
-def timezone(field: str, value: str | None) -> list[Problem]:
+def timezone(field: str, value: str | None) -> list[Problem[Code]]:
     if value is not None and value not in _zones():
         return [Problem(field, Code.INVALID_TIMEZONE, f"{value!r} is not an IANA time zone (e.g. America/Asuncion).")]
     return []
 
 
-def locale(field: str, value: str | None) -> list[Problem]:
+def locale(field: str, value: str | None) -> list[Problem[Code]]:
     if value is not None and not _LOCALE.match(value):
         return [Problem(field, Code.INVALID_LOCALE, f"{value!r} is not a BCP 47 locale (e.g. es-PY).")]
     return []
 
 
-def pattern(field: str, value: str | None, kind: str) -> list[Problem]:
+def pattern(field: str, value: str | None, kind: str) -> list[Problem[Code]]:
     """Phone numbers, country codes, e-mail addresses and https URLs, by shape."""
     if value is None or value == "":
         return []
@@ -102,13 +97,13 @@ def pattern(field: str, value: str | None, kind: str) -> list[Problem]:
     return []
 
 
-def in_range(field: str, value: int | None, low: int, high: int) -> list[Problem]:
+def in_range(field: str, value: int | None, low: int, high: int) -> list[Problem[Code]]:
     if value is not None and not low <= value <= high:
         return [Problem(field, Code.OUT_OF_RANGE, f"{field} must be between {low} and {high}.")]
     return []
 
 
-def business_hours(field: str, days: Sequence[tuple[str, time, time]]) -> list[Problem]:
+def business_hours(field: str, days: Sequence[tuple[str, time, time]]) -> list[Problem[Code]]:
     """Each listed day once, opening before closing; days not listed are closed."""
     problems = []
     seen: set[str] = set()

@@ -1,8 +1,10 @@
-"""Error codes of scheduling mutations, shown to clients in `userErrors.code`."""
+"""Error codes of scheduling mutations (`userErrors.code`), and the database refusals they stand for."""
 
 from __future__ import annotations
 
 from enum import Enum
+
+from domain.problems import Problem
 
 
 class SchedulingErrorCode(Enum):
@@ -25,3 +27,23 @@ class SchedulingErrorCode(Enum):
     NOT_RECURRING = "not_recurring"
     FORBIDDEN_FIELD = "forbidden_field"
     TOO_MANY = "too_many"
+
+
+VET_BOOKED = Problem("vetId", SchedulingErrorCode.VET_UNAVAILABLE, "The vet is booked at that time.")
+ROOM_NAME_TAKEN = Problem("name", SchedulingErrorCode.NAME_TAKEN, "The clinic already has a room of that name.")
+
+# The rules two receptionists could break together are the database's; a refusal names its constraint.
+CONSTRAINTS: dict[str, Problem[SchedulingErrorCode]] = {
+    "room_assignments_capacity": Problem(
+        "roomId", SchedulingErrorCode.ROOM_FULL, "The room is fully booked at that time."
+    ),
+    "appointments_vet_no_overlap": VET_BOOKED,
+    "exam_rooms_name_key": ROOM_NAME_TAKEN,
+    "room_assignments_room_active": Problem("roomId", SchedulingErrorCode.ROOM_INACTIVE, "The room is not in use."),
+    "appointments_status_transition": Problem(
+        "appointmentId", SchedulingErrorCode.INVALID_TRANSITION, "The appointment cannot move to that status."
+    ),
+    "appointments_cancellation_window": Problem(
+        "appointmentId", SchedulingErrorCode.CANCELLATION_WINDOW, "Too late to cancel; please call the clinic."
+    ),
+}

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.problems import Problem
 from domain.scheduling.errors import SchedulingErrorCode as Code
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # datetime.weekday() order
@@ -20,13 +21,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "checked_in": frozenset({"in_progress", "cancelled"}),
     "in_progress": frozenset({"completed"}),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str | None
-    code: Code
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +110,7 @@ def check_time(
     *,
     by_owner: bool,
     field: str = "startTime",
-) -> list[Problem]:
+) -> list[Problem[Code]]:
     """What is wrong with booking [start, start + duration) for this clinic, or nothing."""
     if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
         return [Problem("durationMinutes", Code.INVALID, f"durationMinutes: 1 to {MAX_DURATION_MINUTES}.")]

@@ -13,15 +13,18 @@ import strawberry
 from db import anesthesia as sql
 from db import live
 from db.session import Row
+from domain.anesthesia.errors import CONSTRAINTS
 from domain.anesthesia.errors import AnesthesiaErrorCode as Code
 from domain.anesthesia.recording import clear_open_alarms, record_vitals
-from domain.anesthesia.validation import CLOCK_SKEW, Problem, validate_readings
-from graph.context import Context
-from graph.resolvers.user_errors import global_uuid, tenant_of, user_errors
+from domain.anesthesia.validation import CLOCK_SKEW, validate_readings
+from domain.problems import Problem
+from graph.mutations import Info, Mutations, Write
+from graph.permissions import clinic_of
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import AnesthesiaLog
 from graph.types.anesthesia_mutations import (
     AnesthesiaLogPayload,
+    AnesthesiaPhase,
     AnesthesiaUserError,
     CompleteAnesthesiaInput,
     RecordAnesthesiaPhaseInput,
@@ -39,10 +42,6 @@ RecordAnesthesiaPhaseArg = Annotated[
 CompleteAnesthesiaArg = Annotated[CompleteAnesthesiaInput, strawberry.argument(description="The log and its outcome.")]
 
 
-def _errors(problems: list[Problem]) -> list[AnesthesiaUserError]:
-    return user_errors(problems, AnesthesiaUserError)
-
-
 _READING_FIELDS = tuple(f.name for f in dataclasses.fields(VitalReadingInput))
 
 
@@ -55,143 +54,135 @@ def _reading(r: VitalReadingInput) -> dict[str, Any]:
     return reading
 
 
-def _uuid(global_id: str, type_name: str, field: str) -> UUID | Problem:
-    """The UUID of a global ID, or a NOT_FOUND Problem naming the field."""
-    key = global_uuid(global_id, type_name)
-    return Problem(field, Code.NOT_FOUND, f"Not an ID of a {type_name}.") if key is None else key
+ANESTHESIA = Mutations(Code, AnesthesiaUserError, CONSTRAINTS)
 
 
-async def record_vitals_resolver(info: strawberry.Info[Context, None], input: RecordVitalsArg) -> RecordVitalsPayload:
+async def record_vitals_resolver(info: Info, input: RecordVitalsArg) -> RecordVitalsPayload:
     """Add one reading or a batch to an open log, in one transaction; alarms are judged on the way in."""
-    ctx = info.context
-    log = _uuid(input.anesthesia_log_id, "AnesthesiaLog", "anesthesiaLogId")
+    log = ANESTHESIA.id(input.anesthesia_log_id, "AnesthesiaLog", "anesthesiaLogId")
     now = datetime.now(UTC)
     readings = [_reading(r) for r in input.vitals]
     problems = ([log] if isinstance(log, Problem) else []) + validate_readings(readings, now)
-    if problems:
-        return RecordVitalsPayload(stored=[], duplicates=0, alarm_events=[], user_errors=_errors(problems))
-    assert ctx.claims is not None and isinstance(log, UUID)
-    result = await record_vitals(ctx.db, tenant_of(info), log, ctx.claims.sub, readings, now)
-    if result.problems:
-        return RecordVitalsPayload(stored=[], duplicates=0, alarm_events=[], user_errors=_errors(result.problems))
-    await ctx.db.commit()
-    by_seq = sorted([*result.vitals, *result.duplicates], key=lambda r: r["seq"])
-    events: list[AlarmEvent] = []
-    if result.events:
-        first_seq = result.events[0][1]
-        rows = await live.alarm_events_after(ctx.db, tenant_of(info), log, first_seq - 1, limit=len(result.events))
-        events = [AlarmEvent.from_row(r) for r in rows]
-    return RecordVitalsPayload(
-        stored=by_seq,
-        duplicates=len(result.duplicates),
-        alarm_events=events,
-        user_errors=[],
-    )
+    events: list[tuple[UUID, int, str, datetime]] = []
+
+    async def perform(w: Write[Code]) -> RecordVitalsPayload:
+        assert isinstance(log, UUID)
+        result = await record_vitals(w.db, w.tenant, log, w.by, readings, now)
+        if result.problems:
+            w.refuse(*result.problems)
+        events[:] = result.events
+        return RecordVitalsPayload(
+            stored=sorted([*result.vitals, *result.duplicates], key=lambda r: r["seq"]),
+            duplicates=len(result.duplicates),
+        )
+
+    async def with_alarm_events(payload: RecordVitalsPayload) -> RecordVitalsPayload:
+        """The alarm events as committed, read in the next transaction."""
+        if events:
+            assert isinstance(log, UUID)
+            first = events[0][1]
+            rows = await live.alarm_events_after(info.context.db, clinic_of(info), log, first - 1, limit=len(events))
+            payload.alarm_events = [AlarmEvent.from_row(r) for r in rows]
+        return payload
+
+    return await ANESTHESIA.run(info, RecordVitalsPayload, perform, problems=problems, then=with_alarm_events)
 
 
-async def start_anesthesia(info: strawberry.Info[Context, None], input: StartAnesthesiaArg) -> AnesthesiaLogPayload:
+async def start_anesthesia(info: Info, input: StartAnesthesiaArg) -> AnesthesiaLogPayload:
     """Open an anesthesia log for a patient."""
-    ctx = info.context
-    problems: list[Problem] = []
-    pet = _uuid(input.pet_id, "Pet", "petId")
-    appointment = None if input.appointment_id is None else _uuid(input.appointment_id, "Appointment", "appointmentId")
-    for value in (pet, appointment):
-        if isinstance(value, Problem):
-            problems.append(value)
+    pet = ANESTHESIA.id(input.pet_id, "Pet", "petId")
+    appointment = (
+        None if input.appointment_id is None else ANESTHESIA.id(input.appointment_id, "Appointment", "appointmentId")
+    )
+    problems = [p for p in (pet, appointment) if isinstance(p, Problem)]
     name = input.procedure_name.strip()
     if not 1 <= len(name) <= 200:
         problems.append(Problem("procedureName", Code.INVALID, "procedureName: 1 to 200 characters."))
     assessment = input.pre_anesthesia_assessment
     if assessment is not None and not isinstance(assessment, dict):
         problems.append(Problem("preAnesthesiaAssessment", Code.INVALID, "Must be an object."))
-    if problems:
-        return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors(problems))
-    assert ctx.claims is not None
-    tenant = tenant_of(info)
-    if isinstance(appointment, UUID) and await ctx.loaders.of("Appointment").load(appointment) is None:
-        return AnesthesiaLogPayload(
-            anesthesia_log=None, user_errors=_errors([Problem("appointmentId", Code.NOT_FOUND, "No such appointment.")])
-        )
-    row = await sql.open_log(
-        ctx.db,
-        tenant,
-        {
+
+    async def perform(w: Write[Code]) -> AnesthesiaLogPayload:
+        if isinstance(appointment, UUID) and await info.context.loaders.of("Appointment").load(appointment) is None:
+            w.refuse(Problem("appointmentId", Code.NOT_FOUND, "No such appointment."))
+        values = {
             "pet": pet,
             "appointment": appointment,
             "procedure": name,
             "protocol": input.anesthesia_protocol,
             "assessment": None if assessment is None else orjson.dumps(assessment).decode(),
             "notes": input.notes,
-            "by": ctx.claims.sub,
-        },
-    )
-    if row is None:
-        return AnesthesiaLogPayload(
-            anesthesia_log=None, user_errors=_errors([Problem("petId", Code.NOT_FOUND, "No such pet.")])
-        )
-    await ctx.db.commit()
-    return AnesthesiaLogPayload(anesthesia_log=AnesthesiaLog.from_row(row), user_errors=[])
+            "by": w.by,
+        }
+        row = await sql.open_log(w.db, w.tenant, values)
+        if row is None:
+            w.refuse(Problem("petId", Code.NOT_FOUND, "No such pet."))
+        return _saved(w, row)
+
+    return await ANESTHESIA.run(info, AnesthesiaLogPayload, perform, problems=problems)
 
 
-async def _open_log(info: strawberry.Info[Context, None], global_id: str) -> Row | Problem:
-    log = _uuid(global_id, "AnesthesiaLog", "anesthesiaLogId")
+def _saved(w: Write[Code], row: Row) -> AnesthesiaLogPayload:
+    """The log as written; the loaders learn it, and forget the pet's log list."""
+    w.forget("AnesthesiaLog")
+    w.prime("AnesthesiaLog", row["id"], row)
+    return AnesthesiaLogPayload(anesthesia_log=AnesthesiaLog.from_row(row))
+
+
+async def _open_log(w: Write[Code], global_id: str) -> Row:
+    """The log, locked, if it is open; else the refusal."""
+    log = ANESTHESIA.id(global_id, "AnesthesiaLog", "anesthesiaLogId")
     if isinstance(log, Problem):
-        return log
-    row = await sql.log_for_update(info.context.db, tenant_of(info), log)
+        w.refuse(log)
+    row = await sql.log_for_update(w.db, w.tenant, log)
     if row is None:
-        return Problem("anesthesiaLogId", Code.NOT_FOUND, "No such anesthesia log.")
+        w.refuse(Problem("anesthesiaLogId", Code.NOT_FOUND, "No such anesthesia log."))
     if row["completed_at"] is not None:
-        return Problem("anesthesiaLogId", Code.ALREADY_COMPLETED, "The log is completed.")
+        w.refuse(Problem("anesthesiaLogId", Code.ALREADY_COMPLETED, "The log is completed."))
     return row
 
 
-async def record_anesthesia_phase(
-    info: strawberry.Info[Context, None],
-    input: RecordAnesthesiaPhaseArg,
-) -> AnesthesiaLogPayload:
-    """Record when a phase began; each phase once, in order, never in the future."""
-    log = await _open_log(info, input.anesthesia_log_id)
-    if isinstance(log, Problem):
-        return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors([log]))
-    column = input.phase.value
-    now = datetime.now(UTC)
-    at = input.at or now
-    problem = None
+def _phase_problem(log: Row, phase: AnesthesiaPhase, at: datetime, now: datetime) -> Problem[Code] | None:
+    """Each phase once, in order, never in the future."""
+    column = phase.value
     if log[column] is not None:
-        problem = Problem("phase", Code.PHASE_ALREADY_RECORDED, f"{input.phase.name} is already recorded.")
-    elif at > now + CLOCK_SKEW:
-        problem = Problem("at", Code.FUTURE_READING, "A phase cannot begin in the future.")
-    else:
-        order = sql.PHASE_COLUMNS.index(column)
-        earlier = [log[c] for c in sql.PHASE_COLUMNS[:order] if log[c] is not None]
-        later = [log[c] for c in sql.PHASE_COLUMNS[order + 1 :] if log[c] is not None]
-        if (earlier and at < max(earlier)) or (later and at > min(later)):
-            problem = Problem("at", Code.PHASE_OUT_OF_ORDER, "Phases must move forward in time.")
-    if problem is not None:
-        return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors([problem]))
-    row = await sql.set_phase(info.context.db, tenant_of(info), log["id"], column, at)
-    assert row is not None
-    await info.context.db.commit()
-    return AnesthesiaLogPayload(anesthesia_log=AnesthesiaLog.from_row(row), user_errors=[])
+        return Problem("phase", Code.PHASE_ALREADY_RECORDED, f"{phase.name} is already recorded.")
+    if at > now + CLOCK_SKEW:
+        return Problem("at", Code.FUTURE_READING, "A phase cannot begin in the future.")
+    order = sql.PHASE_COLUMNS.index(column)
+    earlier = [log[c] for c in sql.PHASE_COLUMNS[:order] if log[c] is not None]
+    later = [log[c] for c in sql.PHASE_COLUMNS[order + 1 :] if log[c] is not None]
+    if (earlier and at < max(earlier)) or (later and at > min(later)):
+        return Problem("at", Code.PHASE_OUT_OF_ORDER, "Phases must move forward in time.")
+    return None
 
 
-async def complete_anesthesia(
-    info: strawberry.Info[Context, None],
-    input: CompleteAnesthesiaArg,
-) -> AnesthesiaLogPayload:
+async def record_anesthesia_phase(info: Info, input: RecordAnesthesiaPhaseArg) -> AnesthesiaLogPayload:
+    """Record when a phase began; each phase once, in order, never in the future."""
+
+    async def perform(w: Write[Code]) -> AnesthesiaLogPayload:
+        log = await _open_log(w, input.anesthesia_log_id)
+        now = datetime.now(UTC)
+        at = input.at or now
+        problem = _phase_problem(log, input.phase, at, now)
+        if problem is not None:
+            w.refuse(problem)
+        row = await sql.set_phase(w.db, w.tenant, log["id"], input.phase.value, at)
+        assert row is not None
+        return _saved(w, row)
+
+    return await ANESTHESIA.run(info, AnesthesiaLogPayload, perform)
+
+
+async def complete_anesthesia(info: Info, input: CompleteAnesthesiaArg) -> AnesthesiaLogPayload:
     """Close the log with its outcome; open alarms are cleared and no more readings are accepted."""
-    log = await _open_log(info, input.anesthesia_log_id)
-    if isinstance(log, Problem):
-        return AnesthesiaLogPayload(anesthesia_log=None, user_errors=_errors([log]))
-    tenant = tenant_of(info)
-    db = info.context.db
-    row = await sql.complete(
-        db,
-        tenant,
-        log["id"],
-        {"outcome": input.outcome.value, "complications": input.complications, "notes": input.notes},
-    )
-    assert row is not None
-    await clear_open_alarms(db, tenant, log["id"], row["completed_at"])
-    await db.commit()
-    return AnesthesiaLogPayload(anesthesia_log=AnesthesiaLog.from_row(row), user_errors=[])
+
+    async def perform(w: Write[Code]) -> AnesthesiaLogPayload:
+        log = await _open_log(w, input.anesthesia_log_id)
+        values = {"outcome": input.outcome.value, "complications": input.complications, "notes": input.notes}
+        row = await sql.complete(w.db, w.tenant, log["id"], values)
+        assert row is not None
+        await clear_open_alarms(w.db, w.tenant, log["id"], row["completed_at"])
+        return _saved(w, row)
+
+    return await ANESTHESIA.run(info, AnesthesiaLogPayload, perform)

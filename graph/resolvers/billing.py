@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from db import reads
+from db import billing
 from graph.context import Context
 from graph.types.billing import SubscriptionPlan
 
 
 async def subscription_plans(info: strawberry.Info[Context, None]) -> list[SubscriptionPlan]:
     """Plans on offer, cheapest first. Public: no token needed. The platform operator also sees retired ones."""
-    rows = await reads.all_rows(
-        info.context.db, "SELECT * FROM subscription_plans ORDER BY price_monthly NULLS LAST, id"
-    )
-    return [SubscriptionPlan.from_row(r) for r in rows]
+    return [SubscriptionPlan.from_row(r) for r in await billing.plans(info.context.db)]

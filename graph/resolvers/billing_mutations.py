@@ -6,16 +6,14 @@ from datetime import date
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.permission import BasePermission
 
 from db import billing as sql
-from db.promotions import retrying
 from domain.billing import rules
+from domain.billing.errors import CONSTRAINTS
 from domain.billing.errors import BillingErrorCode as Code
-from domain.billing.rules import Problem
-from graph.context import Context
+from domain.problems import Problem, Refused
 from graph.errors import BadUserInput
-from graph.resolvers.user_errors import user_errors
+from graph.mutations import Info, Mutations, Write
 from graph.types.billing import SubscriptionPlan
 from graph.types.billing_mutations import (
     BillingUserError,
@@ -29,28 +27,7 @@ from graph.types.billing_mutations import (
     UsagePeriod,
 )
 
-
-class IsPlatform(BasePermission):
-    """The SaaS operator only."""
-
-    message = "Only the platform operator may do this."
-    error_extensions = {"code": "FORBIDDEN"}
-
-    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
-        claims = info.context.claims
-        return claims is not None and claims.role == "platform"
-
-
-class IsAdminOrPlatform(BasePermission):
-    """A clinic's admin (their own clinic) or the platform operator (any clinic)."""
-
-    message = "Only a clinic admin or the platform operator may read billing."
-    error_extensions = {"code": "FORBIDDEN"}
-
-    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
-        claims = info.context.claims
-        return claims is not None and claims.role in ("admin", "platform")
-
+BILLING = Mutations(Code, BillingUserError, CONSTRAINTS)
 
 CreatePlanArg = Annotated[CreateSubscriptionPlanInput, strawberry.argument(description="The new plan.")]
 UpdatePlanArg = Annotated[UpdateSubscriptionPlanInput, strawberry.argument(description="The plan and its changes.")]
@@ -64,19 +41,7 @@ TenantArg = Annotated[
 ]
 
 
-def _errors(problems: list[Problem]) -> list[BillingUserError]:
-    return user_errors(problems, BillingUserError)
-
-
-def _plan_refused(problems: list[Problem]) -> SubscriptionPlanPayload:
-    return SubscriptionPlanPayload(plan=None, user_errors=_errors(problems))
-
-
-def _sub_refused(problems: list[Problem]) -> TenantSubscriptionPayload:
-    return TenantSubscriptionPayload(subscription=None, user_errors=_errors(problems))
-
-
-def _limits(raw: Any) -> dict[str, Any] | Problem:
+def _limits(raw: Any) -> dict[str, Any] | Problem[Code]:
     if not isinstance(raw, dict) or any(
         v is not None and (not isinstance(v, int) or isinstance(v, bool)) for v in raw.values()
     ):
@@ -84,11 +49,8 @@ def _limits(raw: Any) -> dict[str, Any] | Problem:
     return raw
 
 
-async def create_subscription_plan(
-    info: strawberry.Info[Context, None], input: CreatePlanArg
-) -> SubscriptionPlanPayload:
+async def create_subscription_plan(info: Info, input: CreatePlanArg) -> SubscriptionPlanPayload:
     """A new plan on the price list. Platform only."""
-    db = info.context.db
     limits = _limits(input.limits)
     values: dict[str, Any] = {
         "id": input.code,
@@ -103,34 +65,29 @@ async def create_subscription_plan(
     if not rules.PLAN_ID.match(input.code):
         problems.append(Problem("code", Code.INVALID, "2 to 40 of a-z, 0-9, '-', '_'."))
     problems += rules.validate_plan(values)
-    if problems:
-        return _plan_refused(problems)
 
-    async def attempt() -> SubscriptionPlanPayload:
-        row = await sql.insert_plan(db, values)
+    async def perform(w: Write[Code]) -> SubscriptionPlanPayload:
+        row = await sql.insert_plan(w.db, values)
         if row is None:
-            return _plan_refused([Problem("code", Code.PLAN_ID_TAKEN, "A plan with this code exists.")])
-        await db.commit()
-        return SubscriptionPlanPayload(plan=SubscriptionPlan.from_row(row), user_errors=[])
+            w.refuse(Problem("code", Code.PLAN_ID_TAKEN, "A plan with this code exists."))
+        w.prime("SubscriptionPlan", row["id"], row)
+        return SubscriptionPlanPayload(plan=SubscriptionPlan.from_row(row))
 
-    return await retrying(db, attempt)
+    return await BILLING.run(info, SubscriptionPlanPayload, perform, problems=problems)
 
 
-async def update_subscription_plan(
-    info: strawberry.Info[Context, None], input: UpdatePlanArg
-) -> SubscriptionPlanPayload:
+async def update_subscription_plan(info: Info, input: UpdatePlanArg) -> SubscriptionPlanPayload:
     """Change a plan, or retire it (`isActive: false`). Platform only."""
-    db = info.context.db
 
-    async def attempt() -> SubscriptionPlanPayload:
-        row = await sql.plan_for_update(db, input.code)
+    async def perform(w: Write[Code]) -> SubscriptionPlanPayload:
+        row = await sql.plan_for_update(w.db, input.code)
         if row is None:
-            return _plan_refused([Problem("code", Code.NOT_FOUND, "No such plan.")])
+            w.refuse(Problem("code", Code.NOT_FOUND, "No such plan."))
         values = {
             k: row[k]
             for k in ("id", "name", "description", "price_monthly", "price_yearly", "features", "limits", "is_active")
         }
-        problems: list[Problem] = []
+        problems: list[Problem[Code]] = []
         for name in ("name", "features", "is_active"):
             if getattr(input, name) is not None:
                 values[name] = getattr(input, name)
@@ -145,63 +102,59 @@ async def update_subscription_plan(
                 values["limits"] = limits
         problems += rules.validate_plan(values)
         if problems:
-            return _plan_refused(problems)
-        updated = await sql.update_plan(db, values)
-        await db.commit()
-        return SubscriptionPlanPayload(plan=SubscriptionPlan.from_row(updated), user_errors=[])
+            w.refuse(*problems)
+        updated = await sql.update_plan(w.db, values)
+        w.prime("SubscriptionPlan", updated["id"], updated)
+        return SubscriptionPlanPayload(plan=SubscriptionPlan.from_row(updated))
 
-    return await retrying(db, attempt)
+    return await BILLING.run(info, SubscriptionPlanPayload, perform)
 
 
-async def _active_plan(info: strawberry.Info[Context, None], code: str) -> Problem | None:
-    plan = await sql.plan_for_update(info.context.db, code)  # locked: a plan is not retired meanwhile
+async def _active_plan(w: Write[Code], code: str) -> None:
+    """Refuse unless `code` is a plan taking subscriptions; locked, so it is not retired meanwhile."""
+    plan = await sql.plan_for_update(w.db, code)
     if plan is None:
-        return Problem("planCode", Code.NOT_FOUND, "No such plan.")
+        w.refuse(Problem("planCode", Code.NOT_FOUND, "No such plan."))
     if not plan["is_active"]:
-        return Problem("planCode", Code.PLAN_RETIRED, "The plan is retired and takes no new subscriptions.")
-    return None
+        w.refuse(Problem("planCode", Code.PLAN_RETIRED, "The plan is retired and takes no new subscriptions."))
 
 
-async def create_tenant_subscription(
-    info: strawberry.Info[Context, None], input: CreateSubArg
-) -> TenantSubscriptionPayload:
+def _subscribed(w: Write[Code], tenant: str, row: Any) -> TenantSubscriptionPayload:
+    """The subscription as written; the loaders forget the clinic's and learn this one."""
+    w.clear(lambda loaders: loaders.subscription_by_clinic, tenant)
+    w.prime("TenantSubscription", row["id"], row)
+    return TenantSubscriptionPayload(subscription=TenantSubscription.from_row(row))
+
+
+async def create_tenant_subscription(info: Info, input: CreateSubArg) -> TenantSubscriptionPayload:
     """Subscribe a clinic to a plan, TRIALING or ACTIVE. A clinic has one current subscription. Platform only."""
-    db = info.context.db
+    problems = []
     if input.status.value not in rules.START_STATUSES:
-        return _sub_refused([Problem("status", Code.INVALID, "A subscription starts TRIALING or ACTIVE.")])
+        problems.append(Problem("status", Code.INVALID, "A subscription starts TRIALING or ACTIVE."))
 
-    async def attempt() -> TenantSubscriptionPayload:
-        if not await sql.clinic_exists(db, input.tenant_id):
-            return _sub_refused([Problem("tenantId", Code.NOT_FOUND, "No such clinic.")])
-        problem = await _active_plan(info, input.plan_code)
-        if problem is not None:
-            return _sub_refused([problem])
-        row = await sql.insert_subscription(
-            db, input.tenant_id, {"plan": input.plan_code, "status": input.status.value, "period": input.interval.value}
-        )
+    async def perform(w: Write[Code]) -> TenantSubscriptionPayload:
+        if not await sql.clinic_exists(w.db, input.tenant_id):
+            w.refuse(Problem("tenantId", Code.NOT_FOUND, "No such clinic."))
+        await _active_plan(w, input.plan_code)
+        values = {"plan": input.plan_code, "status": input.status.value, "period": input.interval.value}
+        row = await sql.insert_subscription(w.db, input.tenant_id, values)
         if row is None:
-            return _sub_refused(
-                [Problem("tenantId", Code.ALREADY_SUBSCRIBED, "The clinic has a current subscription.")]
-            )
-        await sql.set_tier(db, input.tenant_id, input.plan_code)
-        await db.commit()
-        return TenantSubscriptionPayload(subscription=TenantSubscription.from_row(row), user_errors=[])
+            w.refuse(Problem("tenantId", Code.ALREADY_SUBSCRIBED, "The clinic has a current subscription."))
+        await sql.set_tier(w.db, input.tenant_id, input.plan_code)
+        return _subscribed(w, input.tenant_id, row)
 
-    return await retrying(db, attempt)
+    return await BILLING.run(info, TenantSubscriptionPayload, perform, problems=problems)
 
 
-async def update_tenant_subscription(
-    info: strawberry.Info[Context, None], input: UpdateSubArg
-) -> TenantSubscriptionPayload:
+async def update_tenant_subscription(info: Info, input: UpdateSubArg) -> TenantSubscriptionPayload:
     """Move a clinic's subscription to another status or plan, or cancel it at period end. Platform only."""
-    db = info.context.db
 
-    async def attempt() -> TenantSubscriptionPayload:
-        row = await sql.current_subscription(db, input.tenant_id, lock=True)
+    async def perform(w: Write[Code]) -> TenantSubscriptionPayload:
+        row = await sql.current_subscription(w.db, input.tenant_id, lock=True)
         if row is None:
-            return _sub_refused([Problem("tenantId", Code.NOT_FOUND, "The clinic has no subscription.")])
+            w.refuse(Problem("tenantId", Code.NOT_FOUND, "The clinic has no subscription."))
         status = row["status"] if input.status is None else input.status.value
-        problems: list[Problem] = []
+        problems: list[Problem[Code]] = []
         if row["status"] == "canceled":
             problems.append(Problem("status", Code.INVALID_TRANSITION, "The subscription is canceled; that is final."))
         else:
@@ -210,24 +163,24 @@ async def update_tenant_subscription(
                 problems.append(problem)
         plan = row["plan_id"] if input.plan_code is None else input.plan_code
         if plan != row["plan_id"]:
-            problem = await _active_plan(info, plan)
-            if problem is not None:
-                problems.append(problem)
+            try:
+                await _active_plan(w, plan)
+            except Refused as refusal:  # said together with the status's problem, if any
+                problems += refusal.problems
         if problems:
-            return _sub_refused(problems)
+            w.refuse(*problems)
         cancel = row["cancel_at_period_end"] if input.cancel_at_period_end is None else input.cancel_at_period_end
         updated = await sql.update_subscription(
-            db, input.tenant_id, row["id"], {"status": status, "plan": plan, "cancel_at_period_end": cancel}
+            w.db, input.tenant_id, row["id"], {"status": status, "plan": plan, "cancel_at_period_end": cancel}
         )
         if plan != row["plan_id"]:
-            await sql.set_tier(db, input.tenant_id, plan)
-        await db.commit()
-        return TenantSubscriptionPayload(subscription=TenantSubscription.from_row(updated), user_errors=[])
+            await sql.set_tier(w.db, input.tenant_id, plan)
+        return _subscribed(w, input.tenant_id, updated)
 
-    return await retrying(db, attempt)
+    return await BILLING.run(info, TenantSubscriptionPayload, perform)
 
 
-def _clinic(info: strawberry.Info[Context, None], tenant_id: str | None) -> str:
+def _clinic(info: Info, tenant_id: str | None) -> str:
     claims = info.context.claims
     assert claims is not None  # the permission class guarantees a caller
     if claims.role == "platform":
@@ -241,7 +194,7 @@ def _clinic(info: strawberry.Info[Context, None], tenant_id: str | None) -> str:
 
 
 async def tenant_subscription(
-    info: strawberry.Info[Context, None], tenant_id: TenantArg = None
+    info: Info, tenant_id: TenantArg = None
 ) -> TenantSubscription | None:
     """A clinic's current subscription (else its latest); null if it never subscribed."""
     row = await sql.current_subscription(info.context.db, _clinic(info, tenant_id))
@@ -249,7 +202,7 @@ async def tenant_subscription(
 
 
 async def tenant_usage(
-    info: strawberry.Info[Context, None],
+    info: Info,
     from_: Annotated[date, strawberry.argument(name="from", description="First month wanted (any day in it).")],
     to: Annotated[date, strawberry.argument(description="Last month wanted (any day in it); at most 36 months.")],
     tenant_id: TenantArg = None,

@@ -12,14 +12,15 @@ import strawberry
 from db import promotions as sql
 from db import reads
 from db.pagination import Order, slice_rows
-from db.session import DbError, RequestDb, Row
+from db.session import RequestDb, Row
+from domain.problems import Problem
 from domain.promotions import rules
+from domain.promotions.errors import CONSTRAINTS
 from domain.promotions.errors import PromotionErrorCode as Code
-from domain.promotions.rules import Problem
-from graph.context import Context
 from graph.errors import BadUserInput
+from graph.mutations import Info, Mutations, Write
 from graph.paging import After, Before, First, Last, to_page
-from graph.resolvers.user_errors import global_uuid, tenant_of, user_errors
+from graph.permissions import clinic_of
 from graph.types.connection import Connection, build_connection
 from graph.types.promotions import (
     CreatePromotionInput,
@@ -45,18 +46,10 @@ UpdateArg = Annotated[UpdatePromotionInput, strawberry.argument(description="The
 RedeemArg = Annotated[RedeemPromotionInput, strawberry.argument(description="The code and the invoice.")]
 VoidArg = Annotated[VoidInvoiceInput, strawberry.argument(description="The invoice.")]
 
-
-def _errors(problems: list[Problem]) -> list[PromotionUserError]:
-    return user_errors(problems, PromotionUserError)
+PROMOTIONS = Mutations(Code, PromotionUserError, CONSTRAINTS)
 
 
-def _uuid(global_id: str, type_name: str, field: str) -> UUID | Problem:
-    """The UUID of a global ID, or a NOT_FOUND Problem naming the field."""
-    key = global_uuid(global_id, type_name)
-    return Problem(field, Code.NOT_FOUND, f"Not an ID of a {type_name}.") if key is None else key
-
-
-def _item_ids(ids: list[strawberry.ID] | None) -> list[UUID] | Problem | None:
+def _item_ids(ids: list[strawberry.ID] | None) -> list[UUID] | Problem[Code] | None:
     if ids is None:
         return None
     if len(ids) > rules.MAX_ITEMS:
@@ -67,39 +60,8 @@ def _item_ids(ids: list[strawberry.ID] | None) -> list[UUID] | Problem | None:
         return Problem("applicableItems", Code.INVALID, "Items are service or product ids (UUIDs).")
 
 
-def _db_problem(exc: DbError) -> Problem | None:
-    """A broken rule the database reported, as the userError it means; None for anything else."""
-    name = sql.constraint_name(exc)
-    if name == "promotions_code_key":
-        return Problem("code", Code.CODE_TAKEN, "The clinic already has a promotion with this code.")
-    if name == "plan_limit_active_promotions":
-        return Problem(
-            "isActive",
-            Code.PLAN_LIMIT_REACHED,
-            "The clinic's plan allows no more active promotions; deactivate one or upgrade the plan.",
-        )
-    return None
-
-
-async def _write(db: RequestDb, write: Any) -> PromotionPayload:
-    """Run a promotion write with retries; constraint violations become userErrors and nothing is written."""
-
-    async def attempt() -> PromotionPayload:
-        try:
-            return await write()  # type: ignore[no-any-return]
-        except DbError as exc:
-            problem = _db_problem(exc)
-            if problem is None:
-                raise
-            await db.close()  # the failed statement ended the transaction: roll it back
-            return PromotionPayload(promotion=None, user_errors=_errors([problem]))
-
-    return await sql.retrying(db, attempt)
-
-
-async def create_promotion(info: strawberry.Info[Context, None], input: CreateArg) -> PromotionPayload:
+async def create_promotion(info: Info, input: CreateArg) -> PromotionPayload:
     """A new discount code. Its code is unique in the clinic ignoring case; the plan caps active codes."""
-    ctx = info.context
     items = _item_ids(input.applicable_items)
     values: dict[str, Any] = {
         "code": input.code.strip(),
@@ -118,20 +80,19 @@ async def create_promotion(info: strawberry.Info[Context, None], input: CreateAr
         "is_active": input.is_active,
     }
     problems = ([items] if isinstance(items, Problem) else []) + rules.validate(values)
-    if problems:
-        return PromotionPayload(promotion=None, user_errors=_errors(problems))
-    assert ctx.claims is not None
-    tenant, by = tenant_of(info), ctx.claims.sub
 
-    async def write() -> PromotionPayload:
-        row = await sql.insert(ctx.db, tenant, by, values)
-        await ctx.db.commit()
-        return PromotionPayload(promotion=Promotion.from_row(row), user_errors=[])
+    async def perform(w: Write[Code]) -> PromotionPayload:
+        return _saved(w, await sql.insert(w.db, w.tenant, w.by, values))
 
-    return await _write(ctx.db, write)
+    return await PROMOTIONS.run(info, PromotionPayload, perform, problems=problems)
 
 
-def _merge(row: Row, input: UpdatePromotionInput) -> dict[str, Any] | Problem:
+def _saved(w: Write[Code], row: Row) -> PromotionPayload:
+    w.prime("Promotion", row["id"], row)
+    return PromotionPayload(promotion=Promotion.from_row(row))
+
+
+def _merge(row: Row, input: UpdatePromotionInput) -> dict[str, Any] | Problem[Code]:
     values = {c: row[c] for c in sql.COLUMNS}
     for name in ("code", "name", "discount_value", "is_active"):
         new = getattr(input, name)
@@ -154,23 +115,20 @@ def _merge(row: Row, input: UpdatePromotionInput) -> dict[str, Any] | Problem:
     return values
 
 
-async def update_promotion(info: strawberry.Info[Context, None], input: UpdateArg) -> PromotionPayload:
+async def update_promotion(info: Info, input: UpdateArg) -> PromotionPayload:
     """Change a code's rules, switch it on or off. A total limit cannot go below the uses so far."""
-    ctx = info.context
-    promotion = _uuid(input.id, "Promotion", "id")
-    if isinstance(promotion, Problem):
-        return PromotionPayload(promotion=None, user_errors=_errors([promotion]))
-    tenant = tenant_of(info)
+    promotion = PROMOTIONS.id(input.id, "Promotion", "id")
 
-    async def write() -> PromotionPayload:
-        row = await sql.for_update(ctx.db, tenant, promotion)
+    async def perform(w: Write[Code]) -> PromotionPayload:
+        assert isinstance(promotion, UUID)
+        row = await sql.for_update(w.db, w.tenant, promotion)
         if row is None:
-            return PromotionPayload(
-                promotion=None, user_errors=_errors([Problem("id", Code.NOT_FOUND, "No such promotion.")])
-            )
+            w.refuse(Problem("id", Code.NOT_FOUND, "No such promotion."))
         values = _merge(row, input)
-        problems = [values] if isinstance(values, Problem) else rules.validate(values)
-        if isinstance(values, dict) and values["usage_limit"] is not None and values["usage_limit"] < row["times_used"]:
+        if isinstance(values, Problem):
+            w.refuse(values)
+        problems = rules.validate(values)
+        if values["usage_limit"] is not None and values["usage_limit"] < row["times_used"]:
             problems.append(
                 Problem(
                     "usageLimit",
@@ -179,36 +137,17 @@ async def update_promotion(info: strawberry.Info[Context, None], input: UpdateAr
                 )
             )
         if problems:
-            return PromotionPayload(promotion=None, user_errors=_errors(problems))
-        assert isinstance(values, dict)
-        updated = await sql.update(ctx.db, tenant, promotion, values)
+            w.refuse(*problems)
+        updated = await sql.update(w.db, w.tenant, promotion, values)
         assert updated is not None
-        await ctx.db.commit()
-        return PromotionPayload(promotion=Promotion.from_row(updated), user_errors=[])
+        return _saved(w, updated)
 
-    return await _write(ctx.db, write)
-
-
-def _query(tenant: str, where: PromotionFilter | None) -> reads.ListQuery:
-    conditions = ["c.tenant_id = :tenant"]
-    params: dict[str, Any] = {"tenant": tenant}
-    if where is not None:
-        if where.search:
-            if len(where.search) > MAX_SEARCH:
-                raise BadUserInput(f"search: at most {MAX_SEARCH} characters")
-            conditions.append("(c.code ILIKE :search OR c.name ILIKE :search)")
-            params["search"] = reads.like_pattern(where.search)
-        if where.active_only:
-            conditions.append(
-                "c.is_active AND (c.starts_at IS NULL OR c.starts_at <= now())"
-                " AND (c.expires_at IS NULL OR c.expires_at > now())"
-                " AND (c.usage_limit IS NULL OR c.times_used < c.usage_limit)"
-            )
-    return reads.ListQuery("promotions", " AND ".join(conditions), params)
+    problems = [promotion] if isinstance(promotion, Problem) else []
+    return await PROMOTIONS.run(info, PromotionPayload, perform, problems=problems)
 
 
 async def promotions(
-    info: strawberry.Info[Context, None],
+    info: Info,
     first: First = None,
     after: After = None,
     last: Last = None,
@@ -220,7 +159,10 @@ async def promotions(
     """The clinic's promotions, newest first, a page at a time. Staff only."""
     page = to_page(PROMOTIONS_NEWEST_FIRST, first, after, last, before)
     ctx = info.context
-    query = _query(tenant_of(info), filter)
+    search, active_only = (None, False) if filter is None else (filter.search, filter.active_only)
+    if search and len(search) > MAX_SEARCH:
+        raise BadUserInput(f"search: at most {MAX_SEARCH} characters")
+    query = sql.list_query(clinic_of(info), search, active_only)
     rows = await reads.list_page(ctx.db, query, PROMOTIONS_NEWEST_FIRST, page)
 
     async def count() -> int:
@@ -242,7 +184,7 @@ async def _judge(db: RequestDb, tenant: str, promotion: Row, invoice: Row) -> ru
     )
 
 
-async def _invoice_problem(db: RequestDb, tenant: str, invoice_id: UUID, *, lock: bool) -> Any:
+async def _invoice_problem(db: RequestDb, tenant: str, invoice_id: UUID, *, lock: bool) -> Row | Problem[Code]:
     invoice = await sql.invoice(db, tenant, invoice_id, lock=lock)
     if invoice is None:
         return Problem("invoiceId", Code.NOT_FOUND, "No such invoice.")
@@ -252,20 +194,20 @@ async def _invoice_problem(db: RequestDb, tenant: str, invoice_id: UUID, *, lock
 
 
 async def validate_promotion(
-    info: strawberry.Info[Context, None],
+    info: Info,
     code: Annotated[str, strawberry.argument(description="The code as typed (case does not matter).")],
     invoice_id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the invoice.")],
 ) -> PromotionValidation:
     """Whether the code applies to the invoice now, the discount it would give, and every reason it does not."""
-    ctx, tenant = info.context, tenant_of(info)
-    invoice_uuid = _uuid(invoice_id, "Invoice", "invoiceId")
+    ctx, tenant = info.context, clinic_of(info)
+    invoice_uuid = PROMOTIONS.id(invoice_id, "Invoice", "invoiceId")
     if isinstance(invoice_uuid, Problem):
         return PromotionValidation(
-            valid=False, discount_amount=Decimal(0), promotion=None, reasons=_errors([invoice_uuid])
+            valid=False, discount_amount=Decimal(0), promotion=None, reasons=PROMOTIONS.errors([invoice_uuid])
         )
     promotion = await sql.by_code(ctx.db, tenant, code.strip()[:64])
     invoice = await _invoice_problem(ctx.db, tenant, invoice_uuid, lock=False)
-    problems = [invoice] if isinstance(invoice, Problem) else []
+    problems: list[Problem[Code]] = [invoice] if isinstance(invoice, Problem) else []
     if promotion is None:
         problems.insert(0, Problem("code", Code.NOT_FOUND, "The clinic has no promotion with this code."))
     if problems:
@@ -273,87 +215,73 @@ async def validate_promotion(
             valid=False,
             discount_amount=Decimal(0),
             promotion=None if promotion is None else Promotion.from_row(promotion),
-            reasons=_errors(problems),
+            reasons=PROMOTIONS.errors(problems),
         )
-    assert promotion is not None
+    assert promotion is not None and not isinstance(invoice, Problem)
     verdict = await _judge(ctx.db, tenant, promotion, invoice)
     return PromotionValidation(
         valid=not verdict.reasons,
         discount_amount=verdict.discount,
         promotion=Promotion.from_row(promotion),
-        reasons=_errors(verdict.reasons),
+        reasons=PROMOTIONS.errors(verdict.reasons),
     )
 
 
-def _refused(problems: list[Problem]) -> RedeemPromotionPayload:
-    return RedeemPromotionPayload(promotion=None, discount_amount=None, invoice=None, user_errors=_errors(problems))
-
-
-async def redeem_promotion(info: strawberry.Info[Context, None], input: RedeemArg) -> RedeemPromotionPayload:
+async def redeem_promotion(info: Info, input: RedeemArg) -> RedeemPromotionPayload:
     """Apply a code to an invoice atomically: the use is taken by one conditional UPDATE of the promotion
     (limit and window checked on the locked row), recorded, and the invoice discounted, or nothing happens."""
-    ctx, tenant = info.context, tenant_of(info)
-    invoice_uuid = _uuid(input.invoice_id, "Invoice", "invoiceId")
-    if isinstance(invoice_uuid, Problem):
-        return _refused([invoice_uuid])
+    invoice_uuid = PROMOTIONS.id(input.invoice_id, "Invoice", "invoiceId")
     code = input.code.strip()[:64]
 
-    async def attempt() -> RedeemPromotionPayload:
-        invoice = await _invoice_problem(ctx.db, tenant, invoice_uuid, lock=True)
+    async def perform(w: Write[Code]) -> RedeemPromotionPayload:
+        assert isinstance(invoice_uuid, UUID)
+        invoice = await _invoice_problem(w.db, w.tenant, invoice_uuid, lock=True)
         if isinstance(invoice, Problem):
-            return _refused([invoice])
-        promotion = await sql.by_code(ctx.db, tenant, code)
+            w.refuse(invoice)
+        promotion = await sql.by_code(w.db, w.tenant, code)
         if promotion is None:
-            return _refused([Problem("code", Code.NOT_FOUND, "The clinic has no promotion with this code.")])
-        taken = await sql.take_use(ctx.db, tenant, promotion["id"])
+            w.refuse(Problem("code", Code.NOT_FOUND, "The clinic has no promotion with this code."))
+        taken = await sql.take_use(w.db, w.tenant, promotion["id"])
         if taken is None:  # limit, window or switch: say which
-            verdict = await _judge(ctx.db, tenant, promotion, invoice)
-            reasons = verdict.reasons or [
-                Problem("code", Code.USAGE_LIMIT_REACHED, "This promotion has been used as often as it may be.")
-            ]
-            return _refused(reasons)
+            verdict = await _judge(w.db, w.tenant, promotion, invoice)
+            w.refuse(
+                *verdict.reasons
+                or [Problem("code", Code.USAGE_LIMIT_REACHED, "This promotion has been used as often as it may be.")]
+            )
         # Judged on the locked row as it was before this use; every redemption of
         # this promotion updated that row, so the customer's uses counted now are complete.
-        verdict = await _judge(ctx.db, tenant, {**taken, "times_used": taken["times_used"] - 1}, invoice)
+        verdict = await _judge(w.db, w.tenant, {**taken, "times_used": taken["times_used"] - 1}, invoice)
         if verdict.reasons:
-            await ctx.db.close()  # give the use back: nothing is written
-            return _refused(verdict.reasons)
-        usage = await sql.record_use(ctx.db, tenant, promotion["id"], invoice, verdict.discount)
+            w.refuse(*verdict.reasons)  # the use is given back: nothing is written
+        usage = await sql.record_use(w.db, w.tenant, promotion["id"], invoice, verdict.discount)
         if usage is None:
-            await ctx.db.close()
-            return _refused([Problem("code", Code.ALREADY_APPLIED, "The invoice already has a promotion applied.")])
-        updated = await sql.discount_invoice(ctx.db, tenant, invoice_uuid, verdict.discount)
-        await ctx.db.commit()
+            w.refuse(Problem("code", Code.ALREADY_APPLIED, "The invoice already has a promotion applied."))
+        updated = await sql.discount_invoice(w.db, w.tenant, invoice_uuid, verdict.discount)
+        w.prime("Promotion", taken["id"], taken)
         return RedeemPromotionPayload(
             promotion=Promotion.from_row(taken),
             discount_amount=verdict.discount,
             invoice=InvoiceTotals.from_row(updated),
-            user_errors=[],
         )
 
-    return await sql.retrying(ctx.db, attempt)
+    problems = [invoice_uuid] if isinstance(invoice_uuid, Problem) else []
+    return await PROMOTIONS.run(info, RedeemPromotionPayload, perform, problems=problems)
 
 
-async def void_invoice(info: strawberry.Info[Context, None], input: VoidArg) -> VoidInvoicePayload:
+async def void_invoice(info: Info, input: VoidArg) -> VoidInvoicePayload:
     """Void an invoice that is not paid; every promotion use on it is voided and given back to its promotion."""
-    ctx, tenant = info.context, tenant_of(info)
-    invoice_uuid = _uuid(input.invoice_id, "Invoice", "invoiceId")
-    if isinstance(invoice_uuid, Problem):
-        return VoidInvoicePayload(invoice=None, promotion_uses_returned=0, user_errors=_errors([invoice_uuid]))
+    invoice_uuid = PROMOTIONS.id(input.invoice_id, "Invoice", "invoiceId")
 
-    async def attempt() -> VoidInvoicePayload:
-        invoice = await sql.invoice(ctx.db, tenant, invoice_uuid, lock=True)
-        problem = None
+    async def perform(w: Write[Code]) -> VoidInvoicePayload:
+        assert isinstance(invoice_uuid, UUID)
+        invoice = await sql.invoice(w.db, w.tenant, invoice_uuid, lock=True)
         if invoice is None:
-            problem = Problem("invoiceId", Code.NOT_FOUND, "No such invoice.")
-        elif invoice["status"] in ("paid", "void"):
-            problem = Problem("invoiceId", Code.INVOICE_NOT_EDITABLE, f"The invoice is {invoice['status']}.")
-        if problem is not None:
-            return VoidInvoicePayload(invoice=None, promotion_uses_returned=0, user_errors=_errors([problem]))
-        row, voided = await sql.void_invoice(ctx.db, tenant, invoice_uuid)
-        await ctx.db.commit()
-        return VoidInvoicePayload(
-            invoice=InvoiceTotals.from_row(row), promotion_uses_returned=len(voided), user_errors=[]
-        )
+            w.refuse(Problem("invoiceId", Code.NOT_FOUND, "No such invoice."))
+        if invoice["status"] in ("paid", "void"):
+            w.refuse(Problem("invoiceId", Code.INVOICE_NOT_EDITABLE, f"The invoice is {invoice['status']}."))
+        row, voided = await sql.void_invoice(w.db, w.tenant, invoice_uuid)
+        w.forget("Promotion")
+        return VoidInvoicePayload(invoice=InvoiceTotals.from_row(row), promotion_uses_returned=len(voided))
 
-    return await sql.retrying(ctx.db, attempt)
+    problems = [invoice_uuid] if isinstance(invoice_uuid, Problem) else []
+    return await PROMOTIONS.run(info, VoidInvoicePayload, perform, problems=problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
@@ -17,16 +18,15 @@ from domain.anesthesia.errors import AnesthesiaErrorCode
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.enums import AnesthesiaDepth, AnesthesiaOutcome
+from graph.types.user_errors import UserError, user_error
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(AnesthesiaErrorCode, description="Why an anesthesia mutation refused some input.")
 
 
-@strawberry.type(description="Something in the input a user can fix.")
-class AnesthesiaUserError:
-    field: str | None = strawberry.field(description="Path of the offending input, e.g. `vitals.3.spo2`.")
-    code: AnesthesiaErrorCode = strawberry.field(description="Stable code to branch on.")
-    message: str = strawberry.field(description="Human-readable explanation.")
+@user_error("AnesthesiaUserError", field="Path of the offending input, e.g. `vitals.3.spo2`.")
+class AnesthesiaUserError(UserError[AnesthesiaErrorCode]):
+    pass
 
 
 @strawberry.input(description="One set of vital signs from a monitor. Omit what was not measured.")
@@ -98,11 +98,13 @@ class RecordVitalsPayload:
     )
     # The stored rows; made into VitalSign objects only when the client selects `vitals`
     # (a monitor posting 100 readings usually asks for `duplicates` and `userErrors` alone).
-    stored: strawberry.Private[list[Row]]
-    duplicates: int = strawberry.field(description="How many readings had been stored already (retries).")
-    alarm_events: list[AlarmEvent] = strawberry.field(description="Alarms these readings raised or cleared.")
+    stored: strawberry.Private[list[Row]] = dataclasses.field(default_factory=list)
+    duplicates: int = strawberry.field(default=0, description="How many readings had been stored already (retries).")
+    alarm_events: list[AlarmEvent] = strawberry.field(
+        default_factory=list, description="Alarms these readings raised or cleared."
+    )
     user_errors: list[AnesthesiaUserError] = strawberry.field(
-        description="What to fix; when not empty, nothing was stored."
+        default_factory=list, description="What to fix; when not empty, nothing was stored."
     )
 
 
@@ -144,5 +146,9 @@ class CompleteAnesthesiaInput:
 
 @strawberry.type(description="Result of a mutation on an anesthesia log.")
 class AnesthesiaLogPayload:
-    anesthesia_log: AnesthesiaLog | None = strawberry.field(description="The log after the change; null on error.")
-    user_errors: list[AnesthesiaUserError] = strawberry.field(description="What to fix; empty on success.")
+    anesthesia_log: AnesthesiaLog | None = strawberry.field(
+        default=None, description="The log after the change; null on error."
+    )
+    user_errors: list[AnesthesiaUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )

@@ -14,6 +14,7 @@ from domain.billing.errors import BillingErrorCode
 from graph.table import TableRow, col, table
 from graph.types.billing import SubscriptionPlan
 from graph.types.node import Node
+from graph.types.user_errors import UserError, user_error
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(BillingErrorCode, description="Why a billing mutation refused some input.")
@@ -34,11 +35,9 @@ class BillingInterval(Enum):
     YEARLY = "1 year"
 
 
-@strawberry.type(description="Something in the input a user can fix.")
-class BillingUserError:
-    field: str | None = strawberry.field(description="The offending input, e.g. `status`.")
-    code: BillingErrorCode = strawberry.field(description="Stable code to branch on.")
-    message: str = strawberry.field(description="Human-readable explanation.")
+@user_error("BillingUserError", field="The offending input, e.g. `status`.")
+class BillingUserError(UserError[BillingErrorCode]):
+    pass
 
 
 @table("tenant_subscriptions", platform_visible=True)
@@ -110,8 +109,12 @@ class UpdateSubscriptionPlanInput:
 
 @strawberry.type(description="Result of a plan mutation.")
 class SubscriptionPlanPayload:
-    plan: SubscriptionPlan | None = strawberry.field(description="The plan after the change; null on error.")
-    user_errors: list[BillingUserError] = strawberry.field(description="What to fix; empty on success.")
+    plan: SubscriptionPlan | None = strawberry.field(
+        default=None, description="The plan after the change; null on error."
+    )
+    user_errors: list[BillingUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 @strawberry.input(description="Subscribes a clinic that has no current subscription to a plan.")
@@ -138,5 +141,9 @@ class UpdateTenantSubscriptionInput:
 
 @strawberry.type(description="Result of a subscription mutation.")
 class TenantSubscriptionPayload:
-    subscription: TenantSubscription | None = strawberry.field(description="After the change; null on error.")
-    user_errors: list[BillingUserError] = strawberry.field(description="What to fix; empty on success.")
+    subscription: TenantSubscription | None = strawberry.field(
+        default=None, description="After the change; null on error."
+    )
+    user_errors: list[BillingUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )

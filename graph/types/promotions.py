@@ -12,6 +12,7 @@ from db.session import Row
 from domain.promotions.errors import PromotionErrorCode
 from graph.table import IDS, TableRow, col, table
 from graph.types.node import Node, to_global_id
+from graph.types.user_errors import UserError, user_error
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(
@@ -33,11 +34,13 @@ class PromotionScope(Enum):
     PRODUCTS = "products"
 
 
-@strawberry.type(description="Something in the input a user can fix, or a reason a code does not apply.")
-class PromotionUserError:
-    field: str | None = strawberry.field(description="The offending input, e.g. `discountValue`.")
-    code: PromotionErrorCode = strawberry.field(description="Stable code to branch on.")
-    message: str = strawberry.field(description="Human-readable explanation.")
+@user_error(
+    "PromotionUserError",
+    field="The offending input, e.g. `discountValue`.",
+    description="Something in the input a user can fix, or a reason a code does not apply.",
+)
+class PromotionUserError(UserError[PromotionErrorCode]):
+    pass
 
 
 @table("promotions")
@@ -128,8 +131,12 @@ class UpdatePromotionInput:
 
 @strawberry.type(description="Result of `createPromotion` and `updatePromotion`.")
 class PromotionPayload:
-    promotion: Promotion | None = strawberry.field(description="The promotion after the change; null on error.")
-    user_errors: list[PromotionUserError] = strawberry.field(description="What to fix; empty on success.")
+    promotion: Promotion | None = strawberry.field(
+        default=None, description="The promotion after the change; null on error."
+    )
+    user_errors: list[PromotionUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 @strawberry.input(description="A code and the invoice it is meant for.")
@@ -148,11 +155,11 @@ class PromotionValidation:
 
 @strawberry.type(description="Result of `redeemPromotion`.")
 class RedeemPromotionPayload:
-    promotion: Promotion | None = strawberry.field(description="The promotion, with this use counted.")
-    discount_amount: Decimal | None = strawberry.field(description="What was taken off the invoice, PYG.")
-    invoice: InvoiceTotals | None = strawberry.field(description="The invoice's new amounts.")
+    promotion: Promotion | None = strawberry.field(default=None, description="The promotion, with this use counted.")
+    discount_amount: Decimal | None = strawberry.field(default=None, description="What was taken off the invoice, PYG.")
+    invoice: InvoiceTotals | None = strawberry.field(default=None, description="The invoice's new amounts.")
     user_errors: list[PromotionUserError] = strawberry.field(
-        description="Why it was not applied; when not empty, nothing changed."
+        default_factory=list, description="Why it was not applied; when not empty, nothing changed."
     )
 
 
@@ -163,9 +170,11 @@ class VoidInvoiceInput:
 
 @strawberry.type(description="Result of `voidInvoice`.")
 class VoidInvoicePayload:
-    invoice: InvoiceTotals | None = strawberry.field(description="The voided invoice.")
-    promotion_uses_returned: int = strawberry.field(description="Promotion uses given back by voiding it.")
-    user_errors: list[PromotionUserError] = strawberry.field(description="What to fix; empty on success.")
+    invoice: InvoiceTotals | None = strawberry.field(default=None, description="The voided invoice.")
+    promotion_uses_returned: int = strawberry.field(default=0, description="Promotion uses given back by voiding it.")
+    user_errors: list[PromotionUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 @strawberry.input(description="Narrows the promotion list. All given conditions must hold.")

@@ -24,6 +24,7 @@ from graph.types.enums import (
 )
 from graph.types.people import Clinic, Profile
 from graph.types.pet import Pet
+from graph.types.user_errors import UserError, user_error
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(RecordsErrorCode, description="Why a patient-record mutation refused some input.")
@@ -31,11 +32,9 @@ strawberry.enum(RecordsErrorCode, description="Why a patient-record mutation ref
 UNSET = strawberry.UNSET
 
 
-@strawberry.type(description="Something in the input a user can fix.")
-class RecordsUserError:
-    field: str | None = strawberry.field(description="Path of the offending input, e.g. `businessHours.2.close`.")
-    code: RecordsErrorCode = strawberry.field(description="Stable code to branch on.")
-    message: str = strawberry.field(description="Human-readable explanation.")
+@user_error("RecordsUserError", field="Path of the offending input, e.g. `businessHours.2.close`.")
+class RecordsUserError(UserError[RecordsErrorCode]):
+    pass
 
 
 # -- alerts -----------------------------------------------------------------------------------------
@@ -72,8 +71,12 @@ class DeactivatePatientAlertInput:
 
 @strawberry.type(description="Result of an alert mutation.")
 class PatientAlertPayload:
-    patient_alert: PatientAlert | None = strawberry.field(description="The alert after the change; null on error.")
-    user_errors: list[RecordsUserError] = strawberry.field(description="What to fix; empty on success.")
+    patient_alert: PatientAlert | None = strawberry.field(
+        default=None, description="The alert after the change; null on error."
+    )
+    user_errors: list[RecordsUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 # -- problems ----------------------------------------------------------------------------------------
@@ -124,8 +127,12 @@ class MarkProblemChronicInput:
 
 @strawberry.type(description="Result of a problem-list mutation.")
 class PatientProblemPayload:
-    patient_problem: PatientProblem | None = strawberry.field(description="The entry after the change; null on error.")
-    user_errors: list[RecordsUserError] = strawberry.field(description="What to fix; empty on success.")
+    patient_problem: PatientProblem | None = strawberry.field(
+        default=None, description="The entry after the change; null on error."
+    )
+    user_errors: list[RecordsUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 # -- profiles ------------------------------------------------------------------------------------------
@@ -164,8 +171,10 @@ class UpdateProfileInput:
 
 @strawberry.type(description="Result of `updateProfile`.")
 class ProfilePayload:
-    profile: Profile | None = strawberry.field(description="The profile after the change; null on error.")
-    user_errors: list[RecordsUserError] = strawberry.field(description="What to fix; empty on success.")
+    profile: Profile | None = strawberry.field(default=None, description="The profile after the change; null on error.")
+    user_errors: list[RecordsUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 # -- clinics -----------------------------------------------------------------------------------------------
@@ -238,8 +247,10 @@ class UpdateClinicInput:
 
 @strawberry.type(description="Result of `updateClinic`.")
 class ClinicPayload:
-    clinic: Clinic | None = strawberry.field(description="The clinic after the change; null on error.")
-    user_errors: list[RecordsUserError] = strawberry.field(description="What to fix; empty on success.")
+    clinic: Clinic | None = strawberry.field(default=None, description="The clinic after the change; null on error.")
+    user_errors: list[RecordsUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 # -- pets -------------------------------------------------------------------------------------------------
@@ -262,8 +273,10 @@ class UpdatePetInput:
 
 @strawberry.type(description="Result of `updatePet`.")
 class PetPayload:
-    pet: Pet | None = strawberry.field(description="The pet after the change; null on error.")
-    user_errors: list[RecordsUserError] = strawberry.field(description="What to fix; empty on success.")
+    pet: Pet | None = strawberry.field(default=None, description="The pet after the change; null on error.")
+    user_errors: list[RecordsUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 # -- devices ----------------------------------------------------------------------------------------------
@@ -289,5 +302,9 @@ class DeviceInput:
 
 @strawberry.type(description="Result of a device mutation.")
 class UserDevicePayload:
-    device: UserDevice | None = strawberry.field(description="The device after the change; null on error.")
-    user_errors: list[RecordsUserError] = strawberry.field(description="What to fix; empty on success.")
+    device: UserDevice | None = strawberry.field(
+        default=None, description="The device after the change; null on error."
+    )
+    user_errors: list[RecordsUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )

@@ -12,16 +12,15 @@ from graph.table import TableRow, col, table
 from graph.types.enums import RoomType
 from graph.types.node import Node
 from graph.types.scheduling import Appointment, ExamRoom
+from graph.types.user_errors import UserError, user_error
 
 # The codes live in the domain layer; this registers them as a GraphQL enum.
 strawberry.enum(SchedulingErrorCode, description="Why a scheduling mutation refused some input.")
 
 
-@strawberry.type(description="Something in the input a user can fix.")
-class SchedulingUserError:
-    field: str | None = strawberry.field(description="The offending input field, e.g. `startTime`.")
-    code: SchedulingErrorCode = strawberry.field(description="Stable code to branch on.")
-    message: str = strawberry.field(description="Human-readable explanation.")
+@user_error("SchedulingUserError", field="The offending input field, e.g. `startTime`.")
+class SchedulingUserError(UserError[SchedulingErrorCode]):
+    pass
 
 
 # Rooms -----------------------------------------------------------------------------
@@ -53,8 +52,10 @@ class UpdateExamRoomInput:
 
 @strawberry.type(description="Result of a mutation on an exam room.")
 class ExamRoomPayload:
-    exam_room: ExamRoom | None = strawberry.field(description="The room after the change; null on error.")
-    user_errors: list[SchedulingUserError] = strawberry.field(description="What to fix; empty on success.")
+    exam_room: ExamRoom | None = strawberry.field(default=None, description="The room after the change; null on error.")
+    user_errors: list[SchedulingUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 @strawberry.input(description="Puts an appointment in a room.")
@@ -100,8 +101,12 @@ class AppointmentActionInput:
 
 @strawberry.type(description="Result of a mutation on one appointment.")
 class AppointmentPayload:
-    appointment: Appointment | None = strawberry.field(description="The appointment after the change; null on error.")
-    user_errors: list[SchedulingUserError] = strawberry.field(description="What to fix; empty on success.")
+    appointment: Appointment | None = strawberry.field(
+        default=None, description="The appointment after the change; null on error."
+    )
+    user_errors: list[SchedulingUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 # Recurring series ------------------------------------------------------------------
@@ -173,13 +178,16 @@ class OccurrenceConflict:
 
 @strawberry.type(description="Result of `createRecurringAppointments`.")
 class RecurringAppointmentsPayload:
-    recurrence: AppointmentRecurrence | None = strawberry.field(description="The series; null on error.")
-    appointments: list[Appointment] = strawberry.field(description="The appointments booked, in time order.")
+    recurrence: AppointmentRecurrence | None = strawberry.field(default=None, description="The series; null on error.")
+    appointments: list[Appointment] = strawberry.field(
+        default_factory=list, description="The appointments booked, in time order."
+    )
     conflicts: list[OccurrenceConflict] = strawberry.field(
-        description="Occurrences within the horizon that could not be booked; they still count toward maxOccurrences."
+        default_factory=list,
+        description="Occurrences within the horizon that could not be booked; they still count toward maxOccurrences.",
     )
     user_errors: list[SchedulingUserError] = strawberry.field(
-        description="What to fix; when not empty, nothing was stored."
+        default_factory=list, description="What to fix; when not empty, nothing was stored."
     )
 
 
@@ -190,9 +198,15 @@ class CancelRecurrenceInput:
 
 @strawberry.type(description="Result of `cancelRecurrence`.")
 class CancelRecurrencePayload:
-    recurrence: AppointmentRecurrence | None = strawberry.field(description="The series, now ending before it.")
-    cancelled: list[Appointment] = strawberry.field(description="The appointments cancelled, in time order.")
-    user_errors: list[SchedulingUserError] = strawberry.field(description="What to fix; empty on success.")
+    recurrence: AppointmentRecurrence | None = strawberry.field(
+        default=None, description="The series, now ending before it."
+    )
+    cancelled: list[Appointment] = strawberry.field(
+        default_factory=list, description="The appointments cancelled, in time order."
+    )
+    user_errors: list[SchedulingUserError] = strawberry.field(
+        default_factory=list, description="What to fix; empty on success."
+    )
 
 
 @strawberry.input(description="Changes one occurrence of a series; the others stay as they are.")

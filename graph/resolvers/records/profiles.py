@@ -9,11 +9,11 @@ import orjson
 import strawberry
 
 from db import records as sql
+from domain.problems import Problem
 from domain.records import validation as v
 from domain.records.errors import RecordsErrorCode as Code
-from domain.records.validation import Problem
-from graph.resolvers.records.inputs import Info, camel, clean, errors, given, not_null, uuid
-from graph.resolvers.user_errors import tenant_of
+from graph.mutations import Info, Write
+from graph.resolvers.records.inputs import RECORDS, camel, clean, given, not_null
 from graph.types.people import Clinic, Profile
 from graph.types.pet import Pet
 from graph.types.records_mutations import (
@@ -44,18 +44,18 @@ async def update_profile(
     info: Info, input: Annotated[UpdateProfileInput, strawberry.argument(description="Whose profile, and changes.")]
 ) -> ProfilePayload:
     """Edit contact details: an owner their own profile, staff any profile of their clinic."""
-    ctx = info.context
-    assert ctx.claims is not None
-    profile: UUID | Problem = ctx.claims.sub
+    claims = info.context.claims
+    assert claims is not None
+    profile: UUID | Problem[Code] = claims.sub
     if input.profile_id is not None:
-        profile = uuid(input.profile_id, "Profile", "profileId")
+        profile = RECORDS.id(input.profile_id, "Profile", "profileId")
     problems = [profile] if isinstance(profile, Problem) else []
     sets: dict[str, Any] = {}
     for name, (column, shape) in _PROFILE_TEXTS.items():
         value = getattr(input, name)
         if given(value):
             sets[column] = clean(value)
-            problems += v.text(camel(name), sets[column])
+            problems += v.text_input(camel(name), sets[column])
             if shape:
                 problems += v.pattern(camel(name), sets[column], shape)
     if given(input.country):
@@ -81,17 +81,16 @@ async def update_profile(
     if given(input.locale):
         problems += not_null("locale", input.locale) or v.locale("locale", input.locale)
         sets["locale"] = input.locale
-    if problems:
-        return ProfilePayload(profile=None, user_errors=errors(problems))
-    assert isinstance(profile, UUID)
-    row = await sql.update_profile(ctx.db, tenant_of(info), profile, sets)
-    if row is None:  # missing, another clinic's, or (for an owner) someone else's
-        return ProfilePayload(
-            profile=None, user_errors=errors([Problem("profileId", Code.NOT_FOUND, "No such profile.")])
-        )
-    await ctx.db.commit()
-    ctx.loaders.profile_by_id.clear(profile).prime(profile, row)
-    return ProfilePayload(profile=Profile.from_row(row), user_errors=[])
+
+    async def perform(w: Write[Code]) -> ProfilePayload:
+        assert isinstance(profile, UUID)
+        row = await sql.update_profile(w.db, w.tenant, profile, sets)
+        if row is None:  # missing, another clinic's, or (for an owner) someone else's
+            w.refuse(Problem("profileId", Code.NOT_FOUND, "No such profile."))
+        w.prime("Profile", profile, row)
+        return ProfilePayload(profile=Profile.from_row(row))
+
+    return await RECORDS.run(info, ProfilePayload, perform, problems=problems)
 
 
 # -- clinics ----------------------------------------------------------------------------------------------
@@ -99,17 +98,17 @@ async def update_profile(
 _SOCIAL = ("facebook", "instagram", "tiktok", "x", "youtube")
 
 
-def _clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem]]:
+def _clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem[Code]]]:
     sets: dict[str, Any] = {}
-    problems: list[Problem] = []
+    problems: list[Problem[Code]] = []
     if given(input.name):
         sets["name"] = clean(input.name)
-        problems += v.text("name", sets["name"], max_len=v.MAX_NAME, required=True)
+        problems += v.text_input("name", sets["name"], max_len=v.MAX_NAME, required=True)
     for name, shape in (("address", None), ("city", None), ("phone", "phone"), ("email", "email"), ("website", "url")):
         value = getattr(input, name)
         if given(value):
             sets[name] = clean(value)
-            problems += v.text(name, sets[name]) + (v.pattern(name, sets[name], shape) if shape else [])
+            problems += v.text_input(name, sets[name]) + (v.pattern(name, sets[name], shape) if shape else [])
     if given(input.timezone):
         problems += not_null("timezone", input.timezone) or v.timezone("timezone", input.timezone)
         sets["timezone"] = input.timezone
@@ -171,61 +170,49 @@ async def update_clinic(
 ) -> ClinicPayload:
     """Edit the caller's clinic: contact, hours, booking and notification settings, features. Admin only."""
     sets, problems = _clinic_sets(input)
-    if problems:
-        return ClinicPayload(clinic=None, user_errors=errors(problems))
-    row = await sql.update_clinic(info.context.db, tenant_of(info), sets)
-    if row is None:
-        return ClinicPayload(clinic=None, user_errors=errors([Problem(None, Code.NOT_FOUND, "No such clinic.")]))
-    await info.context.db.commit()
-    return ClinicPayload(clinic=Clinic.from_row(row), user_errors=[])
+
+    async def perform(w: Write[Code]) -> ClinicPayload:
+        row = await sql.update_clinic(w.db, w.tenant, sets)
+        if row is None:
+            w.refuse(Problem(None, Code.NOT_FOUND, "No such clinic."))
+        w.prime("Clinic", w.tenant, row)
+        return ClinicPayload(clinic=Clinic.from_row(row))
+
+    return await RECORDS.run(info, ClinicPayload, perform, problems=problems)
 
 
 # -- pets -------------------------------------------------------------------------------------------------
-
-_PET_REFUSALS = {
-    "pets_primary_vet_is_staff": Problem("primaryVetId", Code.NOT_STAFF, "Not a vet or admin of this clinic."),
-    "pets_primary_vet_fkey": Problem("primaryVetId", Code.NOT_STAFF, "Not a vet or admin of this clinic."),
-    "pets_insurance_policy_fkey": Problem(
-        "insurancePolicyId", Code.POLICY_NOT_OF_PET, "Not an insurance policy of this pet."
-    ),
-}
-
 
 async def update_pet(
     info: Info, input: Annotated[UpdatePetInput, strawberry.argument(description="The pet and changes.")]
 ) -> PetPayload:
     """Edit a pet's primary vet, insurance policy, behavioural notes and preferred time. Staff only."""
-    pet = uuid(input.pet_id, "Pet", "petId")
+    pet = RECORDS.id(input.pet_id, "Pet", "petId")
     problems = [pet] if isinstance(pet, Problem) else []
     sets: dict[str, Any] = {}
     if given(input.primary_vet_id):
-        vet = None if input.primary_vet_id is None else uuid(input.primary_vet_id, "Profile", "primaryVetId")
+        vet = None if input.primary_vet_id is None else RECORDS.id(input.primary_vet_id, "Profile", "primaryVetId")
         problems += [vet] if isinstance(vet, Problem) else []
         sets["primary_vet_id"] = vet
     if given(input.insurance_policy_id):
         policy = None
         if input.insurance_policy_id is not None:
-            policy = uuid(input.insurance_policy_id, "InsurancePolicy", "insurancePolicyId")
+            policy = RECORDS.id(input.insurance_policy_id, "InsurancePolicy", "insurancePolicyId")
         problems += [policy] if isinstance(policy, Problem) else []
         sets["insurance_policy_id"] = policy
     if given(input.behavioral_notes):
-        problems += v.text("behavioralNotes", input.behavioral_notes, max_len=v.MAX_TEXT)
+        problems += v.text_input("behavioralNotes", input.behavioral_notes, max_len=v.MAX_TEXT)
         sets["behavioral_notes"] = clean(input.behavioral_notes)
     if given(input.preferred_appointment_time):
         preferred = input.preferred_appointment_time
         sets["preferred_appointment_time"] = preferred.value if preferred else None
-    if problems:
-        return PetPayload(pet=None, user_errors=errors(problems))
-    assert isinstance(pet, UUID)
-    try:
-        row = await sql.update_pet(info.context.db, tenant_of(info), pet, sets)
-    except sql.ConstraintViolation as refused:
-        known = _PET_REFUSALS.get(refused.constraint or "")
-        if known is None:
-            raise
-        return PetPayload(pet=None, user_errors=errors([known]))
-    if row is None:
-        return PetPayload(pet=None, user_errors=errors([Problem("petId", Code.NOT_FOUND, "No such pet.")]))
-    await info.context.db.commit()
-    info.context.loaders.pet_by_id.clear(pet).prime(pet, row)
-    return PetPayload(pet=Pet.from_row(row), user_errors=[])
+
+    async def perform(w: Write[Code]) -> PetPayload:
+        assert isinstance(pet, UUID)
+        row = await sql.update_pet(w.db, w.tenant, pet, sets)  # vet and policy checked by the database
+        if row is None:
+            w.refuse(Problem("petId", Code.NOT_FOUND, "No such pet."))
+        w.prime("Pet", pet, row)
+        return PetPayload(pet=Pet.from_row(row))
+
+    return await RECORDS.run(info, PetPayload, perform, problems=problems)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import strawberry
 
-from db import reads
+from db import reads, scheduling
 from db.expressions import APPOINTMENTS_BY_START
 from db.pagination import slice_rows
 from graph.compiled import roots as compiled
@@ -30,27 +30,18 @@ class AppointmentFilter:
 
 
 def _query(tenant: str, where: AppointmentFilter | None) -> reads.ListQuery:
-    conditions = ["c.tenant_id = :tenant"]
-    params: dict[str, Any] = {"tenant": tenant}
-    if where is not None:
-        if where.starts_from and where.starts_before and where.starts_before <= where.starts_from:
-            raise BadUserInput("startsBefore must be after startsFrom")
-        if where.starts_from is not None:
-            conditions.append("c.start_time >= :starts_from")
-            params["starts_from"] = where.starts_from
-        if where.starts_before is not None:
-            conditions.append("c.start_time < :starts_before")
-            params["starts_before"] = where.starts_before
-        if where.status:
-            conditions.append("c.status = ANY(CAST(:status AS text[]))")
-            params["status"] = [s.value for s in where.status]
-        if where.pet_id is not None:
-            conditions.append("c.pet_id = :pet")
-            params["pet"] = uuid_of(where.pet_id, "Pet")
-        if where.room_id is not None:
-            conditions.append("c.room_id = :room")
-            params["room"] = uuid_of(where.room_id, "ExamRoom")
-    return reads.ListQuery("appointments", " AND ".join(conditions), params)
+    if where is None:
+        return scheduling.appointment_list_query(tenant)
+    if where.starts_from and where.starts_before and where.starts_before <= where.starts_from:
+        raise BadUserInput("startsBefore must be after startsFrom")
+    return scheduling.appointment_list_query(
+        tenant,
+        starts_from=where.starts_from,
+        starts_before=where.starts_before,
+        statuses=None if where.status is None else [s.value for s in where.status],
+        pet=None if where.pet_id is None else uuid_of(where.pet_id, "Pet"),
+        room=None if where.room_id is None else uuid_of(where.room_id, "ExamRoom"),
+    )
 
 
 async def appointments(
@@ -90,10 +81,4 @@ async def exam_rooms(
     tenant = info.context.tenant_id
     if tenant is None:
         return []
-    rows = await reads.all_rows(
-        info.context.db,
-        "SELECT * FROM exam_rooms c WHERE c.tenant_id = :tenant AND (c.is_active OR :all)"
-        " ORDER BY c.display_order, c.name, c.id",
-        {"tenant": tenant, "all": include_inactive},
-    )
-    return [ExamRoom.from_row(r) for r in rows]
+    return [ExamRoom.from_row(r) for r in await scheduling.rooms(info.context.db, tenant, include_inactive)]

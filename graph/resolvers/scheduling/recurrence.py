@@ -9,26 +9,24 @@ from uuid import UUID
 import strawberry
 
 from db import scheduling as sql
+from domain.problems import Problem
 from domain.scheduling import recurrence as rec
+from domain.scheduling.errors import VET_BOOKED
 from domain.scheduling.errors import SchedulingErrorCode as Code
-from domain.scheduling.rules import Problem, check_time
-from graph.context import Context
+from domain.scheduling.rules import check_time
+from graph.mutations import Info, Write
 from graph.resolvers.scheduling.checks import (
     MAX_REASON,
-    VET_BOOKED,
+    SCHEDULING,
+    at_most,
     clinic,
     locked_appointment,
-    me,
     room_fits,
+    saved,
     service_and_duration,
-    tenant,
-    text,
-    uuid,
     vet,
 )
-from graph.resolvers.scheduling.transaction import appointment_refused, errors, run
 from graph.resolvers.scheduling.visits import AppointmentArg, minutes, move, transition
-from graph.types.scheduling import Appointment
 from graph.types.scheduling_mutations import (
     AppointmentPayload,
     AppointmentRecurrence,
@@ -40,15 +38,9 @@ from graph.types.scheduling_mutations import (
     RecurringAppointmentsPayload,
 )
 
-Info = strawberry.Info[Context, None]
 
-
-def _series_refused(problems: list[Problem]) -> RecurringAppointmentsPayload:
-    return RecurringAppointmentsPayload(recurrence=None, appointments=[], conflicts=[], user_errors=errors(problems))
-
-
-def _pattern_problems(input: CreateRecurringAppointmentsInput) -> list[Problem]:
-    problems = text("reason", input.reason, MAX_REASON)
+def _pattern_problems(input: CreateRecurringAppointmentsInput) -> list[Problem[Code]]:
+    problems = at_most("reason", input.reason, MAX_REASON)
     if input.day_of_week is not None and not 0 <= input.day_of_week <= 6:
         problems.append(Problem("dayOfWeek", Code.INVALID, "dayOfWeek: 0 (Sunday) to 6 (Saturday)."))
     if input.day_of_month is not None and not 1 <= input.day_of_month <= 31:
@@ -86,35 +78,29 @@ async def create_recurring_appointments(
 ) -> RecurringAppointmentsPayload:
     """Create a series and book its occurrences up to the horizon. Occurrences that cannot be
     booked (vet or room taken, clinic closed) are reported in `conflicts`. Staff only."""
-    clinic_id, db = tenant(info), info.context.db
+    pet = SCHEDULING.id(input.pet_id, "Pet", "petId")
+    problems = ([pet] if isinstance(pet, Problem) else []) + _pattern_problems(input)
 
-    async def body() -> RecurringAppointmentsPayload:
-        pet = uuid(input.pet_id, "Pet", "petId")
-        problems = ([pet] if isinstance(pet, Problem) else []) + _pattern_problems(input)
-        if problems or isinstance(pet, Problem):
-            return _series_refused(problems)
-        zone, hours, settings = await clinic(info)
-        booked_as = await service_and_duration(info, input.service_id, input.duration_minutes, settings)
-        if isinstance(booked_as, Problem):
-            return _series_refused([booked_as])
-        service, duration = booked_as
+    async def perform(w: Write[Code]) -> RecurringAppointmentsPayload:
+        assert isinstance(pet, UUID)
+        db, clinic_id = w.db, w.tenant
+        zone, hours, settings = await clinic(w)
+        service, duration = await service_and_duration(w, input.service_id, input.duration_minutes, settings)
         if not 1 <= duration <= 1440:
-            return _series_refused([Problem("durationMinutes", Code.INVALID, "durationMinutes: 1 to 1440.")])
-        attending = await vet(info, input.vet_id)
-        room = None if input.room_id is None else uuid(input.room_id, "ExamRoom", "roomId")
-        for value in (attending, room):
-            if isinstance(value, Problem):
-                return _series_refused([value])
-        assert not isinstance(attending, Problem) and not isinstance(room, Problem)
+            w.refuse(Problem("durationMinutes", Code.INVALID, "durationMinutes: 1 to 1440."))
+        attending = await vet(w, input.vet_id)
+        room = None if input.room_id is None else SCHEDULING.id(input.room_id, "ExamRoom", "roomId")
+        if isinstance(room, Problem):
+            w.refuse(room)
         if room is not None and await sql.room(db, clinic_id, room) is None:
-            return _series_refused([Problem("roomId", Code.NOT_FOUND, "No such room.")])
+            w.refuse(Problem("roomId", Code.NOT_FOUND, "No such room."))
         pattern = _pattern(input)
         now = datetime.now(UTC)
         until = now.astimezone(zone).date() + timedelta(days=input.horizon_days)
         dates, complete = rec.expand(pattern, until)
         if len(dates) > rec.MAX_MATERIALIZED:
-            return _series_refused(
-                [Problem("horizonDays", Code.TOO_MANY, f"At most {rec.MAX_MATERIALIZED} visits at once; shorten it.")]
+            w.refuse(
+                Problem("horizonDays", Code.TOO_MANY, f"At most {rec.MAX_MATERIALIZED} visits at once; shorten it.")
             )
         series = await sql.insert_recurrence(
             db,
@@ -133,11 +119,11 @@ async def create_recurring_appointments(
                 "starts_on": input.starts_on,
                 "ends_on": input.ends_on,
                 "max_occurrences": input.max_occurrences,
-                "by": me(info),
+                "by": w.by,
             },
         )
         if series is None:
-            return _series_refused([Problem("petId", Code.NOT_FOUND, "No such pet.")])
+            w.refuse(Problem("petId", Code.NOT_FOUND, "No such pet."))
         booked: list[UUID] = []
         conflicts: list[OccurrenceConflict] = []
         for day in dates:
@@ -152,7 +138,7 @@ async def create_recurring_appointments(
             ):
                 problem = VET_BOOKED
             if problem is None and room is not None:
-                problem = await room_fits(info, room, start, end)
+                problem = await room_fits(w, room, start, end)
             row = None
             if problem is None:
                 row = await sql.insert_appointment(
@@ -167,7 +153,7 @@ async def create_recurring_appointments(
                         "status": "confirmed",
                         "reason": input.reason,
                         "notes": None,
-                        "by": me(info),
+                        "by": w.by,
                         "recurrence": series["id"],
                     },
                 )
@@ -178,21 +164,20 @@ async def create_recurring_appointments(
                 conflicts.append(OccurrenceConflict(start_time=start, code=problem.code, message=problem.message))
                 continue
             if room is not None:
-                await sql.assign(db, clinic_id, row["id"], room, me(info))
+                await sql.assign(db, clinic_id, row["id"], room, w.by)
             booked.append(row["id"])
         last = dates[-1] if complete and dates else until
         finished = await sql.finish_recurrence(db, clinic_id, series["id"], len(booked), last, not complete)
         assert finished is not None
         rows = [await sql.appointment(db, clinic_id, a) for a in booked]
-        await db.commit()
+        w.prime("AppointmentRecurrence", finished["id"], finished)
         return RecurringAppointmentsPayload(
             recurrence=AppointmentRecurrence.from_row(finished),
-            appointments=[Appointment.from_row(r) for r in rows if r is not None],
+            appointments=[saved(w, r) for r in rows if r is not None],
             conflicts=conflicts,
-            user_errors=[],
         )
 
-    return await run(info, body, _series_refused)
+    return await SCHEDULING.run(info, RecurringAppointmentsPayload, perform, problems=problems)
 
 
 async def cancel_occurrence(info: Info, input: AppointmentArg) -> AppointmentPayload:
@@ -200,40 +185,32 @@ async def cancel_occurrence(info: Info, input: AppointmentArg) -> AppointmentPay
     return await transition(info, input.appointment_id, "cancelled", recurring_only=True)
 
 
-def _cancel_refused(problems: list[Problem]) -> CancelRecurrencePayload:
-    return CancelRecurrencePayload(recurrence=None, cancelled=[], user_errors=errors(problems))
-
-
 async def cancel_recurrence(
     info: Info,
     input: Annotated[CancelRecurrenceInput, strawberry.argument(description="The first occurrence to cancel.")],
 ) -> CancelRecurrencePayload:
     """Cancel this occurrence and all following ones; the series ends the day before. Staff only."""
-    clinic_id, db = tenant(info), info.context.db
 
-    async def body() -> CancelRecurrencePayload:
-        appointment = await locked_appointment(info, input.from_appointment_id, "fromAppointmentId")
-        if isinstance(appointment, Problem):
-            return _cancel_refused([appointment])
+    async def perform(w: Write[Code]) -> CancelRecurrencePayload:
+        db, clinic_id = w.db, w.tenant
+        appointment = await locked_appointment(w, input.from_appointment_id, "fromAppointmentId")
         if appointment["recurrence_id"] is None:
-            return _cancel_refused([Problem("fromAppointmentId", Code.NOT_RECURRING, "Not part of a series.")])
+            w.refuse(Problem("fromAppointmentId", Code.NOT_RECURRING, "Not part of a series."))
         series = await sql.recurrence(db, clinic_id, appointment["recurrence_id"])
         assert series is not None
-        zone, _, _ = await clinic(info)
+        zone, _, _ = await clinic(w)
         cancelled = await sql.cancel_following(db, clinic_id, series["id"], appointment["start_time"])
         last_day: date | None = appointment["start_time"].astimezone(zone).date() - timedelta(days=1)
         if last_day is not None and last_day < series["starts_on"]:
             last_day = None
         ended = await sql.end_recurrence(db, clinic_id, series["id"], last_day)
         assert ended is not None
-        await db.commit()
+        w.prime("AppointmentRecurrence", ended["id"], ended)
         return CancelRecurrencePayload(
-            recurrence=AppointmentRecurrence.from_row(ended),
-            cancelled=[Appointment.from_row(r) for r in cancelled],
-            user_errors=[],
+            recurrence=AppointmentRecurrence.from_row(ended), cancelled=[saved(w, r) for r in cancelled]
         )
 
-    return await run(info, body, _cancel_refused)
+    return await SCHEDULING.run(info, CancelRecurrencePayload, perform)
 
 
 async def edit_occurrence(
@@ -242,14 +219,12 @@ async def edit_occurrence(
 ) -> AppointmentPayload:
     """Change the time, length, vet or reason of one occurrence; the series stays. Staff only."""
 
-    async def body() -> AppointmentPayload:
-        appointment = await locked_appointment(info, input.appointment_id)
-        if isinstance(appointment, Problem):
-            return appointment_refused([appointment])
+    async def perform(w: Write[Code]) -> AppointmentPayload:
+        appointment = await locked_appointment(w, input.appointment_id)
         if appointment["recurrence_id"] is None:
-            return appointment_refused([Problem("appointmentId", Code.NOT_RECURRING, "Not part of a series.")])
+            w.refuse(Problem("appointmentId", Code.NOT_RECURRING, "Not part of a series."))
         start = input.start_time or appointment["start_time"]
         duration = minutes(appointment) if input.duration_minutes is None else input.duration_minutes
-        return await move(info, appointment, start, duration, input.vet_id, input.reason)
+        return await move(w, appointment, start, duration, input.vet_id, input.reason)
 
-    return await run(info, body, appointment_refused)
+    return await SCHEDULING.run(info, AppointmentPayload, perform)

@@ -10,11 +10,11 @@ import strawberry
 
 from db import scheduling as sql
 from db.session import Row
+from domain.problems import Problem
+from domain.scheduling.errors import ROOM_NAME_TAKEN
 from domain.scheduling.errors import SchedulingErrorCode as Code
-from domain.scheduling.rules import Problem
-from graph.context import Context
-from graph.resolvers.scheduling.checks import ROOM_NAME_TAKEN, me, room_fits, tenant, uuid
-from graph.resolvers.scheduling.transaction import appointment_done, appointment_refused, errors, run
+from graph.mutations import Info, Write
+from graph.resolvers.scheduling.checks import SCHEDULING, appointment_done, room_fits
 from graph.types.scheduling import ExamRoom
 from graph.types.scheduling_mutations import (
     AppointmentPayload,
@@ -25,18 +25,24 @@ from graph.types.scheduling_mutations import (
     UpdateExamRoomInput,
 )
 
-Info = strawberry.Info[Context, None]
 MAX_EQUIPMENT = 50
 MAX_NAME = 100
+# Shrinking a room below what is booked in it trips the capacity rule: here that is the new capacity's fault.
+_CAPACITY_TAKEN = {
+    "room_assignments_capacity": Problem(
+        "capacity", Code.ROOM_IN_USE, "More appointments are booked in this room than that capacity."
+    )
+}
 
 
-def _room_refused(problems: list[Problem]) -> ExamRoomPayload:
-    return ExamRoomPayload(exam_room=None, user_errors=errors(problems))
+def _saved(w: Write[Code], row: Row) -> ExamRoomPayload:
+    w.prime("ExamRoom", row["id"], row)
+    return ExamRoomPayload(exam_room=ExamRoom.from_row(row))
 
 
 def _room_problems(
     name: str | None, capacity: int | None, equipment: list[str] | None, display_order: int | None
-) -> list[Problem]:
+) -> list[Problem[Code]]:
     problems = []
     if name is not None and not 1 <= len(name.strip()) <= MAX_NAME:
         problems.append(Problem("name", Code.INVALID, f"name: 1 to {MAX_NAME} characters."))
@@ -57,29 +63,22 @@ async def create_exam_room(
     input: Annotated[CreateExamRoomInput, strawberry.argument(description="The new room.")],
 ) -> ExamRoomPayload:
     """Add a room to the clinic."""
-    clinic_id = tenant(info)
     problems = _room_problems(input.name, input.capacity, input.equipment, input.display_order)
-    if problems:
-        return _room_refused(problems)
+    values = {
+        "name": input.name.strip(),
+        "room_type": input.room_type.value,
+        "capacity": input.capacity,
+        "equipment": [e.strip() for e in input.equipment],
+        "display_order": input.display_order,
+    }
 
-    async def body() -> ExamRoomPayload:
-        row = await sql.insert_room(
-            info.context.db,
-            clinic_id,
-            {
-                "name": input.name.strip(),
-                "room_type": input.room_type.value,
-                "capacity": input.capacity,
-                "equipment": [e.strip() for e in input.equipment],
-                "display_order": input.display_order,
-            },
-        )
+    async def perform(w: Write[Code]) -> ExamRoomPayload:
+        row = await sql.insert_room(w.db, w.tenant, values)
         if row is None:
-            return _room_refused([ROOM_NAME_TAKEN])
-        await info.context.db.commit()
-        return ExamRoomPayload(exam_room=ExamRoom.from_row(row), user_errors=[])
+            w.refuse(ROOM_NAME_TAKEN)
+        return _saved(w, row)
 
-    return await run(info, body, _room_refused)
+    return await SCHEDULING.run(info, ExamRoomPayload, perform, problems=problems)
 
 
 async def update_exam_room(
@@ -87,12 +86,9 @@ async def update_exam_room(
     input: Annotated[UpdateExamRoomInput, strawberry.argument(description="The room and what changes.")],
 ) -> ExamRoomPayload:
     """Rename, re-equip, resize, reorder or deactivate a room."""
-    clinic_id = tenant(info)
-    room_id = uuid(input.exam_room_id, "ExamRoom", "examRoomId")
+    room_id = SCHEDULING.id(input.exam_room_id, "ExamRoom", "examRoomId")
     problems = [room_id] if isinstance(room_id, Problem) else []
     problems += _room_problems(input.name, input.capacity, input.equipment, input.display_order)
-    if problems or not isinstance(room_id, UUID):
-        return _room_refused(problems)
     values: dict[str, Any] = {}
     if input.name is not None:
         values["name"] = input.name.strip()
@@ -106,35 +102,29 @@ async def update_exam_room(
         values["display_order"] = input.display_order
     if input.is_active is not None:
         values["is_active"] = input.is_active
-    db = info.context.db
 
-    async def body() -> ExamRoomPayload:
-        current = await sql.room(db, clinic_id, room_id, lock=True)
+    async def perform(w: Write[Code]) -> ExamRoomPayload:
+        assert isinstance(room_id, UUID)
+        current = await sql.room(w.db, w.tenant, room_id, lock=True)
         if current is None:
-            return _room_refused([Problem("examRoomId", Code.NOT_FOUND, "No such room.")])
-        if "name" in values and await sql.room_name_taken(db, clinic_id, values["name"], room_id):
-            return _room_refused([ROOM_NAME_TAKEN])
+            w.refuse(Problem("examRoomId", Code.NOT_FOUND, "No such room."))
+        if "name" in values and await sql.room_name_taken(w.db, w.tenant, values["name"], room_id):
+            w.refuse(ROOM_NAME_TAKEN)
         deactivating = values.get("is_active") is False and current["is_active"]
-        if deactivating and await sql.room_peak(db, clinic_id, room_id, datetime.now(UTC), None) > 0:
-            return _room_refused(
-                [Problem("isActive", Code.ROOM_IN_USE, "Appointments are booked in this room; move them first.")]
-            )
-        row = await sql.update_room(db, clinic_id, room_id, values) if values else current
+        if deactivating and await sql.room_peak(w.db, w.tenant, room_id, datetime.now(UTC), None) > 0:
+            w.refuse(Problem("isActive", Code.ROOM_IN_USE, "Appointments are booked in this room; move them first."))
+        row = await sql.update_room(w.db, w.tenant, room_id, values) if values else current
         assert row is not None
-        await db.commit()
-        return ExamRoomPayload(exam_room=ExamRoom.from_row(row), user_errors=[])
+        return _saved(w, row)
 
-    capacity_taken = Problem(
-        "capacity", Code.ROOM_IN_USE, "More appointments are booked in this room than that capacity."
-    )
-    return await run(info, body, _room_refused, {"room_assignments_capacity": capacity_taken})
+    return await SCHEDULING.run(info, ExamRoomPayload, perform, problems=problems, constraints=_CAPACITY_TAKEN)
 
 
-async def _appointment_for_room(info: Info, global_id: str) -> Row | Problem:
-    appointment_id = uuid(global_id, "Appointment", "appointmentId")
+async def _appointment_for_room(w: Write[Code], global_id: str) -> Row | Problem[Code]:
+    appointment_id = SCHEDULING.id(global_id, "Appointment", "appointmentId")
     if isinstance(appointment_id, Problem):
         return appointment_id
-    row = await sql.appointment(info.context.db, tenant(info), appointment_id, lock=True)
+    row = await sql.appointment(w.db, w.tenant, appointment_id, lock=True)
     if row is None:
         return Problem("appointmentId", Code.NOT_FOUND, "No such appointment.")
     if row["status"] in ("cancelled", "no_show", "completed"):
@@ -143,27 +133,28 @@ async def _appointment_for_room(info: Info, global_id: str) -> Row | Problem:
 
 
 async def _assign(info: Info, input: AssignRoomInput, *, moving: bool) -> AppointmentPayload:
-    room_id = uuid(input.room_id, "ExamRoom", "roomId")
-    appointment = await _appointment_for_room(info, input.appointment_id)
-    problems = [p for p in (appointment, room_id) if isinstance(p, Problem)]
-    if problems or isinstance(appointment, Problem) or isinstance(room_id, Problem):
-        return appointment_refused(problems)
-    clinic_id, db = tenant(info), info.context.db
-    if moving and appointment["room_id"] is None:
-        return appointment_refused([Problem("appointmentId", Code.NO_ROOM_ASSIGNED, "It holds no room to move.")])
-    if not moving and appointment["room_id"] is not None:
-        return appointment_refused(
-            [Problem("appointmentId", Code.ALREADY_ASSIGNED, "It already holds a room; use moveRoom.")]
-        )
-    if appointment["room_id"] == room_id:
-        return appointment_refused([Problem("roomId", Code.INVALID, "It is already in that room.")])
-    if moving:
-        await sql.release(db, clinic_id, appointment["id"])
-    problem = await room_fits(info, room_id, appointment["start_time"], appointment["end_time"])
-    if problem is not None:
-        return appointment_refused([problem])
-    await sql.assign(db, clinic_id, appointment["id"], room_id, me(info))
-    return await appointment_done(info, appointment["id"])
+    room_id = SCHEDULING.id(input.room_id, "ExamRoom", "roomId")
+
+    async def perform(w: Write[Code]) -> AppointmentPayload:
+        appointment = await _appointment_for_room(w, input.appointment_id)
+        problems = [p for p in (appointment, room_id) if isinstance(p, Problem)]
+        if problems or isinstance(appointment, Problem) or isinstance(room_id, Problem):
+            w.refuse(*problems)
+        if moving and appointment["room_id"] is None:
+            w.refuse(Problem("appointmentId", Code.NO_ROOM_ASSIGNED, "It holds no room to move."))
+        if not moving and appointment["room_id"] is not None:
+            w.refuse(Problem("appointmentId", Code.ALREADY_ASSIGNED, "It already holds a room; use moveRoom."))
+        if appointment["room_id"] == room_id:
+            w.refuse(Problem("roomId", Code.INVALID, "It is already in that room."))
+        if moving:
+            await sql.release(w.db, w.tenant, appointment["id"])
+        problem = await room_fits(w, room_id, appointment["start_time"], appointment["end_time"])
+        if problem is not None:
+            w.refuse(problem)
+        await sql.assign(w.db, w.tenant, appointment["id"], room_id, w.by)
+        return await appointment_done(w, appointment["id"])
+
+    return await SCHEDULING.run(info, AppointmentPayload, perform)
 
 
 async def assign_room(
@@ -171,7 +162,7 @@ async def assign_room(
     input: Annotated[AssignRoomInput, strawberry.argument(description="The appointment and the room.")],
 ) -> AppointmentPayload:
     """Put an appointment in a room, if the room has space for its whole time."""
-    return await run(info, lambda: _assign(info, input, moving=False), appointment_refused)
+    return await _assign(info, input, moving=False)
 
 
 async def move_room(
@@ -179,7 +170,7 @@ async def move_room(
     input: Annotated[AssignRoomInput, strawberry.argument(description="The appointment and its new room.")],
 ) -> AppointmentPayload:
     """Move an appointment to another room: the old one is released in the same transaction."""
-    return await run(info, lambda: _assign(info, input, moving=True), appointment_refused)
+    return await _assign(info, input, moving=True)
 
 
 async def release_room(
@@ -188,12 +179,12 @@ async def release_room(
 ) -> AppointmentPayload:
     """Free the room an appointment holds."""
 
-    async def body() -> AppointmentPayload:
-        appointment = await _appointment_for_room(info, input.appointment_id)
+    async def perform(w: Write[Code]) -> AppointmentPayload:
+        appointment = await _appointment_for_room(w, input.appointment_id)
         if isinstance(appointment, Problem):
-            return appointment_refused([appointment])
-        if not await sql.release(info.context.db, tenant(info), appointment["id"]):
-            return appointment_refused([Problem("appointmentId", Code.NO_ROOM_ASSIGNED, "It holds no room.")])
-        return await appointment_done(info, appointment["id"])
+            w.refuse(appointment)
+        if not await sql.release(w.db, w.tenant, appointment["id"]):
+            w.refuse(Problem("appointmentId", Code.NO_ROOM_ASSIGNED, "It holds no room."))
+        return await appointment_done(w, appointment["id"])
 
-    return await run(info, body, appointment_refused)
+    return await SCHEDULING.run(info, AppointmentPayload, perform)

@@ -9,24 +9,23 @@ import strawberry
 
 from db import scheduling as sql
 from db.session import Row
+from domain.problems import Problem
+from domain.scheduling.errors import VET_BOOKED
 from domain.scheduling.errors import SchedulingErrorCode as Code
-from domain.scheduling.rules import Problem, can_move, check_time, too_late_to_cancel
-from graph.context import Context
+from domain.scheduling.rules import can_move, check_time, too_late_to_cancel
+from graph.mutations import Info, Write
 from graph.resolvers.scheduling.checks import (
     MAX_NOTES,
     MAX_REASON,
-    VET_BOOKED,
+    SCHEDULING,
+    appointment_done,
+    at_most,
     clinic,
     locked_appointment,
-    me,
     room_fits,
     service_and_duration,
-    tenant,
-    text,
-    uuid,
     vet,
 )
-from graph.resolvers.scheduling.transaction import appointment_done, appointment_refused, run
 from graph.types.scheduling_mutations import (
     AppointmentActionInput,
     AppointmentPayload,
@@ -34,7 +33,6 @@ from graph.types.scheduling_mutations import (
     RescheduleAppointmentInput,
 )
 
-Info = strawberry.Info[Context, None]
 AppointmentArg = Annotated[AppointmentActionInput, strawberry.argument(description="The appointment.")]
 
 
@@ -44,50 +42,41 @@ async def book_appointment(
 ) -> AppointmentPayload:
     """Book a visit. Staff book for any patient; an owner for their own pets (their cancellation
     and advance-booking limits apply, and the clinic may need to confirm it)."""
-    clinic_id, db = tenant(info), info.context.db
     by_owner = not info.context.is_staff
+    pet = SCHEDULING.id(input.pet_id, "Pet", "petId")
+    problems = [pet] if isinstance(pet, Problem) else []
+    if by_owner:
+        for field, value in (("vetId", input.vet_id), ("serviceId", input.service_id), ("roomId", input.room_id)):
+            if value is not None:
+                problems.append(Problem(field, Code.FORBIDDEN_FIELD, f"Only staff set {field}."))
+    problems += at_most("reason", input.reason, MAX_REASON) + at_most("notes", input.notes, MAX_NOTES)
 
-    async def body() -> AppointmentPayload:
-        problems: list[Problem] = []
-        pet = uuid(input.pet_id, "Pet", "petId")
-        if isinstance(pet, Problem):
-            problems.append(pet)
-        if by_owner:
-            for field, value in (("vetId", input.vet_id), ("serviceId", input.service_id), ("roomId", input.room_id)):
-                if value is not None:
-                    problems.append(Problem(field, Code.FORBIDDEN_FIELD, f"Only staff set {field}."))
-        problems += text("reason", input.reason, MAX_REASON) + text("notes", input.notes, MAX_NOTES)
-        if problems or isinstance(pet, Problem):
-            return appointment_refused(problems)
-        zone, hours, settings = await clinic(info)
-        booked = await service_and_duration(info, input.service_id, input.duration_minutes, settings)
-        if isinstance(booked, Problem):
-            return appointment_refused([booked])
-        service, duration = booked
+    async def perform(w: Write[Code]) -> AppointmentPayload:
+        assert not isinstance(pet, Problem)
+        zone, hours, settings = await clinic(w)
+        service, duration = await service_and_duration(w, input.service_id, input.duration_minutes, settings)
         now = datetime.now(UTC)
-        problems = check_time(input.start_time, duration, now, settings, zone, hours, by_owner=by_owner)
-        if problems:
-            return appointment_refused(problems)
-        if not await sql.pet_visible(db, clinic_id, pet):
-            return appointment_refused([Problem("petId", Code.NOT_FOUND, "No such pet.")])
+        found = check_time(input.start_time, duration, now, settings, zone, hours, by_owner=by_owner)
+        if found:
+            w.refuse(*found)
+        if not await sql.pet_visible(w.db, w.tenant, pet):
+            w.refuse(Problem("petId", Code.NOT_FOUND, "No such pet."))
         start = input.start_time.astimezone(UTC)
         end = start + timedelta(minutes=duration)
-        attending = await vet(info, input.vet_id)
-        if isinstance(attending, Problem):
-            return appointment_refused([attending])
+        attending = await vet(w, input.vet_id)
         if attending is not None and await sql.vet_busy(
-            db, clinic_id, attending, start, end, settings.buffer_time, None
+            w.db, w.tenant, attending, start, end, settings.buffer_time, None
         ):
-            return appointment_refused([VET_BOOKED])
-        room = None if input.room_id is None else uuid(input.room_id, "ExamRoom", "roomId")
+            w.refuse(VET_BOOKED)
+        room = None if input.room_id is None else SCHEDULING.id(input.room_id, "ExamRoom", "roomId")
         if isinstance(room, Problem):
-            return appointment_refused([room])
-        if room is not None and (problem := await room_fits(info, room, start, end)) is not None:
-            return appointment_refused([problem])
+            w.refuse(room)
+        if room is not None and (problem := await room_fits(w, room, start, end)) is not None:
+            w.refuse(problem)
         status = "scheduled" if by_owner and settings.require_confirmation else "confirmed"
         row = await sql.insert_appointment(
-            db,
-            clinic_id,
+            w.db,
+            w.tenant,
             {
                 "pet": pet,
                 "vet": attending,
@@ -97,21 +86,21 @@ async def book_appointment(
                 "status": status,
                 "reason": input.reason,
                 "notes": input.notes,
-                "by": me(info),
+                "by": w.by,
                 "recurrence": None,
             },
         )
         if row is None:
-            return appointment_refused([VET_BOOKED])
+            w.refuse(VET_BOOKED)
         if room is not None:
-            await sql.assign(db, clinic_id, row["id"], room, me(info))
-        return await appointment_done(info, row["id"])
+            await sql.assign(w.db, w.tenant, row["id"], room, w.by)
+        return await appointment_done(w, row["id"])
 
-    return await run(info, body, appointment_refused)
+    return await SCHEDULING.run(info, AppointmentPayload, perform, problems=problems)
 
 
 async def move(
-    info: Info,
+    w: Write[Code],
     appointment: Row,
     start: datetime,
     duration: int,
@@ -120,32 +109,27 @@ async def move(
 ) -> AppointmentPayload:
     """New time (and vet) for a booked visit; its room follows if it still fits."""
     if appointment["status"] not in ("scheduled", "confirmed"):
-        return appointment_refused(
-            [Problem("appointmentId", Code.INVALID_TRANSITION, f"The appointment is {appointment['status']}.")]
-        )
-    clinic_id, db = tenant(info), info.context.db
-    zone, hours, settings = await clinic(info)
+        w.refuse(Problem("appointmentId", Code.INVALID_TRANSITION, f"The appointment is {appointment['status']}."))
+    zone, hours, settings = await clinic(w)
     problems = check_time(start, duration, datetime.now(UTC), settings, zone, hours, by_owner=False)
-    problems += text("reason", reason, MAX_REASON)
+    problems += at_most("reason", reason, MAX_REASON)
     if problems:
-        return appointment_refused(problems)
-    attending = await vet(info, vet_id) if vet_id is not None else appointment["vet_id"]
-    if isinstance(attending, Problem):
-        return appointment_refused([attending])
+        w.refuse(*problems)
+    attending = await vet(w, vet_id) if vet_id is not None else appointment["vet_id"]
     start = start.astimezone(UTC)
     end = start + timedelta(minutes=duration)
     if attending is not None and await sql.vet_busy(
-        db, clinic_id, attending, start, end, settings.buffer_time, appointment["id"]
+        w.db, w.tenant, attending, start, end, settings.buffer_time, appointment["id"]
     ):
-        return appointment_refused([VET_BOOKED])
+        w.refuse(VET_BOOKED)
     values = {
         "start": start,
         "end": end,
         "vet": attending,
         "reason": appointment["reason"] if reason is None else reason,
     }
-    await sql.move(db, clinic_id, appointment["id"], values)  # room capacity re-checked by the database
-    return await appointment_done(info, appointment["id"])
+    await sql.move(w.db, w.tenant, appointment["id"], values)  # room capacity re-checked by the database
+    return await appointment_done(w, appointment["id"])
 
 
 def minutes(row: Row) -> int:
@@ -159,42 +143,36 @@ async def reschedule_appointment(
 ) -> AppointmentPayload:
     """Move a booked visit to another time (and vet). Staff only."""
 
-    async def body() -> AppointmentPayload:
-        appointment = await locked_appointment(info, input.appointment_id)
-        if isinstance(appointment, Problem):
-            return appointment_refused([appointment])
+    async def perform(w: Write[Code]) -> AppointmentPayload:
+        appointment = await locked_appointment(w, input.appointment_id)
         duration = minutes(appointment) if input.duration_minutes is None else input.duration_minutes
-        return await move(info, appointment, input.start_time, duration, input.vet_id, None)
+        return await move(w, appointment, input.start_time, duration, input.vet_id, None)
 
-    return await run(info, body, appointment_refused)
+    return await SCHEDULING.run(info, AppointmentPayload, perform)
 
 
 async def transition(info: Info, global_id: str, target: str, *, recurring_only: bool = False) -> AppointmentPayload:
     """Move the appointment to status `target`, if its status, its time and the caller allow it."""
 
-    async def body() -> AppointmentPayload:
-        appointment = await locked_appointment(info, global_id)
-        if isinstance(appointment, Problem):
-            return appointment_refused([appointment])
+    async def perform(w: Write[Code]) -> AppointmentPayload:
+        appointment = await locked_appointment(w, global_id)
         if recurring_only and appointment["recurrence_id"] is None:
-            return appointment_refused([Problem("appointmentId", Code.NOT_RECURRING, "Not part of a series.")])
+            w.refuse(Problem("appointmentId", Code.NOT_RECURRING, "Not part of a series."))
         if not can_move(appointment["status"], target):
             message = f"An appointment that is {appointment['status']} cannot become {target}."
-            return appointment_refused([Problem("appointmentId", Code.INVALID_TRANSITION, message)])
+            w.refuse(Problem("appointmentId", Code.INVALID_TRANSITION, message))
         now = datetime.now(UTC)
         if target == "no_show" and now < appointment["start_time"]:
-            return appointment_refused(
-                [Problem("appointmentId", Code.INVALID_TRANSITION, "A visit is missed only once it was due.")]
-            )
+            w.refuse(Problem("appointmentId", Code.INVALID_TRANSITION, "A visit is missed only once it was due."))
         if target == "cancelled" and not info.context.is_staff:
-            _, _, settings = await clinic(info)
+            _, _, settings = await clinic(w)
             if too_late_to_cancel(appointment["start_time"], now, settings):
                 message = f"Owners cancel at least {settings.cancellation_hours} hours ahead; call the clinic."
-                return appointment_refused([Problem("appointmentId", Code.CANCELLATION_WINDOW, message)])
-        await sql.set_status(info.context.db, tenant(info), appointment["id"], target)
-        return await appointment_done(info, appointment["id"])
+                w.refuse(Problem("appointmentId", Code.CANCELLATION_WINDOW, message))
+        await sql.set_status(w.db, w.tenant, appointment["id"], target)
+        return await appointment_done(w, appointment["id"])
 
-    return await run(info, body, appointment_refused)
+    return await SCHEDULING.run(info, AppointmentPayload, perform)
 
 
 async def cancel_appointment(info: Info, input: AppointmentArg) -> AppointmentPayload:

@@ -1,0 +1,353 @@
+"""The one skeleton every mutation runs through (graph/mutations.py), proven on real PostgreSQL:
+a real deadlock is retried from a clean state and given up after the policy's bound, a broken
+constraint becomes the domain's userError with nothing written, and the loaders learn a write
+before the rest of the request reads."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db import records
+from db.engine import create_engine
+from db.retry import DEADLOCK, RetryPolicy
+from db.session import DbError, RequestDb
+from domain.identity import Claims
+from domain.problems import Problem
+from domain.records.errors import CONSTRAINTS, DUPLICATE_ACTIVE_PROBLEM
+from domain.records.errors import RecordsErrorCode as Code
+from graph.context import Context
+from graph.mutations import Mutations, Write
+from graph.schema import schema
+from graph.types.node import to_global_id
+from graph.types.records_mutations import PatientAlertPayload, RecordsUserError
+from tests.conftest import GQL
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Clinic:
+    tenant: str
+    vet: uuid.UUID
+    owner: uuid.UUID
+    pets: tuple[uuid.UUID, uuid.UUID]
+    code: uuid.UUID
+
+
+@pytest.fixture(scope="module")
+async def clinic(database_url: str) -> AsyncIterator[Clinic]:
+    c = Clinic("skeleton-clinic", uuid.uuid4(), uuid.uuid4(), (uuid.uuid4(), uuid.uuid4()), uuid.uuid4())
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("DELETE FROM tenants WHERE id = $1", c.tenant)
+        await conn.execute("INSERT INTO tenants (id, name) VALUES ($1, 'Clínica Esqueleto')", c.tenant)
+        await conn.executemany(
+            "INSERT INTO profiles (tenant_id, id, role, full_name) VALUES ($1, $2, $3, $4)",
+            [(c.tenant, c.vet, "vet", "Vet Esqueleto"), (c.tenant, c.owner, "owner", "Dueña Esqueleto")],
+        )
+        await conn.executemany(
+            "INSERT INTO pets (tenant_id, id, owner_id, name, species) VALUES ($1, $2, $3, $4, 'dog')",
+            [(c.tenant, pet, c.owner, f"Perro {i}") for i, pet in enumerate(c.pets)],
+        )
+        await conn.execute(
+            "INSERT INTO diagnosis_codes (id, code, term) VALUES ($1, 'SKEL-1', 'Displasia de cadera')", c.code
+        )
+        yield c
+    finally:
+        await conn.execute("DELETE FROM tenants WHERE id = $1", c.tenant)
+        await conn.execute("DELETE FROM diagnosis_codes WHERE id = $1", c.code)
+        await conn.close()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+def info_for(engine: AsyncEngine, clinic: Clinic) -> Any:
+    """What a resolver gets as `info`, as far as the skeleton reads it: a fresh operation's context."""
+    claims = Claims(sub=clinic.vet, role="vet", tenant_id=clinic.tenant, exp=int(time.time()) + 3600)
+    return SimpleNamespace(context=Context(engine=engine, claims=claims))
+
+
+async def scalar(database_url: str, sql: str, *args: Any) -> Any:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchval(sql, *args)
+    finally:
+        await conn.close()
+
+
+_LOCK = text("SELECT 1 FROM pets WHERE tenant_id = :tenant AND id = :pet FOR UPDATE")
+
+
+class Deadlocker:
+    """Makes the request's transaction lose a real deadlock against a second connection.
+
+    The request locks pet A; the other connection locks pet B, then waits for A; the request
+    then asks for B. The other connection's deadlock_timeout is long, so the request's backend
+    is the one that finds the cycle and fails with 40P01; the other gets A once the request
+    rolls back, and ends its transaction.
+    """
+
+    def __init__(self, database_url: str, clinic: Clinic) -> None:
+        self._url, self._clinic = database_url, clinic
+        self._other: asyncpg.Connection | None = None
+        self._watch: asyncpg.Connection | None = None
+        self._waiting: asyncio.Task[None] | None = None
+        self.deadlocks = 0
+
+    async def __aenter__(self) -> Deadlocker:
+        self._other = await asyncpg.connect(self._url)
+        self._watch = await asyncpg.connect(self._url)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._waiting is not None:
+            await self._waiting
+        assert self._other is not None and self._watch is not None
+        await self._other.close()
+        await self._watch.close()
+
+    async def lock_both(self, db: RequestDb, *, lose: bool) -> None:
+        """Lock both pets in the request's transaction; when `lose`, deadlock on the way."""
+        a, b = self._clinic.pets
+        if self._waiting is not None:  # the previous round's other transaction has ended
+            await self._waiting
+            self._waiting = None
+        await db.fetch(_LOCK, {"tenant": self._clinic.tenant, "pet": a})
+        if lose:
+            other, watch = self._other, self._watch
+            assert other is not None and watch is not None
+            await other.execute("BEGIN")
+            await other.execute("SET LOCAL deadlock_timeout = '1min'")
+            await other.execute("SELECT 1 FROM pets WHERE id = $1 FOR UPDATE", b)
+
+            async def wait_for_a() -> None:
+                await other.execute("SELECT 1 FROM pets WHERE id = $1 FOR UPDATE", a)
+                await other.execute("ROLLBACK")
+
+            self._waiting = asyncio.create_task(wait_for_a())
+            for _ in range(500):  # until the other connection is queued behind the request's lock
+                state = await watch.fetchval(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", other.get_server_pid()
+                )
+                if state == "Lock":
+                    break
+                await asyncio.sleep(0.01)
+            else:
+                raise AssertionError("the other connection never waited for the request's lock")
+            self.deadlocks += 1
+        await db.fetch(_LOCK, {"tenant": self._clinic.tenant, "pet": b})
+
+
+RECORDS = Mutations(Code, RecordsUserError, CONSTRAINTS)
+
+
+async def _alert(w: Write[Code], clinic: Clinic, title: str) -> None:
+    values = {"alert_type": "custom", "severity": "info", "title": title, "message": None, "expires_at": None}
+    assert await records.insert_alert(w.db, w.tenant, clinic.pets[0], values) is not None
+
+
+async def test_a_real_deadlock_is_retried_from_a_clean_state_and_then_commits(
+    database_url: str, engine: AsyncEngine, clinic: Clinic
+) -> None:
+    title = f"retried-{uuid.uuid4().hex[:8]}"
+    async with Deadlocker(database_url, clinic) as deadlocker:
+        attempts = 0
+
+        async def perform(w: Write[Code]) -> PatientAlertPayload:
+            nonlocal attempts
+            attempts += 1
+            await _alert(w, clinic, title)  # written in every attempt: only the last one's may stay
+            await deadlocker.lock_both(w.db, lose=attempts == 1)
+            return PatientAlertPayload()
+
+        payload = await RECORDS.run(info_for(engine, clinic), PatientAlertPayload, perform)
+    assert payload.user_errors == []
+    assert (attempts, deadlocker.deadlocks) == (2, 1)
+    stored = await scalar(database_url, "SELECT count(*) FROM patient_alerts WHERE title = $1", title)
+    assert stored == 1  # the deadlocked attempt's alert was rolled back, the retry's committed
+
+
+async def test_the_retry_policy_gives_up_after_its_bound_and_keeps_nothing(
+    database_url: str, engine: AsyncEngine, clinic: Clinic
+) -> None:
+    title = f"given-up-{uuid.uuid4().hex[:8]}"
+    twice = Mutations(Code, RecordsUserError, CONSTRAINTS, policy=RetryPolicy(attempts=2, base=0.0))
+    async with Deadlocker(database_url, clinic) as deadlocker:
+
+        async def perform(w: Write[Code]) -> PatientAlertPayload:
+            await _alert(w, clinic, title)
+            await deadlocker.lock_both(w.db, lose=True)
+            return PatientAlertPayload()
+
+        info = info_for(engine, clinic)
+        with pytest.raises(DbError) as failed:
+            await twice.run(info, PatientAlertPayload, perform)
+        await info.context.db.close()
+    assert failed.value.sqlstate == DEADLOCK
+    assert deadlocker.deadlocks == 2  # two attempts, no third
+    assert await scalar(database_url, "SELECT count(*) FROM patient_alerts WHERE title = $1", title) == 0
+
+
+async def test_a_broken_constraint_becomes_the_domains_user_error_and_nothing_is_written(
+    database_url: str, engine: AsyncEngine, clinic: Clinic
+) -> None:
+    title = f"refused-{uuid.uuid4().hex[:8]}"
+    pet = clinic.pets[1]
+    coded = {
+        "problem_name": "Displasia",
+        "diagnosis_code_id": clinic.code,
+        "icd_code": None,
+        "onset_date": None,
+        "is_chronic": False,
+        "severity": None,
+        "notes": title,
+    }
+
+    async def perform(w: Write[Code]) -> PatientAlertPayload:
+        await _alert(w, clinic, title)
+        assert await records.insert_problem(w.db, w.tenant, pet, coded) is not None
+        await records.insert_problem(w.db, w.tenant, pet, coded)  # a second active entry of the code
+        raise AssertionError("the database accepted a second active entry")
+
+    payload = await RECORDS.run(info_for(engine, clinic), PatientAlertPayload, perform)
+    assert payload.user_errors == RecordsUserError.of([DUPLICATE_ACTIVE_PROBLEM])
+    assert payload.patient_alert is None
+    assert await scalar(database_url, "SELECT count(*) FROM patient_alerts WHERE title = $1", title) == 0
+    assert await scalar(database_url, "SELECT count(*) FROM patient_problems WHERE notes = $1", title) == 0
+
+
+async def test_input_problems_answer_without_touching_the_database(engine: AsyncEngine, clinic: Clinic) -> None:
+    async def perform(w: Write[Code]) -> PatientAlertPayload:
+        raise AssertionError("performed despite input problems")
+
+    info = info_for(engine, clinic)
+    bad_id = RECORDS.id("not-a-global-id", "Pet", "petId")
+    assert bad_id == Problem("petId", Code.NOT_FOUND, "Not an ID of a Pet.")
+    assert isinstance(bad_id, Problem)
+    payload = await RECORDS.run(info, PatientAlertPayload, perform, problems=[bad_id])
+    assert [(e.field, e.code) for e in payload.user_errors] == [("petId", Code.NOT_FOUND)]
+    assert info.context.db.statements == 0
+
+
+UPDATE_PET = """
+mutation($pet: ID!, $vet: ID, $notes: String) {
+  updatePet(input: {petId: $pet, primaryVetId: $vet, behavioralNotes: $notes}) {
+    pet { behavioralNotes } userErrors { field code }
+  }
+}"""
+
+
+async def test_a_refused_update_through_the_api_writes_none_of_its_fields(
+    gql: GQL, token: Any, database_url: str, clinic: Clinic
+) -> None:
+    staff = token(clinic.vet, clinic.tenant, "vet")
+    pet = clinic.pets[1]
+    variables = {"pet": to_global_id("Pet", pet), "vet": to_global_id("Profile", clinic.owner), "notes": "muerde"}
+    data = await gql.data(UPDATE_PET, variables, staff)
+    assert data["updatePet"] == {"pet": None, "userErrors": [{"field": "primaryVetId", "code": "NOT_STAFF"}]}
+    assert await scalar(database_url, "SELECT behavioral_notes FROM pets WHERE id = $1", pet) is None
+
+
+CLEARED = """
+mutation($pet: ID!) {
+  before: updatePet(input: {petId: $pet, behavioralNotes: "antes"}) { pet { alerts { title } } userErrors { code } }
+  raise: createPatientAlert(input: {petId: $pet, alertType: AGGRESSIVE, title: "Muerde"}) { userErrors { code } }
+  after: updatePet(input: {petId: $pet, behavioralNotes: "después"}) { pet { alerts { title } } userErrors { code } }
+}"""
+
+
+async def test_a_write_clears_what_the_request_had_loaded(gql: GQL, token: Any, clinic: Clinic) -> None:
+    staff = token(clinic.vet, clinic.tenant, "vet")
+    data = await gql.data(CLEARED, {"pet": to_global_id("Pet", clinic.pets[0])}, staff)
+    before = [a["title"] for a in data["before"]["pet"]["alerts"]]
+    assert "Muerde" not in before
+    assert data["raise"]["userErrors"] == []
+    after = [a["title"] for a in data["after"]["pet"]["alerts"]]
+    assert sorted(after) == sorted([*before, "Muerde"])  # not the list cached before the alert was raised
+
+
+PRIMED = """
+mutation($pet: ID!, $phone: String!) {
+  first: createPatientAlert(input: {petId: $pet, alertType: CUSTOM, title: "Uno"}) {
+    patientAlert { createdBy { phone } } }
+  phone: updateProfile(input: {phone: $phone}) { profile { phone } userErrors { code } }
+  second: createPatientAlert(input: {petId: $pet, alertType: CUSTOM, title: "Dos"}) {
+    patientAlert { createdBy { phone } } }
+}"""
+
+
+async def test_a_write_primes_the_loaders_with_the_row_as_written(gql: GQL, token: Any, clinic: Clinic) -> None:
+    staff = token(clinic.vet, clinic.tenant, "vet")
+    phone = f"+595 981 {uuid.uuid4().int % 1_000_000:06d}"
+    data = await gql.data(PRIMED, {"pet": to_global_id("Pet", clinic.pets[0]), "phone": phone}, staff)
+    assert data["first"]["patientAlert"]["createdBy"]["phone"] != phone  # loaded before the change
+    assert data["phone"] == {"profile": {"phone": phone}, "userErrors": []}
+    assert data["second"]["patientAlert"]["createdBy"]["phone"] == phone  # not the cached row
+
+
+def test_every_mutation_is_guarded_by_a_permission_class() -> None:
+    mutation = schema.get_type_by_name("Mutation")
+    assert mutation is not None
+    unguarded = [f.name for f in mutation.fields if not f.permission_classes]  # type: ignore[attr-defined]
+    assert unguarded == []
+
+
+def _sql_strings(path: Path) -> Iterator[tuple[int, str]]:
+    """String literals of a module that read as SQL (docstrings aside)."""
+    tree = ast.parse(path.read_text())
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    keywords = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", " FROM ", " WHERE ", " ILIKE ")
+    for node in ast.walk(tree):
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        if is_text and any(k in node.value for k in keywords):
+            yield node.lineno, node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "text":
+            yield node.lineno, "text(...)"
+
+
+def test_resolvers_hold_no_sql() -> None:
+    owned_elsewhere = {"pets.py", "nodes.py"}
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {value!r}"
+        for path in sorted((ROOT / "graph" / "resolvers").rglob("*.py"))
+        if path.name not in owned_elsewhere
+        for line, value in _sql_strings(path)
+    ]
+    assert found == []
+
+
+REGISTER = """
+mutation { registerDevice(input: {fcmToken: "token-of-a-stranger"}) { device { id } userErrors { field code } } }"""
+
+
+async def test_a_mutation_s_own_reading_of_a_constraint_is_used(gql: GQL, token: Any, clinic: Clinic) -> None:
+    """registerDevice reads the device's foreign key to the profile as "no such device" (the caller is not
+    a profile of the clinic), a reading no other records mutation shares."""
+    stranger = token(uuid.uuid4(), clinic.tenant, "owner")
+    data = await gql.data(REGISTER, None, stranger)
+    assert data["registerDevice"] == {"device": None, "userErrors": [{"field": "fcmToken", "code": "NOT_FOUND"}]}
