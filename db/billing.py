@@ -140,3 +140,14 @@ async def usage(db: RequestDb, tenant: str, start: date, end: date) -> list[Row]
 async def plans(db: RequestDb) -> list[Row]:
     """The price list, cheapest first (RLS: retired plans only for the platform operator)."""
     return list(await db.fetch(text("SELECT * FROM subscription_plans ORDER BY price_monthly NULLS LAST, id")))
+
+
+async def roll_up_usage(db: RequestDb, lock_key: int) -> int | None:
+    """Fold the usage deltas and active users into the monthly rows (`vetql.roll_up_*`), under an advisory
+    lock so one process does it at a time: how many rows were folded, or None when another holds the lock."""
+    locked = await db.fetch_one("SELECT pg_try_advisory_xact_lock(:key) AS locked", {"key": lock_key})
+    if locked is None or not locked["locked"]:
+        return None
+    counts = await db.fetch_one("SELECT vetql.roll_up_usage() AS counts")
+    users = await db.fetch_one("SELECT vetql.roll_up_active_users() AS users")
+    return (0 if counts is None else int(counts["counts"])) + (0 if users is None else int(users["users"]))

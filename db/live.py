@@ -14,6 +14,9 @@ from db.session import RequestDb, Row
 # The alarm's own columns under their names (graph/types/alarms.py reads them as an AnesthesiaAlarm row).
 _ALARM_OPEN = ALARM_IS_OPEN.select("a")
 
+# What the listener connection sends to see that it is still alive.
+PING = "SELECT 1"
+
 _LOG = text(
     "SELECT id, pet_id, vitals_seq, alarm_seq, completed_at FROM anesthesia_logs"
     " WHERE tenant_id = :tenant AND id = :log"

@@ -150,6 +150,35 @@ async def list_count(db: RequestDb, query: ListQuery) -> int:
     return int(row["n"]) if row else 0
 
 
+def pet_list_query(
+    tenant: str,
+    *,
+    search: str | None = None,
+    species: Sequence[str] | None = None,
+    has_active_alerts: bool | None = None,
+    owner: UUID | None = None,
+) -> ListQuery:
+    """The clinic's patients meeting every condition given (RLS: an owner's, their own)."""
+    conditions = ["c.tenant_id = :tenant"]
+    params: dict[str, Any] = {"tenant": tenant}
+    if search is not None:
+        conditions.append("(c.name ILIKE :pattern OR c.microchip_id = :search)")
+        params.update(pattern=like_pattern(search), search=search)
+    if species:
+        conditions.append("c.species = ANY(CAST(:species AS text[]))")
+        params["species"] = list(species)
+    if has_active_alerts is not None:
+        exists = (
+            "EXISTS (SELECT 1 FROM patient_alerts a WHERE a.tenant_id = c.tenant_id AND a.pet_id = c.id"
+            f" AND {ALERT_IS_ACTIVE.sql('a')})"
+        )
+        conditions.append(exists if has_active_alerts else f"NOT {exists}")
+    if owner is not None:
+        conditions.append("c.owner_id = :owner")
+        params["owner"] = owner
+    return ListQuery("pets", " AND ".join(conditions), params)
+
+
 def like_pattern(search: str) -> str:
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

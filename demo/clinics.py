@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from graphlib import CycleError, TopologicalSorter
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
 from tqdm import tqdm
+
+from db import demo_store as store
 
 SEED = "vetql-demo-v1"
 NAMESPACE = uuid.UUID("5b0c3f9e-7a51-4c1e-9a43-0d2f6a8e1c77")
@@ -1047,74 +1047,16 @@ class _Clinic:
         )
 
 
-async def _diagnosis_codes(conn: Any) -> dict[str, uuid.UUID]:
-    """The shared codes, inserted where missing; code -> id (whoever inserted them)."""
-    await conn.executemany(
-        "INSERT INTO diagnosis_codes (id, code, term, standard, species) VALUES ($1, $2, $3, 'venom', $4)"
-        " ON CONFLICT (standard, code) DO NOTHING",
-        [
-            (uuid.uuid5(NAMESPACE, f"venom/{code}"), code, term, list(species) if species else None)
-            for code, term, species, _ in DIAGNOSES
-        ],
-    )
-    rows = await conn.fetch(
-        "SELECT code, id FROM diagnosis_codes WHERE standard = 'venom' AND code = ANY($1)",
-        [code for code, *_ in DIAGNOSES],
-    )
-    return {row["code"]: row["id"] for row in rows}
+# Ids of generated clinics beyond the named ones (a smaller reload removes the extra ones).
+DEMO_ID_PATTERN = "^clinica-demo-[0-9]+$"
 
 
-def _delete_order(tables: list[str], edges: list[tuple[str, str, bool]]) -> list[str]:
-    """Referencing tables before referenced ones; edges are (child, parent, blocks_delete)."""
-    graph: dict[str, set[str]] = {table: set() for table in tables}
-    for blocking in (True, False):  # a cascade or set-null edge only orders what stays acyclic
-        for child, parent, blocks in edges:
-            if blocks is blocking and child in graph and parent in graph and child != parent:
-                graph[parent].add(child)
-                try:
-                    TopologicalSorter(graph).prepare()
-                except CycleError:
-                    if blocking:
-                        raise
-                    graph[parent].discard(child)
-    return list(TopologicalSorter(graph).static_order())
-
-
-async def _delete_demo(conn: Any, superuser: bool) -> None:
-    """Remove every earlier demo clinic (however many were loaded) from each table with a tenant_id."""
-    ids = [
-        r["id"]
-        for r in await conn.fetch(
-            r"SELECT id FROM tenants WHERE id = ANY($1)"
-            r" OR id ~ '^clinica-demo-[0-9]+$'",
-            [n[0] for n in NAMED_CLINICS],
-        )
+def _venom_codes() -> list[tuple[uuid.UUID, str, str, list[str] | None]]:
+    """The shared VeNom codes the demo uses, with ids any loader derives alike."""
+    return [
+        (uuid.uuid5(NAMESPACE, f"venom/{code}"), code, term, list(species) if species else None)
+        for code, term, species, _ in DIAGNOSES
     ]
-    if not ids:
-        return
-    tables = [
-        r["relname"]
-        for r in await conn.fetch(
-            "SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid"
-            " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')"
-            " AND a.attname = 'tenant_id' AND NOT a.attisdropped"
-        )
-    ]
-    edges = [
-        (r["child"], r["parent"], r["blocks"])
-        for r in await conn.fetch(
-            "SELECT ch.relname AS child, pa.relname AS parent, c.confdeltype IN ('a', 'r') AS blocks"
-            " FROM pg_constraint c JOIN pg_class ch ON ch.oid = c.conrelid JOIN pg_class pa ON pa.oid = c.confrelid"
-            " WHERE c.contype = 'f' AND ch.relnamespace = 'public'::regnamespace"
-        )
-    ]
-    if superuser:  # all of these clinics' rows go: skip the per-row foreign key and audit triggers
-        await conn.execute("SET LOCAL session_replication_role = replica")
-    for table in _delete_order(tables, edges):
-        await conn.execute(f'DELETE FROM "{table}" WHERE tenant_id = ANY($1)', ids)
-    await conn.execute("DELETE FROM tenants WHERE id = ANY($1)", ids)
-    if superuser:
-        await conn.execute("SET LOCAL session_replication_role = origin")
 
 
 async def load_demo(
@@ -1144,14 +1086,14 @@ async def load_demo(
     try:
         with tqdm(total=2 + clinics * (1 + len(COLUMNS)), disable=not progress, unit="step") as bar:
             async with conn.transaction():
-                role = await conn.fetchrow("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
-                if not (role["rolsuper"] or role["rolbypassrls"]):
+                superuser, bypasses_rls = await store.login_powers(conn)
+                if not (superuser or bypasses_rls):
                     raise PermissionError("load_demo needs a superuser or BYPASSRLS login: tables FORCE RLS")
                 bar.set_description("removing earlier demo")
-                await _delete_demo(conn, role["rolsuper"])
+                await store.delete_clinics(conn, [n[0] for n in NAMED_CLINICS], DEMO_ID_PATTERN, superuser=superuser)
                 bar.update()
                 bar.set_description("diagnosis_codes")
-                codes = await _diagnosis_codes(conn)
+                codes = await store.venom_codes(conn, _venom_codes())
                 summary.diagnosis_codes = len(codes)
                 bar.update()
                 for index in range(clinics):
@@ -1161,9 +1103,7 @@ async def load_demo(
                     bar.update()
                     for table, columns in COLUMNS.items():
                         bar.set_description(f"{clinic.tenant_id}: {table}")
-                        await conn.copy_records_to_table(
-                            table, records=clinic.records(table), columns=columns, schema_name="public"
-                        )
+                        await store.copy_rows(conn, table, clinic.records(table), columns)
                         bar.update()
                     summary.clinics.append(clinic.summary())
     finally:

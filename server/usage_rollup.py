@@ -18,9 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db import billing
 from db.session import RequestDb
 
 log = logging.getLogger("vetql.usage")
@@ -35,13 +35,10 @@ async def roll_up_once(engine: AsyncEngine) -> int | None:
     """One roll-up: how many delta rows were folded, or None when another process holds the lock."""
     db = RequestDb(engine, _PLATFORM)
     try:
-        locked = await db.fetch_one(text("SELECT pg_try_advisory_xact_lock(:key) AS locked"), {"key": ROLLUP_LOCK_KEY})
-        if locked is None or not locked["locked"]:
-            return None
-        counts = await db.fetch_one(text("SELECT vetql.roll_up_usage() AS counts"))
-        users = await db.fetch_one(text("SELECT vetql.roll_up_active_users() AS users"))
-        await db.commit()
-        return (0 if counts is None else int(counts["counts"])) + (0 if users is None else int(users["users"]))
+        folded = await billing.roll_up_usage(db, ROLLUP_LOCK_KEY)
+        if folded is not None:
+            await db.commit()
+        return folded
     finally:
         await db.close()  # rolls back (and unlocks) anything not committed
 

@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 import strawberry
 from graphql import GraphQLObjectType, get_named_type
-from sqlalchemy import TextClause, text
 
 from db import json_sql as q
 from db.pagination import Order, Page
@@ -43,7 +42,7 @@ class Compiled:
 
     __slots__ = ("params", "plan", "python", "statement")
 
-    def __init__(self, statement: TextClause, params: dict[str, Any], plan: Any) -> None:
+    def __init__(self, statement: str, params: dict[str, Any], plan: Any) -> None:
         self.statement = statement
         self.params = params
         self.plan = plan
@@ -87,7 +86,7 @@ def _plan(info: Info, build: Callable[[Planner], tuple[str, dict[str, Any], Any]
         sql, params, plan = build(Planner(info._raw_info, info.context.executor))
     except (Unsupported, q.TooWide):
         return None
-    return Compiled(text(sql), params, plan)
+    return Compiled(sql, params, plan)
 
 
 def _usable(info: Info) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import strawberry
 
@@ -50,28 +50,20 @@ class PetFilter:
 
 
 def _list_query(tenant: str, where: PetFilter | None) -> reads.ListQuery:
-    conditions = ["c.tenant_id = :tenant"]
-    params: dict[str, Any] = {"tenant": tenant}
-    if where is not None:
-        if where.search is not None:
-            search = where.search.strip()
-            if not search or len(search) > MAX_SEARCH:
-                raise BadUserInput(f"search must be 1 to {MAX_SEARCH} characters")
-            conditions.append("(c.name ILIKE :pattern OR c.microchip_id = :search)")
-            params.update(pattern=reads.like_pattern(search), search=search)
-        if where.species:
-            conditions.append("c.species = ANY(CAST(:species AS text[]))")
-            params["species"] = [s.value for s in where.species]
-        if where.has_active_alerts is not None:
-            exists = (
-                "EXISTS (SELECT 1 FROM patient_alerts a WHERE a.tenant_id = c.tenant_id AND a.pet_id = c.id"
-                f" AND {reads.ACTIVE_ALERT.replace('c.', 'a.')})"
-            )
-            conditions.append(exists if where.has_active_alerts else f"NOT {exists}")
-        if where.owner_id is not None:
-            conditions.append("c.owner_id = :owner")
-            params["owner"] = uuid_of(where.owner_id, "Profile")
-    return reads.ListQuery("pets", " AND ".join(conditions), params)
+    if where is None:
+        return reads.pet_list_query(tenant)
+    search = None
+    if where.search is not None:
+        search = where.search.strip()
+        if not search or len(search) > MAX_SEARCH:
+            raise BadUserInput(f"search must be 1 to {MAX_SEARCH} characters")
+    return reads.pet_list_query(
+        tenant,
+        search=search,
+        species=None if not where.species else [s.value for s in where.species],
+        has_active_alerts=where.has_active_alerts,
+        owner=None if where.owner_id is None else uuid_of(where.owner_id, "Profile"),
+    )
 
 
 async def pets(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 import strawberry
-from sqlalchemy import text
 
 from graph.context import Context
 from graph.types.enums import Role
@@ -27,5 +26,4 @@ class Viewer:
         tenant = info.context.tenant_id
         if tenant is None:
             return None
-        row = await info.context.db.fetch_one(text("SELECT * FROM tenants WHERE id = :id"), {"id": tenant})
-        return optional(Clinic.from_row, row)
+        return optional(Clinic.from_row, await info.context.loaders.of("Clinic").load(tenant))

@@ -11,6 +11,7 @@ from uuid import UUID
 import asyncpg
 import orjson
 
+from db import live as live_sql
 from db import urls
 from server.live.broker import CHANNELS, Watch, WatchRegistry
 
@@ -85,7 +86,7 @@ class PgBroker:
         if self._conn is None or self._conn.is_closed():
             return False
         try:
-            await asyncio.wait_for(self._conn.fetchval("SELECT 1"), HEALTH_TIMEOUT)
+            await asyncio.wait_for(self._conn.fetchval(live_sql.PING), HEALTH_TIMEOUT)
         except (Exception, TimeoutError):
             return False
         return True
