@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -35,11 +33,11 @@ from strawberry.types.execution import PreExecutionError
 
 from db import migrate
 from db.engine import create_engine
-from db.session import RequestDb
+from db.membership import Membership
 from graph.context import Context
 from graph.schema import schema
 from server import metrics, usage_rollup
-from server.auth import AuthError, Claims, TokenVerifier
+from server.auth import AuthError, TokenVerifier
 from server.live.feeds import LiveHub
 from server.live.pg_broker import PgBroker
 from server.settings import Settings
@@ -50,32 +48,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 # before an older one (CPython: 10, 10). Measured at 1,000 subscribers: a young collection then takes
 # a few ms every second or so, and the middle generation, the long pause, is visited 5x less often.
 GC_THRESHOLDS = (4_000, 50, 1_000)
-_TENANT_TTL = 60.0
-
-
-class _KnownTenants:
-    """Clinics seen to exist recently, so a token for a clinic that does not exist is refused."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, float] = {}
-
-    async def exists(self, engine: AsyncEngine, claims: Claims) -> bool:
-        tenant = claims.tenant_id
-        if tenant is None:
-            return True
-        now = time.monotonic()
-        if self._seen.get(tenant, 0.0) > now:
-            return True
-        db = RequestDb(engine, claims.as_json_claims())
-        try:
-            found = await db.fetch_one(text("SELECT 1 FROM tenants WHERE id = :id"), {"id": tenant})
-        finally:
-            await db.close()
-        if found is not None:
-            self._seen[tenant] = now + _TENANT_TTL
-        return found is not None
-
-
+NOT_A_MEMBER = "The token's subject is not an active member of its clinic with its role."
 def _error(status: int, code: str, message: str) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status, headers)
@@ -88,7 +61,12 @@ class VetqlGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(
-        self, engine: AsyncEngine, verifier: TokenVerifier, hub: LiveHub | None = None, compiled: bool = True
+        self,
+        engine: AsyncEngine,
+        verifier: TokenVerifier,
+        membership: Membership,
+        hub: LiveHub | None = None,
+        compiled: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -109,7 +87,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         self.verifier = verifier
         self.hub = hub
         self.compiled = compiled
-        self.tenants = _KnownTenants()
+        self.membership = membership
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -119,8 +97,8 @@ class VetqlGraphQL(GraphQL[Context, None]):
             except AuthError as exc:
                 await _error(401, "UNAUTHENTICATED", f"Unauthenticated: {exc}.")(scope, receive, send)
                 return
-            if claims is not None and not await self.tenants.exists(self.engine, claims):
-                await _error(403, "FORBIDDEN", "The token's clinic does not exist.")(scope, receive, send)
+            if claims is not None and not await self.membership.allows(claims):
+                await _error(403, "FORBIDDEN", NOT_A_MEMBER)(scope, receive, send)
                 return
             scope.setdefault("state", {})["claims"] = claims
         await super().__call__(scope, receive, send)
@@ -137,8 +115,8 @@ class VetqlGraphQL(GraphQL[Context, None]):
             claims = self.verifier.verify_header(raw if isinstance(raw, str) else None)
         except AuthError as exc:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(exc)}) from None
-        if claims is not None and not await self.tenants.exists(self.engine, claims):
-            raise ConnectionRejectionError({"code": "FORBIDDEN", "message": "unknown clinic"})
+        if claims is not None and not await self.membership.allows(claims):
+            raise ConnectionRejectionError({"code": "FORBIDDEN", "message": NOT_A_MEMBER})
         context.claims = claims
         return None
 
@@ -195,14 +173,15 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
     `compiled=False` answers everything through the ordinary resolvers (for the differential test).
     """
     engine = create_engine(database_url, pool_size=settings.pool_size)
-    graphql = VetqlGraphQL(engine, TokenVerifier(settings), compiled=compiled)
+    membership = Membership(engine, ttl=settings.membership_cache_seconds)
+    graphql = VetqlGraphQL(engine, TokenVerifier(settings), membership, compiled=compiled)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The broker and its listener connection live as long as the server does.
         broker = PgBroker(database_url)
         await broker.start()
-        graphql.hub = app.state.hub = LiveHub(engine, broker)
+        graphql.hub = app.state.hub = LiveHub(engine, broker, membership)
         app.state.broker = broker
         # Folds usage deltas every few minutes (one process at a time, by advisory lock); 0 turns it off.
         rollup = (
@@ -218,6 +197,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
                 rollup.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await rollup
+            await app.state.hub.close()
             await broker.stop()
             await engine.dispose()
 
@@ -233,6 +213,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         middleware=[Middleware(_CountRequests)],
     )
     app.state.engine = engine
+    app.state.membership = membership
     return app
 
 

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     jwt_audience: str | None = Field(default=None, validation_alias="VETQL_JWT_AUDIENCE")
     jwt_issuer: str | None = Field(default=None, validation_alias="VETQL_JWT_ISSUER")
     pool_size: int = Field(default=10, validation_alias=AliasChoices("VETQL_POOL_SIZE"))
+    # How long "this token's subject is an active member" is believed before it is asked again.
+    membership_cache_seconds: float = Field(default=5.0, validation_alias="VETQL_MEMBERSHIP_CACHE_SECONDS")
     usage_rollup_seconds: float = Field(default=300.0, validation_alias="VETQL_USAGE_ROLLUP_SECONDS")
 
 

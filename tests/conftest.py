@@ -194,7 +194,7 @@ def plain_gql(plain_client: httpx.AsyncClient) -> GQL:
 class LiveServer:
     """A real `vetql serve` process on this test database, for WebSocket and multi-process tests."""
 
-    def __init__(self, database_url: str, port: int, workers: int = 1) -> None:
+    def __init__(self, database_url: str, port: int, workers: int = 1, env: dict[str, str] | None = None) -> None:
         import subprocess
         import sys
 
@@ -209,6 +209,7 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "VETQL_JWT_SECRET": TEST_SECRET,
             "VETQL_USAGE_ROLLUP_SECONDS": "0",
+            **(env or {}),
         }
         # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
