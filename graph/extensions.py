@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -73,11 +74,19 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-class TypedErrors(MaskErrors):
-    """Hides unexpected exceptions (no stack, no SQL) and gives every error an `extensions.code`."""
+_SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
 
-    def __init__(self) -> None:
+
+class TypedErrors(MaskErrors):
+    """Hides unexpected exceptions (no stack, no SQL) and gives every error an `extensions.code`.
+
+    With `hide_suggestions` (production), no message suggests names ("Did you mean 'microchipId'?"):
+    unknown fields, arguments, types, enum values and input fields alike.
+    """
+
+    def __init__(self, hide_suggestions: bool = False) -> None:
         super().__init__(should_mask_error=_is_unexpected, error_message="Internal server error.")
+        self.hide_suggestions = hide_suggestions
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         # The full error stays in the server's log; a DbError carries no SQL parameters or values.
@@ -99,7 +108,38 @@ class TypedErrors(MaskErrors):
             if not (error.extensions or {}).get("code"):
                 # parse and validation failures carry no code of their own
                 error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+            if self.hide_suggestions and "Did you mean" in error.message:
+                error.message = _SUGGESTION.sub("", error.message)
         return processed
+
+
+_INTROSPECTION = re.compile(r"__(schema|type)\b")
+_INTROSPECTING_ROLES = frozenset({"vet", "admin", "platform"})
+
+
+class StaffOnlyIntrospection(SchemaExtension):
+    """Production: `__schema` and `__type` only for staff and platform tokens (`__typename` for all).
+
+    Not a validation rule: validation results are cached per document, and this depends on who asks.
+    Runs after ValidationCache in the list, so a refusal it adds is not overwritten.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        ctx = ec.context
+        claims = ctx.claims if isinstance(ctx, Context) else None
+        if (
+            not ec.pre_execution_errors
+            and ec.graphql_document is not None
+            and (claims is None or claims.role not in _INTROSPECTING_ROLES)
+            and _INTROSPECTION.search(ec.query or "")
+        ):
+            refused = validate(ec.schema._schema, ec.graphql_document, [NoSchemaIntrospectionCustomRule])
+            for error in refused:
+                error.extensions = {"code": "FORBIDDEN"}
+            if refused:
+                ec.pre_execution_errors = refused
+        yield
 
 
 class SafeParserCache(ParserCache):
@@ -121,11 +161,22 @@ _LIMIT_RULES = [
 ]
 
 
-EXTENSIONS: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-    OperationScope,
-    TypedErrors,
-    lambda: AddValidationRules(_LIMIT_RULES),
-    lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-    lambda: SafeParserCache(maxsize=256),
-    lambda: ValidationCache(maxsize=256),
-]
+Extension = Callable[[], SchemaExtension] | type[SchemaExtension]
+
+
+def extensions(*, production: bool = False) -> list[Extension]:
+    """The schema's extensions; `production` hides suggestions and keeps introspection to staff."""
+    chosen: list[Extension] = [
+        OperationScope,
+        (lambda: TypedErrors(hide_suggestions=True)) if production else TypedErrors,
+        lambda: AddValidationRules(_LIMIT_RULES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: SafeParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    if production:
+        chosen.append(StaffOnlyIntrospection)
+    return chosen
+
+
+EXTENSIONS = extensions()

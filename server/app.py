@@ -35,7 +35,7 @@ from db import migrate
 from db.engine import create_engine
 from db.membership import Membership
 from graph.context import Context
-from graph.schema import schema
+from graph.schema import production_schema, schema
 from server import metrics, usage_rollup
 from server.auth import AuthError, TokenVerifier
 from server.live.feeds import LiveHub
@@ -67,10 +67,13 @@ class VetqlGraphQL(GraphQL[Context, None]):
         membership: Membership,
         hub: LiveHub | None = None,
         compiled: bool = True,
+        *,
+        production: bool = False,
+        graphiql: bool = True,
     ) -> None:
         super().__init__(
-            schema,
-            graphql_ide="graphiql",
+            production_schema() if production else schema,
+            graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
             keep_alive=True,
             keep_alive_interval=15,
@@ -174,7 +177,14 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
     """
     engine = create_engine(database_url, pool_size=settings.pool_size)
     membership = Membership(engine, ttl=settings.membership_cache_seconds)
-    graphql = VetqlGraphQL(engine, TokenVerifier(settings), membership, compiled=compiled)
+    graphql = VetqlGraphQL(
+        engine,
+        TokenVerifier(settings),
+        membership,
+        compiled=compiled,
+        production=settings.production,
+        graphiql=settings.graphiql_enabled,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

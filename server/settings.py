@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +25,26 @@ class Settings(BaseSettings):
     # How long "this token's subject is an active member" is believed before it is asked again.
     membership_cache_seconds: float = Field(default=5.0, validation_alias="VETQL_MEMBERSHIP_CACHE_SECONDS")
     usage_rollup_seconds: float = Field(default=300.0, validation_alias="VETQL_USAGE_ROLLUP_SECONDS")
+    # unset: production when DATABASE_URL names a server on another machine, else development
+    env: Literal["development", "production"] | None = Field(default=None, validation_alias="VETQL_ENV")
+    # unset: on in development, off in production
+    graphiql: bool | None = Field(default=None, validation_alias="VETQL_GRAPHIQL")
+
+    @property
+    def production(self) -> bool:
+        if self.env is not None:
+            return self.env == "production"
+        return self.database_url is not None and not _is_loopback(self.database_url)
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.production
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    # no host: a Unix socket (or libpq's default), on this machine
+    return host in ("", "localhost", "::1") or host.startswith("127.") or host.startswith("/")
 
 
 @lru_cache(maxsize=1)

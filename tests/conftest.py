@@ -71,7 +71,8 @@ def world(database_url: str) -> World:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path_factory.mktemp("vetql-data"))
+    # development whatever DATABASE_URL says (production mode has tests of its own)
+    return Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path_factory.mktemp("vetql-data"), env="development")
 
 
 class StatementCounter:
@@ -209,6 +210,7 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "VETQL_JWT_SECRET": TEST_SECRET,
             "VETQL_USAGE_ROLLUP_SECONDS": "0",
+            "VETQL_ENV": "development",
             **(env or {}),
         }
         # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
