@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -70,6 +71,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         *,
         production: bool = False,
         graphiql: bool = True,
+        allowed_origins: tuple[str, ...] = (),
     ) -> None:
         super().__init__(
             production_schema() if production else schema,
@@ -78,6 +80,8 @@ class VetqlGraphQL(GraphQL[Context, None]):
             keep_alive=True,
             keep_alive_interval=15,
             connection_init_wait_timeout=timedelta(seconds=5),
+            # cross-origin WebSocket handshakes from these origins only (same origin always works)
+            allowed_origins=allowed_origins,
             # WebSocket for most clients; multipart and SSE for those that cannot open one
             subscription_protocols=(
                 GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -184,6 +188,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         compiled=compiled,
         production=settings.production,
         graphiql=settings.graphiql_enabled,
+        allowed_origins=settings.origins,
     )
 
     @contextlib.asynccontextmanager
@@ -220,11 +225,27 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
             Route("/metrics", _metrics),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(_CountRequests)],
+        middleware=[Middleware(_CountRequests), *_cors(settings.origins)],
     )
     app.state.engine = engine
     app.state.membership = membership
     return app
+
+
+def _cors(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for the listed origins, matched exactly; none listed: same origin only (no CORS headers)."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "accept", "idempotency-key"],
+            expose_headers=["retry-after"],
+            max_age=600,
+        )
+    ]
 
 
 def _quiet_gc() -> None:

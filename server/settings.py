@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from strawberry.http.websocket_origin import normalize_allowed_origins
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,17 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] | None = Field(default=None, validation_alias="VETQL_ENV")
     # unset: on in development, off in production
     graphiql: bool | None = Field(default=None, validation_alias="VETQL_GRAPHIQL")
+
+    # browser origins allowed over HTTP (CORS) and WebSocket, comma-separated, exact matches only
+    allowed_origins: str = Field(default="", validation_alias="VETQL_ALLOWED_ORIGINS")
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """VETQL_ALLOWED_ORIGINS, as browsers send them (lowercase, no default port); no wildcards."""
+        listed = [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+        if any("*" in o for o in listed):
+            raise ValueError("VETQL_ALLOWED_ORIGINS takes exact origins such as https://app.example.com, no '*'")
+        return tuple(sorted(normalize_allowed_origins(listed)))
 
     @property
     def production(self) -> bool:
