@@ -21,6 +21,7 @@ from strawberry.extensions import (
 )
 from strawberry.types.graphql import OperationType
 
+from db.session import DbError, DbUnavailable
 from graph import metrics
 from graph.context import Context
 
@@ -69,9 +70,24 @@ class OperationScope(SchemaExtension):
             metrics.OPERATION_ERRORS.labels(name, str(code)).inc()
 
 
+# Codes a client may retry on (HTTP 503 with Retry-After when nothing else came back: server/app.py).
+RETRYABLE = frozenset({"SERVICE_UNAVAILABLE", "TIMEOUT"})
+_RETRY_MESSAGES = {
+    "TIMEOUT": "The database did not answer in time (statement or lock timeout). Retry shortly.",
+    "SERVICE_UNAVAILABLE": "The database is unavailable right now. Retry shortly.",
+}
+
+
+def _retry(error: GraphQLError) -> str | None:
+    original = error.original_error
+    if isinstance(original, DbError | DbUnavailable):
+        return original.retry
+    return None
+
+
 def _is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return original is not None and not isinstance(original, GraphQLError) and _retry(error) is None
 
 
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
@@ -103,7 +119,7 @@ class TypedErrors(MaskErrors):
             setattr(result, "errors", self._process_errors(errors))  # noqa: B010 (result is typed `object`)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
+        processed = [self._retryable(error) for error in super()._process_errors(errors)]
         for error in processed:
             if not (error.extensions or {}).get("code"):
                 # parse and validation failures carry no code of their own
@@ -111,6 +127,18 @@ class TypedErrors(MaskErrors):
             if self.hide_suggestions and "Did you mean" in error.message:
                 error.message = _SUGGESTION.sub("", error.message)
         return processed
+
+
+    @staticmethod
+    def _retryable(error: GraphQLError) -> GraphQLError:
+        """A timeout or an unavailable database: a typed error the client can act on, not a fault."""
+        code = _retry(error)
+        if code is None:
+            return error
+        _log.warning("retryable database failure at %s: %s", error.path, error.original_error)
+        return GraphQLError(
+            _RETRY_MESSAGES[code], nodes=error.nodes, path=error.path, extensions={"code": code, "retryable": True}
+        )
 
 
 _INTROSPECTION = re.compile(r"__(schema|type)\b")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import orjson
+import sqlalchemy.exc
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -35,10 +37,13 @@ from strawberry.types.execution import PreExecutionError
 from db import migrate
 from db.engine import create_engine
 from db.membership import Membership
+from db.session import Timeouts
 from graph.context import Context
+from graph.extensions import RETRYABLE
 from graph.schema import production_schema, schema
 from server import metrics, usage_rollup
 from server.auth import AuthError, TokenVerifier
+from server.errors import Unavailable, allowed
 from server.live.feeds import LiveHub
 from server.live.pg_broker import PgBroker
 from server.settings import Settings
@@ -50,9 +55,22 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 # a few ms every second or so, and the middle generation, the long pause, is visited 5x less often.
 GC_THRESHOLDS = (4_000, 50, 1_000)
 NOT_A_MEMBER = "The token's subject is not an active member of its clinic with its role."
+UNAVAILABLE = "The database is unavailable right now. Retry shortly."
+_log = logging.getLogger("vetql.server")
+RETRY_AFTER = "1"  # seconds: timeouts and outages are answered at once, and are usually short
+
+
 def _error(status: int, code: str, message: str) -> JSONResponse:
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status == 401 else None
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status, headers)
+    extensions: dict[str, object] = {"code": code}
+    if code in RETRYABLE:
+        extensions["retryable"] = True
+        headers = {"Retry-After": RETRY_AFTER}
+    return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status, headers)
+
+
+def _nothing_came_back(data: object) -> bool:
+    return data is None or (isinstance(data, dict) and all(value is None for value in data.values()))
 
 
 class VetqlGraphQL(GraphQL[Context, None]):
@@ -104,7 +122,13 @@ class VetqlGraphQL(GraphQL[Context, None]):
             except AuthError as exc:
                 await _error(401, "UNAUTHENTICATED", f"Unauthenticated: {exc}.")(scope, receive, send)
                 return
-            if claims is not None and not await self.membership.allows(claims):
+            try:
+                member = claims is None or await allowed(self.membership, claims)
+            except Unavailable as exc:
+                _log.warning("membership check failed: %s", exc)
+                await _error(503, exc.code, UNAVAILABLE)(scope, receive, send)
+                return
+            if not member:
                 await _error(403, "FORBIDDEN", NOT_A_MEMBER)(scope, receive, send)
                 return
             scope.setdefault("state", {})["claims"] = claims
@@ -122,18 +146,29 @@ class VetqlGraphQL(GraphQL[Context, None]):
             claims = self.verifier.verify_header(raw if isinstance(raw, str) else None)
         except AuthError as exc:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(exc)}) from None
-        if claims is not None and not await self.membership.allows(claims):
+        if claims is not None and not await allowed(self.membership, claims):
             raise ConnectionRejectionError({"code": "FORBIDDEN", "message": NOT_A_MEMBER})
         context.claims = claims
         return None
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         sub_response = request.scope.get("state", {}).get("sub_response")
-        if sub_response is not None and GRAPHQL_RESPONSE in request.headers.get("accept", ""):
+        if sub_response is None:
+            return await super().process_result(request, result)
+        if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
             # GraphQL over HTTP: with this media type, a request that never executed is a 4xx.
             sub_response.media_type = GRAPHQL_RESPONSE
             if isinstance(result, PreExecutionError):
                 sub_response.status_code = 400
+        errors = result.errors or []
+        if (
+            errors
+            and all((e.extensions or {}).get("code") in RETRYABLE for e in errors)
+            and _nothing_came_back(result.data)
+        ):
+            # a timeout or an outage, and no data: say so in HTTP too, so proxies and clients retry
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = RETRY_AFTER
         return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> str:
@@ -156,18 +191,42 @@ async def _healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+READY_TIMEOUT = 2.0
+
+
 async def _readyz(request: Request) -> Response:
+    """Ready: the database answers within READY_TIMEOUT and its migrations are this code's. If not, why."""
     engine: AsyncEngine = request.app.state.engine
     try:
-        async with engine.connect() as conn:
-            current = await migrate.current_revision(conn)
-            await conn.rollback()
-    except Exception:
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        async with asyncio.timeout(READY_TIMEOUT):
+            async with engine.connect() as conn:
+                current = await migrate.current_revision(conn)
+                await conn.rollback()
+    except sqlalchemy.exc.TimeoutError:
+        return _not_ready("no database connection free in the pool in time (every connection busy)")
+    except TimeoutError:
+        return _not_ready(f"the database did not answer within {READY_TIMEOUT:g} s")
+    except Exception as exc:
+        return _not_ready(f"cannot reach the database: {_cause(exc)}")
     head = migrate.head_revision()
     if current != head:
-        return JSONResponse({"status": "unavailable", "migrations": {"current": current, "head": head}}, 503)
+        reason = f"migrations behind: at {current}, code needs {head} (run `vetql migrate`)"
+        return _not_ready(reason, migrations={"current": current, "head": head})
     return JSONResponse({"status": "ready", "migrations": {"current": current}})
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost exception's type and, for PostgreSQL's own errors, its SQLSTATE (never addresses)."""
+    inner: BaseException = exc
+    while getattr(inner, "orig", None) is not None:
+        inner = inner.orig  # type: ignore[attr-defined]
+    inner = inner.__cause__ or inner
+    state = getattr(inner, "sqlstate", None)
+    return type(inner).__name__ + (f" (SQLSTATE {state})" if state else "")
+
+
+def _not_ready(reason: str, **details: object) -> JSONResponse:
+    return JSONResponse({"status": "unavailable", "reason": reason, **details}, 503, {"Retry-After": RETRY_AFTER})
 
 
 async def _metrics(request: Request) -> Response:
@@ -179,7 +238,17 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
 
     `compiled=False` answers everything through the ordinary resolvers (for the differential test).
     """
-    engine = create_engine(database_url, pool_size=settings.pool_size)
+    engine = create_engine(
+        database_url,
+        pool_size=settings.pool_size,
+        pool_timeout=settings.pool_timeout,
+        connect_timeout=settings.connect_timeout,
+        timeouts=Timeouts(
+            statement_ms=round(settings.statement_timeout * 1000),
+            lock_ms=round(settings.lock_timeout * 1000),
+            idle_in_transaction_ms=round(settings.idle_in_transaction_timeout * 1000),
+        ),
+    )
     membership = Membership(engine, ttl=settings.membership_cache_seconds)
     graphql = VetqlGraphQL(
         engine,

@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     jwt_audience: str | None = Field(default=None, validation_alias="VETQL_JWT_AUDIENCE")
     jwt_issuer: str | None = Field(default=None, validation_alias="VETQL_JWT_ISSUER")
     pool_size: int = Field(default=10, validation_alias=AliasChoices("VETQL_POOL_SIZE"))
+    # Request transactions (seconds; 0: no limit). Defaults are migration 0013's values for vetql_app.
+    statement_timeout: float = Field(default=10.0, validation_alias="VETQL_STATEMENT_TIMEOUT")
+    lock_timeout: float = Field(default=2.0, validation_alias="VETQL_LOCK_TIMEOUT")
+    idle_in_transaction_timeout: float = Field(default=15.0, validation_alias="VETQL_IDLE_IN_TRANSACTION_TIMEOUT")
+    # How long a request waits for a free pooled connection, and for a new connection to open.
+    pool_timeout: float = Field(default=0.5, validation_alias="VETQL_POOL_TIMEOUT")
+    connect_timeout: float = Field(default=1.0, validation_alias="VETQL_CONNECT_TIMEOUT")
     # How long "this token's subject is an active member" is believed before it is asked again.
     membership_cache_seconds: float = Field(default=5.0, validation_alias="VETQL_MEMBERSHIP_CACHE_SECONDS")
     usage_rollup_seconds: float = Field(default=300.0, validation_alias="VETQL_USAGE_ROLLUP_SECONDS")

@@ -3,34 +3,56 @@
 Each operation on a connection first asks whether the connection's token still belongs to an
 active member (cached for seconds, db/membership.py): a member removed after connecting is
 refused FORBIDDEN on their next operation, and their open subscriptions end (server/live/feeds.py).
+A database that cannot answer that question closes `graphql-transport-ws` with 1013 (try again
+later) at connection_init, and refuses an operation with SERVICE_UNAVAILABLE / TIMEOUT.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from graphql import GraphQLError
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler, Operation
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMessage as LegacyInitMessage
 
 from graph.context import Context
 from graph.errors import Forbidden
+from server.errors import Unavailable, allowed
 from server.live.outlet import OUTLET, Outlet
 
 MEMBERSHIP_ENDED = "Your membership of this clinic ended."
+UNAVAILABLE = "The database is unavailable right now. Retry shortly."
 
 
-async def _still_member(view: Any, context: Context) -> bool:
+async def _refusal(view: Any, context: Context) -> GraphQLError | None:
+    """Why this connection's next operation may not run, or None."""
     membership = getattr(view, "membership", None)
-    return context.claims is None or membership is None or bool(await membership.allows(context.claims))
+    if context.claims is None or membership is None:
+        return None
+    try:
+        if await allowed(membership, context.claims):
+            return None
+    except Unavailable as exc:
+        return GraphQLError(UNAVAILABLE, extensions={"code": exc.code, "retryable": True})
+    return Forbidden(MEMBERSHIP_ENDED)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`: events as `next` messages."""
 
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Unavailable:
+            await self.websocket.close(code=1013, reason="Try Again Later")
+
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        if not await _still_member(self.view, self.context):
-            await operation.send_initial_errors([Forbidden(MEMBERSHIP_ENDED)])
+        refusal = await _refusal(self.view, self.context)
+        if refusal is not None:
+            await operation.send_initial_errors([refusal])
             return
         # Each operation runs in its own task, so the variable is this operation's alone.
         if isinstance(self.websocket, ASGIWebSocketAdapter):
@@ -41,12 +63,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """Legacy `graphql-ws` (subscriptions-transport-ws): events as `data` messages."""
 
+    async def handle_connection_init(self, message: LegacyInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except Unavailable as exc:
+            await self.send_message({"type": "connection_error", "payload": {"code": exc.code, "message": UNAVAILABLE}})
+            await self.websocket.close(code=1011, reason="")
+
     async def handle_async_results(
         self, operation_id: str, query: str, operation_name: str | None, variables: dict[str, object] | None
     ) -> None:
-        if not await _still_member(self.view, self.context):
-            error = Forbidden(MEMBERSHIP_ENDED).formatted
-            await self.send_message({"type": "error", "id": operation_id, "payload": error})
+        refusal = await _refusal(self.view, self.context)
+        if refusal is not None:
+            await self.send_message({"type": "error", "id": operation_id, "payload": refusal.formatted})
             self.tasks.pop(operation_id, None)
             return
         if isinstance(self.websocket, ASGIWebSocketAdapter):
