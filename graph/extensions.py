@@ -30,6 +30,9 @@ _log = logging.getLogger("vetql.errors")
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+# Characters a document may have, checked before parsing: comments and whitespace are not tokens,
+# so MAX_TOKENS alone lets a megabyte of comments through to the parser.
+MAX_DOCUMENT_CHARS = 100_000
 
 
 class OperationScope(SchemaExtension):
@@ -172,10 +175,17 @@ class StaffOnlyIntrospection(SchemaExtension):
 
 class SafeParserCache(ParserCache):
     """ParserCache that lets a document which fails to parse fall through to Strawberry's own
-    parse, so the syntax error gets the usual handling (a code, metrics) instead of escaping."""
+    parse, so the syntax error gets the usual handling (a code, metrics) instead of escaping;
+    a document over MAX_DOCUMENT_CHARS is refused before any parsing."""
 
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
+        if ec.query is not None and len(ec.query) > MAX_DOCUMENT_CHARS:
+            # Strawberry turns an error raised here into a pre-execution error, unparsed
+            raise GraphQLError(
+                f"The document is longer than {MAX_DOCUMENT_CHARS:,} characters.",
+                extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+            )
         with contextlib.suppress(GraphQLError):
             ec.graphql_document = self.cached_parse_document(ec.query, **ec.parse_options)
         yield

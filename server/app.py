@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 import gc
 import logging
+import math
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import orjson
 import sqlalchemy.exc
+from cross_web import HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -43,7 +45,8 @@ from graph.extensions import RETRYABLE
 from graph.schema import production_schema, schema
 from server import metrics, usage_rollup
 from server.auth import AuthError, TokenVerifier
-from server.errors import Unavailable, allowed
+from server.errors import TooManyConnections, Unavailable, allowed
+from server.limits import Connections, LimitBody, RateLimits
 from server.live.feeds import LiveHub
 from server.live.pg_broker import PgBroker
 from server.settings import Settings
@@ -69,6 +72,16 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status, headers)
 
 
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "REQUEST_TOO_LARGE", 415: "BAD_REQUEST"}
+
+
+def _too_many(wait: float, what: str) -> JSONResponse:
+    seconds = str(math.ceil(wait))
+    body = {"errors": [{"message": f"Too many requests {what}; retry after {seconds} s.",
+                        "extensions": {"code": "RATE_LIMITED", "retryable": True}}]}
+    return JSONResponse(body, 429, {"Retry-After": seconds})
+
+
 def _nothing_came_back(data: object) -> bool:
     return data is None or (isinstance(data, dict) and all(value is None for value in data.values()))
 
@@ -90,6 +103,8 @@ class VetqlGraphQL(GraphQL[Context, None]):
         production: bool = False,
         graphiql: bool = True,
         allowed_origins: tuple[str, ...] = (),
+        rate_limits: RateLimits | None = None,
+        connections: Connections | None = None,
     ) -> None:
         super().__init__(
             production_schema() if production else schema,
@@ -113,26 +128,53 @@ class VetqlGraphQL(GraphQL[Context, None]):
         self.hub = hub
         self.compiled = compiled
         self.membership = membership
+        self.rate_limits = rate_limits or RateLimits(None, None)
+        self.connections = connections or Connections(0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope, receive)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        response = await self._admit(request)
+        if response is None:
             try:
-                claims = self.verifier.verify_header(request.headers.get("authorization"))
-            except AuthError as exc:
-                await _error(401, "UNAUTHENTICATED", f"Unauthenticated: {exc}.")(scope, receive, send)
-                return
-            try:
-                member = claims is None or await allowed(self.membership, claims)
-            except Unavailable as exc:
-                _log.warning("membership check failed: %s", exc)
-                await _error(503, exc.code, UNAVAILABLE)(scope, receive, send)
-                return
-            if not member:
-                await _error(403, "FORBIDDEN", NOT_A_MEMBER)(scope, receive, send)
-                return
-            scope.setdefault("state", {})["claims"] = claims
-        await super().__call__(scope, receive, send)
+                response = await self.run(request)
+            except HTTPException as exc:
+                # malformed requests: a GraphQL error body, never Strawberry's text/plain
+                response = _error(exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
+        await response(scope, receive, send)
+
+    async def _admit(self, request: Request) -> Response | None:
+        """Who may run anything at all: rate limits, a trustworthy token of an active member. None: go on."""
+        if self.rate_limits.enabled:
+            wait = await self.rate_limits.address(request.client.host if request.client else "")
+            if wait is not None:
+                return _too_many(wait, "from this address")
+        try:
+            claims = self.verifier.verify_header(request.headers.get("authorization"))
+        except AuthError as exc:
+            return _error(401, "UNAUTHENTICATED", f"Unauthenticated: {exc}.")
+        if claims is not None and self.rate_limits.enabled:
+            wait = await self.rate_limits.token(claims)
+            if wait is not None:
+                return _too_many(wait, "for this token")
+        try:
+            member = claims is None or await allowed(self.membership, claims)
+        except Unavailable as exc:
+            _log.warning("membership check failed: %s", exc)
+            return _error(503, exc.code, UNAVAILABLE)
+        if not member:
+            return _error(403, "FORBIDDEN", NOT_A_MEMBER)
+        request.scope.setdefault("state", {})["claims"] = claims
+        return None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        # HTTP bodies and GET parameters only (WebSocket messages go through decode_json)
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object with a `query`.")
+        return parsed
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         claims = request.scope.get("state", {}).get("claims")
@@ -148,6 +190,8 @@ class VetqlGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": str(exc)}) from None
         if claims is not None and not await allowed(self.membership, claims):
             raise ConnectionRejectionError({"code": "FORBIDDEN", "message": NOT_A_MEMBER})
+        if claims is not None and not self.connections.acquire(claims, context):
+            raise TooManyConnections(self.connections.max_per_token)
         context.claims = claims
         return None
 
@@ -258,6 +302,8 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         production=settings.production,
         graphiql=settings.graphiql_enabled,
         allowed_origins=settings.origins,
+        rate_limits=RateLimits(settings.token_rate, settings.address_rate, settings.rate_limit_storage),
+        connections=Connections(settings.connections_per_token),
     )
 
     @contextlib.asynccontextmanager
@@ -294,7 +340,11 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
             Route("/metrics", _metrics),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(_CountRequests), *_cors(settings.origins)],
+        middleware=[
+            Middleware(_CountRequests),
+            *_cors(settings.origins),
+            Middleware(LimitBody, max_bytes=settings.max_body_bytes),
+        ],
     )
     app.state.engine = engine
     app.state.membership = membership

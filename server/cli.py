@@ -143,6 +143,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Subscription messages are small JSON: per-message deflate saved little and cost CPU on every
         # send plus a zlib context per connection that grew toward ~300 KB with use.
         ws_per_message_deflate=False,
+        # a WebSocket message larger than this closes the connection (1009) before it is buffered whole
+        ws_max_size=settings.max_ws_message_bytes,
     )
     return 0
 

@@ -25,3 +25,11 @@ class Unavailable(Exception):
     def __init__(self, code: str, reason: str) -> None:
         self.code = code
         super().__init__(reason)
+
+
+class TooManyConnections(Exception):
+    """The token already holds as many WebSocket connections as it may."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"at most {limit} connections per token")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field
@@ -38,6 +38,32 @@ class Settings(BaseSettings):
     # unset: on in development, off in production
     graphiql: bool | None = Field(default=None, validation_alias="VETQL_GRAPHIQL")
 
+    # Limits. Rate and connection limits: unset means on in production (the values below), off in
+    # development; "" or 0 turns one off in either.
+    max_body_bytes: int = Field(default=1_048_576, validation_alias="VETQL_MAX_BODY_BYTES")
+    max_ws_message_bytes: int = Field(default=262_144, validation_alias="VETQL_MAX_WS_MESSAGE_BYTES")
+    max_connections_per_token: int | None = Field(default=None, validation_alias="VETQL_MAX_CONNECTIONS_PER_TOKEN")
+    rate_limit_per_token: str | None = Field(default=None, validation_alias="VETQL_RATE_LIMIT_PER_TOKEN")
+    rate_limit_per_address: str | None = Field(default=None, validation_alias="VETQL_RATE_LIMIT_PER_ADDRESS")
+    rate_limit_storage: str = Field(default="async+memory://", validation_alias="VETQL_RATE_LIMIT_STORAGE")
+
+    def _in_production(self, value: _T | None, production_default: _T, off: _T) -> _T:
+        if value is not None:
+            return value
+        return production_default if self.production else off
+
+    @property
+    def connections_per_token(self) -> int:
+        return self._in_production(self.max_connections_per_token, 50, 0)
+
+    @property
+    def token_rate(self) -> str:
+        return self._in_production(self.rate_limit_per_token, "50/second", "")
+
+    @property
+    def address_rate(self) -> str:
+        return self._in_production(self.rate_limit_per_address, "200/second", "")
+
     # browser origins allowed over HTTP (CORS) and WebSocket, comma-separated, exact matches only
     allowed_origins: str = Field(default="", validation_alias="VETQL_ALLOWED_ORIGINS")
 
@@ -58,6 +84,9 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else not self.production
+
+
+_T = TypeVar("_T")
 
 
 def _is_loopback(url: str) -> bool:

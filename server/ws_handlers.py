@@ -4,7 +4,8 @@ Each operation on a connection first asks whether the connection's token still b
 active member (cached for seconds, db/membership.py): a member removed after connecting is
 refused FORBIDDEN on their next operation, and their open subscriptions end (server/live/feeds.py).
 A database that cannot answer that question closes `graphql-transport-ws` with 1013 (try again
-later) at connection_init, and refuses an operation with SERVICE_UNAVAILABLE / TIMEOUT.
+later) at connection_init, and refuses an operation with SERVICE_UNAVAILABLE / TIMEOUT. A token
+holding VETQL_MAX_CONNECTIONS_PER_TOKEN connections already is closed with 1008 at connection_init.
 """
 
 from __future__ import annotations
@@ -20,11 +21,18 @@ from strawberry.subscriptions.protocols.graphql_ws.types import ConnectionInitMe
 
 from graph.context import Context
 from graph.errors import Forbidden
-from server.errors import Unavailable, allowed
+from server.errors import TooManyConnections, Unavailable, allowed
 from server.live.outlet import OUTLET, Outlet
 
 MEMBERSHIP_ENDED = "Your membership of this clinic ended."
 UNAVAILABLE = "The database is unavailable right now. Retry shortly."
+TOO_MANY = "Too many connections for this token"
+
+
+def _release(view: Any, context: Context) -> None:
+    connections = getattr(view, "connections", None)
+    if connections is not None:
+        connections.release(context.claims, context)
 
 
 async def _refusal(view: Any, context: Context) -> GraphQLError | None:
@@ -43,11 +51,19 @@ async def _refusal(view: Any, context: Context) -> GraphQLError | None:
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`: events as `next` messages."""
 
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            _release(self.view, self.context)
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         try:
             await super().handle_connection_init(message)
         except Unavailable:
             await self.websocket.close(code=1013, reason="Try Again Later")
+        except TooManyConnections:
+            await self.websocket.close(code=1008, reason=TOO_MANY)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         refusal = await _refusal(self.view, self.context)
@@ -63,11 +79,22 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """Legacy `graphql-ws` (subscriptions-transport-ws): events as `data` messages."""
 
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            _release(self.view, self.context)
+
     async def handle_connection_init(self, message: LegacyInitMessage) -> None:
         try:
             await super().handle_connection_init(message)
         except Unavailable as exc:
             await self.send_message({"type": "connection_error", "payload": {"code": exc.code, "message": UNAVAILABLE}})
+            await self.websocket.close(code=1011, reason="")
+        except TooManyConnections:
+            await self.send_message(
+                {"type": "connection_error", "payload": {"code": "TOO_MANY_CONNECTIONS", "message": TOO_MANY}}
+            )
             await self.websocket.close(code=1011, reason="")
 
     async def handle_async_results(
