@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy.exc
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -169,9 +169,18 @@ class VetqlGraphQL(GraphQL[Context, None]):
         request.scope.setdefault("state", {})["claims"] = claims
         return None
 
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        return data
+
     def parse_json(self, data: str | bytes) -> Any:
         # HTTP bodies and GET parameters only (WebSocket messages go through decode_json)
-        parsed = super().parse_json(data)
+        try:
+            parsed = super().parse_json(data)
+        except (UnicodeDecodeError, RecursionError, ValueError) as exc:  # not UTF-8; nested past the parser
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object with a `query`.")
         return parsed
