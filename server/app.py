@@ -43,7 +43,7 @@ from db.session import Timeouts
 from graph.context import Context
 from graph.extensions import RETRYABLE
 from graph.schema import production_schema, schema
-from server import metrics, usage_rollup
+from server import idempotency, metrics, usage_rollup
 from server.auth import AuthError, TokenVerifier
 from server.errors import TooManyConnections, Unavailable, allowed
 from server.limits import Connections, LimitBody, RateLimits
@@ -138,12 +138,20 @@ class VetqlGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive)
         response = await self._admit(request)
         if response is None:
-            try:
-                response = await self.run(request)
-            except HTTPException as exc:
-                # malformed requests: a GraphQL error body, never Strawberry's text/plain
-                response = _error(exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
+            claims = request.scope["state"]["claims"]
+            key = request.headers.get(idempotency.HEADER)
+            if key is not None and claims is not None and request.method == "POST":
+                response = await idempotency.run(self.engine, request, claims, key, lambda: self._execute(request))
+            else:
+                response = await self._execute(request)
         await response(scope, receive, send)
+
+    async def _execute(self, request: Request) -> Response:
+        try:
+            return await self.run(request)
+        except HTTPException as exc:
+            # malformed requests: a GraphQL error body, never Strawberry's text/plain
+            return _error(exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
 
     async def _admit(self, request: Request) -> Response | None:
         """Who may run anything at all: rate limits, a trustworthy token of an active member. None: go on."""
