@@ -50,6 +50,7 @@ from server.limits import Connections, LimitBody, RateLimits
 from server.live.feeds import LiveHub
 from server.live.pg_broker import PgBroker
 from server.settings import Settings
+from server.trusted import Refused, TrustedDocuments
 from server.ws_handlers import LegacyWSHandler, TransportWSHandler
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -105,6 +106,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         allowed_origins: tuple[str, ...] = (),
         rate_limits: RateLimits | None = None,
         connections: Connections | None = None,
+        trusted: TrustedDocuments | None = None,
     ) -> None:
         super().__init__(
             production_schema() if production else schema,
@@ -130,6 +132,7 @@ class VetqlGraphQL(GraphQL[Context, None]):
         self.membership = membership
         self.rate_limits = rate_limits or RateLimits(None, None)
         self.connections = connections or Connections(0)
+        self.trusted = trusted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -152,6 +155,8 @@ class VetqlGraphQL(GraphQL[Context, None]):
         except HTTPException as exc:
             # malformed requests: a GraphQL error body, never Strawberry's text/plain
             return _error(exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason)
+        except Refused as exc:
+            return _error(exc.status, exc.code, str(exc))
 
     async def _admit(self, request: Request) -> Response | None:
         """Who may run anything at all: rate limits, a trustworthy token of an active member. None: go on."""
@@ -181,6 +186,8 @@ class VetqlGraphQL(GraphQL[Context, None]):
         data = await super().parse_http_body(request)
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null, if provided.")
+        if isinstance(data, GraphQLRequestData) and self.trusted is not None:
+            data = await self.trusted.apply(request, data)
         return data
 
     def parse_json(self, data: str | bytes) -> Any:
@@ -321,6 +328,11 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         allowed_origins=settings.origins,
         rate_limits=RateLimits(settings.token_rate, settings.address_rate, settings.rate_limit_storage),
         connections=Connections(settings.connections_per_token),
+        trusted=(
+            TrustedDocuments.load(settings.trusted_documents, settings.trusted_documents_only)
+            if settings.trusted_documents
+            else None
+        ),
     )
 
     @contextlib.asynccontextmanager

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     def address_rate(self) -> str:
         return self._in_production(self.rate_limit_per_address, "200/second", "")
 
+    # a persisted-operation manifest (Apollo's, or a {hash: document} map); with _ONLY, nothing else runs
+    trusted_documents: Path | None = Field(default=None, validation_alias="VETQL_TRUSTED_DOCUMENTS")
+    trusted_documents_only: bool = Field(default=False, validation_alias="VETQL_TRUSTED_DOCUMENTS_ONLY")
+
     # browser origins allowed over HTTP (CORS) and WebSocket, comma-separated, exact matches only
     allowed_origins: str = Field(default="", validation_alias="VETQL_ALLOWED_ORIGINS")
 

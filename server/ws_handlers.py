@@ -48,6 +48,13 @@ async def _refusal(view: Any, context: Context) -> GraphQLError | None:
     return Forbidden(MEMBERSHIP_ENDED)
 
 
+def _untrusted(view: Any, query: str | None) -> GraphQLError | None:
+    trusted = getattr(view, "trusted", None)
+    if trusted is None or query is None or trusted.allows_text(query):
+        return None
+    return GraphQLError("This server runs trusted documents only.", extensions={"code": "PERSISTED_QUERY_REQUIRED"})
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """`graphql-transport-ws`: events as `next` messages."""
 
@@ -66,7 +73,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.websocket.close(code=1008, reason=TOO_MANY)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        refusal = await _refusal(self.view, self.context)
+        refusal = _untrusted(self.view, operation.query) or await _refusal(self.view, self.context)
         if refusal is not None:
             await operation.send_initial_errors([refusal])
             return
@@ -100,7 +107,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     async def handle_async_results(
         self, operation_id: str, query: str, operation_name: str | None, variables: dict[str, object] | None
     ) -> None:
-        refusal = await _refusal(self.view, self.context)
+        refusal = _untrusted(self.view, query) or await _refusal(self.view, self.context)
         if refusal is not None:
             await self.send_message({"type": "error", "id": operation_id, "payload": refusal.formatted})
             self.tasks.pop(operation_id, None)
