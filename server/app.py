@@ -49,6 +49,7 @@ from server.errors import TooManyConnections, Unavailable, allowed
 from server.limits import Connections, LimitBody, RateLimits
 from server.live.feeds import LiveHub
 from server.live.pg_broker import PgBroker
+from server.request_id import RequestId
 from server.settings import Settings
 from server.trusted import Refused, TrustedDocuments
 from server.ws_handlers import LegacyWSHandler, TransportWSHandler
@@ -370,6 +371,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(RequestId),
             Middleware(_CountRequests),
             *_cors(settings.origins),
             Middleware(LimitBody, max_bytes=settings.max_body_bytes),
@@ -389,8 +391,8 @@ def _cors(origins: tuple[str, ...]) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=list(origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["authorization", "content-type", "accept", "idempotency-key"],
-            expose_headers=["retry-after"],
+            allow_headers=["authorization", "content-type", "accept", "idempotency-key", "x-request-id"],
+            expose_headers=["retry-after", "x-request-id"],
             max_age=600,
         )
     ]
