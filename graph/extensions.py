@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from graphql import GraphQLError, NoSchemaIntrospectionCustomRule, validate
+from opentelemetry import trace
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -26,6 +27,9 @@ from graph import metrics
 from graph.context import Context
 
 _log = logging.getLogger("vetql.errors")
+# A no-op until the server installs a tracer provider (server/tracing.py): spans carry the operation's
+# name and type, never its arguments or variables.
+_tracer = trace.get_tracer("vetql.graph")
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -44,13 +48,14 @@ class OperationScope(SchemaExtension):
         if scoped is not None:
             self.execution_context.context = scoped
         started = time.perf_counter()
-        try:
-            yield
-        finally:
-            if scoped is not None:
-                await scoped.db.close()
-                metrics.SQL_STATEMENTS.inc(scoped.db.statements)
-            self._record(time.perf_counter() - started)
+        with _tracer.start_as_current_span("graphql.operation") as span:
+            try:
+                yield
+            finally:
+                if scoped is not None:
+                    await scoped.db.close()
+                    metrics.SQL_STATEMENTS.inc(scoped.db.statements)
+                self._record(time.perf_counter() - started, span)
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context.context
@@ -58,7 +63,7 @@ class OperationScope(SchemaExtension):
             ctx.db.read_only_snapshot()
         yield
 
-    def _record(self, seconds: float) -> None:
+    def _record(self, seconds: float, span: trace.Span) -> None:
         ec = self.execution_context
         name = metrics.operation_label(ec.operation_name)
         try:
@@ -68,9 +73,16 @@ class OperationScope(SchemaExtension):
         metrics.OPERATIONS.labels(name, kind).inc()
         metrics.OPERATION_LATENCY.labels(name, kind).observe(seconds)
         result = ec.result
+        codes = []
         for error in getattr(result, "errors", None) or []:
             code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")
+            codes.append(str(code))
             metrics.OPERATION_ERRORS.labels(name, str(code)).inc()
+        if span.is_recording():
+            span.update_name(f"{kind} {name}")
+            span.set_attributes({"graphql.operation.name": name, "graphql.operation.type": kind})
+            if codes:
+                span.set_attribute("vetql.error_codes", sorted(set(codes)))
 
 
 # Codes a client may retry on (HTTP 503 with Retry-After when nothing else came back: server/app.py).

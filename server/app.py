@@ -43,7 +43,7 @@ from db.session import Timeouts
 from graph.context import Context
 from graph.extensions import RETRYABLE
 from graph.schema import production_schema, schema
-from server import idempotency, metrics, usage_rollup
+from server import idempotency, metrics, tracing, usage_rollup
 from server.auth import AuthError, TokenVerifier
 from server.errors import TooManyConnections, Unavailable, allowed
 from server.limits import Connections, LimitBody, RateLimits
@@ -372,6 +372,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         lifespan=lifespan,
         middleware=[
             Middleware(RequestId),
+            *([Middleware(tracing.TraceRequests)] if tracing.active() else []),
             Middleware(_CountRequests),
             *_cors(settings.origins),
             Middleware(LimitBody, max_bytes=settings.max_body_bytes),
