@@ -119,3 +119,74 @@ def test_fuzzing_finds_no_5xx_and_no_internal_error(
               f"{dict(sorted(seen.items()))}; {len(failures)} with 5xx or INTERNAL_SERVER_ERROR", flush=True)
     assert total >= 100
     assert not failures, "\n\n".join(f"{r} -> {s}: {t}\n{q}" for r, q, s, t in failures[:5])
+
+
+def _subscription_schema() -> graphql.GraphQLSchema:
+    """The Subscription type as the root of a schema, so hypothesis-graphql (queries and mutations only)
+    generates its selections; the documents are then sent as subscriptions."""
+    full = schema._schema
+    assert full.subscription_type is not None
+    return graphql.GraphQLSchema(query=full.subscription_type, types=list(full.type_map.values()))
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
+def test_fuzzing_subscriptions_over_websocket_finds_no_internal_error(
+    live_servers: list[Any], world: World, token: Token, session_loop: asyncio.AbstractEventLoop,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from websockets.asyncio.client import ClientConnection, connect
+
+    from tests.test_live_protocols import TRANSPORT_WS, Client
+
+    sockets: dict[str, Client] = {}
+    seen: collections.Counter[str] = collections.Counter()
+    failures: list[tuple[str, str, object]] = []
+
+    async def client(role: str) -> Client:
+        if role not in sockets:
+            ws: ClientConnection = await connect(live_servers[0].ws_url, subprotocols=[TRANSPORT_WS])  # type: ignore[list-item]
+            sockets[role] = Client(ws, TRANSPORT_WS)
+            bearer = _bearer(world, token, role).get("Authorization", "")
+            await sockets[role].init(None, {"authorization": bearer} if bearer else {})
+        return sockets[role]
+
+    async def one(document: str, role: str, op_id: str) -> None:
+        c = await client(role)
+        await c.subscribe(op_id, document, {})
+        try:
+            message = await c.recv(within=0.15)
+        except TimeoutError:
+            seen["open, no event yet"] += 1
+            await c.stop(op_id)
+            c.skip_ids.add(op_id)
+            return
+        seen[str(message.get("type"))] += 1
+        payload = message.get("payload")
+        if "INTERNAL_SERVER_ERROR" in str(payload):
+            failures.append((role, document, payload))
+        if message.get("type") == "next":
+            await c.stop(op_id)
+            c.skip_ids.add(op_id)
+
+    counter = iter(range(1_000_000))
+
+    @settings(max_examples=120, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(document=hypothesis_graphql.from_schema(_subscription_schema(), custom_scalars=_SCALARS),  # type: ignore[arg-type]
+           role=st.sampled_from(ROLES))
+    def case(document: Any, role: str) -> None:
+        text = document if isinstance(document, str) else graphql.print_ast(document)
+        text = "subscription " + text.lstrip().removeprefix("query")
+        session_loop.run_until_complete(one(text, role, str(next(counter))))
+
+    try:
+        case()
+    finally:
+        for c in sockets.values():
+            session_loop.run_until_complete(c.ws.close())
+    total = sum(seen.values())
+    with capsys.disabled():
+        print(f"\nfuzz (subscriptions over WebSocket): {total} cases over {len(ROLES)} roles: "
+              f"{dict(sorted(seen.items()))}; {len(failures)} with INTERNAL_SERVER_ERROR", flush=True)
+    assert total >= 50
+    assert not failures, failures[:3]
