@@ -137,6 +137,11 @@ class VetqlGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "websocket" and self.rate_limits.enabled:
+                client = scope.get("client")
+                if await self.rate_limits.address(client[0] if client else "") is not None:
+                    await send({"type": "websocket.close", "code": 1013})  # before accept: HTTP 403
+                    return
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)

@@ -1,8 +1,9 @@
 """Strawberry's WebSocket protocol handlers, giving each operation an outlet for direct delivery.
 
-Each operation on a connection first asks whether the connection's token still belongs to an
-active member (cached for seconds, db/membership.py): a member removed after connecting is
-refused FORBIDDEN on their next operation, and their open subscriptions end (server/live/feeds.py).
+Each operation on a connection counts against its token's rate limit (RATE_LIMITED) and first
+asks whether the connection's token still belongs to an active member (cached for seconds,
+db/membership.py): a member removed after connecting is refused FORBIDDEN on their next
+operation, and their open subscriptions end (server/live/feeds.py).
 A database that cannot answer that question closes `graphql-transport-ws` with 1013 (try again
 later) at connection_init, and refuses an operation with SERVICE_UNAVAILABLE / TIMEOUT. A token
 holding VETQL_MAX_CONNECTIONS_PER_TOKEN connections already is closed with 1008 at connection_init.
@@ -10,6 +11,7 @@ holding VETQL_MAX_CONNECTIONS_PER_TOKEN connections already is closed with 1008 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from graphql import GraphQLError
@@ -40,6 +42,12 @@ async def _refusal(view: Any, context: Context) -> GraphQLError | None:
     membership = getattr(view, "membership", None)
     if context.claims is None or membership is None:
         return None
+    limits = getattr(view, "rate_limits", None)
+    if limits is not None and limits.enabled:
+        wait = await limits.token(context.claims)
+        if wait is not None:
+            message = f"Too many requests for this token; retry after {math.ceil(wait)} s."
+            return GraphQLError(message, extensions={"code": "RATE_LIMITED", "retryable": True})
     try:
         if await allowed(membership, context.claims):
             return None

@@ -169,3 +169,39 @@ async def test_a_websocket_message_over_the_limit_closes_the_connection(
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
     finally:
         await client.ws.close()
+
+
+@pytest.fixture(scope="module")
+async def rated_server(database_url: str, world: World) -> AsyncIterator[LiveServer]:
+    server = LiveServer(database_url, free_port(), env={
+        "VETQL_RATE_LIMIT_PER_TOKEN": "3/minute", "VETQL_RATE_LIMIT_PER_ADDRESS": "3/minute"})
+    try:
+        await server.ready()
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_websocket_operations_and_handshakes_are_rate_limited(
+    rated_server: LiveServer, world: World, token: Token
+) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    client = await _open(rated_server)  # handshake 1 of the address's 3
+    try:
+        await client.ack(token(world.a.vet, world.a.tenant, "vet"))
+        for op in ("1", "2", "3"):
+            await client.subscribe(op, "{ __typename }", {})
+            assert (await client.next_data(op)) == {"__typename": "Query"}
+            assert (await client.recv())["type"] == "complete"
+        await client.subscribe("4", "{ __typename }", {})
+        refused = await client.recv()
+        assert refused["type"] == "error" and refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED", refused
+        more = [await _open(rated_server) for _ in range(2)]  # handshakes 2 and 3
+        for extra in more:
+            await extra.ws.close()
+        with pytest.raises(InvalidStatus) as limited:
+            await _open(rated_server)
+        assert limited.value.response.status_code == 403
+    finally:
+        await client.ws.close()
