@@ -97,3 +97,15 @@ def test_dev_tokens_are_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     monkeypatch.setenv("VETQL_ENV", "development")
     assert cli.main(args) == 0
     assert capsys.readouterr().out.count(".") == 2  # a JWT
+
+
+OVERVIEW = """query Overview { pets(first: 3) { totalCount edges { node { name owner { fullName }
+  alerts { alertType } anesthesiaLogs(first: 1) { edges { node { vitals(last: 2) { edges { node { heartRate } } } } } }
+} } } }"""
+
+
+async def test_queries_answer_as_in_development(prod: GQL, gql: GQL, world: World, token: Token) -> None:
+    staff = token(world.a.vet, world.a.tenant, "vet")
+    expected = await gql.data(OVERVIEW, token=staff)
+    assert expected["pets"]["totalCount"] > 0
+    assert await prod.data(OVERVIEW, token=staff) == expected
