@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import orjson
@@ -12,6 +13,8 @@ from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.identity import Claims
+
+_log = logging.getLogger("vetql.limits")
 
 
 async def send_error(send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
@@ -110,9 +113,13 @@ class RateLimits:
         if item is None:
             return None
         strategy = self._strategy()
-        if await strategy.hit(item, *key):
+        try:
+            if await strategy.hit(item, *key):
+                return None
+            stats = await strategy.get_window_stats(item, *key)
+        except Exception:  # a shared storage (Redis) that is down must not take the API with it
+            _log.warning("rate limit storage failed; request let through", exc_info=True)
             return None
-        stats = await strategy.get_window_stats(item, *key)
         return max(1.0, stats.reset_time - time.time())
 
     async def address(self, address: str) -> float | None:

@@ -7,15 +7,19 @@ import asyncio
 import contextlib
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
+from limits.aio.strategies import MovingWindowRateLimiter
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from domain.identity import Claims
 from server.app import create_app
+from server.limits import RateLimits
 from server.settings import Settings
 from tests.conftest import GQL, TEST_SECRET, LiveServer, StatementCounter, free_port
 from tests.test_live_protocols import TRANSPORT_WS, Client
@@ -205,3 +209,14 @@ async def test_websocket_operations_and_handshakes_are_rate_limited(
         assert limited.value.response.status_code == 403
     finally:
         await client.ws.close()
+
+
+async def test_a_rate_limit_storage_that_fails_lets_requests_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    limits = RateLimits("1/minute", None)
+
+    async def down(*args: object) -> bool:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(MovingWindowRateLimiter, "hit", down)
+    claims = Claims(sub=uuid.uuid4(), role="vet", tenant_id="clinic-a", exp=2**40)
+    assert await limits.token(claims) is None and await limits.token(claims) is None  # fails open, logged
