@@ -9,13 +9,24 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from db import urls
+from db.session import Timeouts, configure_timeouts
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    pool_timeout: float = 30.0,
+    connect_timeout: float = 60.0,
+    timeouts: Timeouts | None = None,
+) -> AsyncEngine:
+    """The pool. `pool_timeout`: how long a request waits for a free connection; `connect_timeout`:
+    for a new one; `timeouts`: what each request transaction sets (db/session.py)."""
+    engine = create_async_engine(
         urls.sqlalchemy(url),
         pool_size=pool_size,
         max_overflow=pool_size,
+        pool_timeout=pool_timeout,
         pool_pre_ping=False,
         # Parameters can hold clinical free text: never in exception messages or logs.
         hide_parameters=True,
@@ -23,6 +34,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # own reset ROLLBACK on check-in would be one more round trip per request.
         pool_reset_on_return=None,
         connect_args={
+            "timeout": connect_timeout,
             # Our statements repeat: keep them prepared per connection. The first is SQLAlchemy's
             # cache (statements it runs: readiness, migrations), the second asyncpg's own (requests,
             # which run on the driver connection; compiled queries add one per document shape).
@@ -31,6 +43,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             "server_settings": {"application_name": "vetql", "jit": "off"},
         },
     )
+    configure_timeouts(engine, timeouts or Timeouts())
+    return engine
 
 
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")

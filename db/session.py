@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
 import orjson
+import sqlalchemy.exc
 from sqlalchemy import TextClause
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 # set_config(..., true) is transaction-local: the next request on this pooled
-# connection starts with neither the role nor the claims of this one.
-_CLAIMS = "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true)"
+# connection starts with neither the role, the claims nor the timeouts of this one.
+# Timeouts are set here, not only by ALTER ROLE (migration 0013): role settings
+# apply to sessions that log in as the role, not to SET ROLE.
+_CLAIMS = (
+    "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true),"
+    " set_config('statement_timeout', $2, true), set_config('lock_timeout', $3, true),"
+    " set_config('idle_in_transaction_session_timeout', $4, true)"
+)
 _BEGIN = {
     False: "BEGIN ISOLATION LEVEL READ COMMITTED",
     True: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -34,17 +43,63 @@ class Row(Protocol):
     def items(self) -> Iterable[tuple[str, Any]]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Per-transaction limits of request SQL, in milliseconds (0: none), as PostgreSQL takes them."""
+
+    statement_ms: int = 10_000
+    lock_ms: int = 2_000
+    idle_in_transaction_ms: int = 15_000
+
+    def values(self) -> tuple[str, str, str]:
+        return str(self.statement_ms), str(self.lock_ms), str(self.idle_in_transaction_ms)
+
+
+_DEFAULT = Timeouts()
+_TIMEOUTS: weakref.WeakKeyDictionary[AsyncEngine, Timeouts] = weakref.WeakKeyDictionary()
+
+
+def configure_timeouts(engine: AsyncEngine, timeouts: Timeouts) -> None:
+    """The limits every RequestDb on this engine sets in its transactions."""
+    _TIMEOUTS[engine] = timeouts
+
+
+# SQLSTATEs that say "try again": the statement ran out of time, or the server is
+# unreachable, shutting down, starting up or out of resources.
+_TIMEOUT_STATES = frozenset({"57014", "55P03", "25P03"})  # statement, lock, idle-in-transaction timeout
+_UNAVAILABLE_CLASSES = ("08", "53", "57P")
+
+
 class DbError(Exception):
     """A statement PostgreSQL refused: its SQLSTATE and, for a broken rule, the constraint's name.
 
     The message is PostgreSQL's, without the statement's parameters or the error's detail
-    (which can quote the values written: clinical text stays out of logs).
+    (which can quote the values written: clinical text stays out of logs). `retry` is
+    "TIMEOUT" or "SERVICE_UNAVAILABLE" when trying again later may succeed.
     """
 
     def __init__(self, error: asyncpg.PostgresError) -> None:
         self.sqlstate: str | None = getattr(error, "sqlstate", None)
         self.constraint: str | None = getattr(error, "constraint_name", None)
+        state = self.sqlstate or ""
+        self.retry: str | None = (
+            "TIMEOUT"
+            if state in _TIMEOUT_STATES
+            else "SERVICE_UNAVAILABLE"
+            if state.startswith(_UNAVAILABLE_CLASSES)
+            else None
+        )
         super().__init__(f"{self.sqlstate}: {getattr(error, 'message', type(error).__name__)}")
+
+
+class DbUnavailable(Exception):
+    """No statement could run: no connection free in the pool in time, or the server unreachable."""
+
+    retry = "SERVICE_UNAVAILABLE"
+
+
+# What getting a connection, or using one that died, raises (besides asyncpg.PostgresError).
+_CONNECTION_FAILURES = (OSError, TimeoutError, asyncpg.InterfaceError, sqlalchemy.exc.DBAPIError)
 
 
 # A statement is SQL with :named parameters, as a string or as SQLAlchemy's text() of one (its
@@ -107,13 +162,30 @@ class RequestDb:
 
     async def _connection(self) -> asyncpg.Connection:
         if self._conn is None:
-            pooled = await self._engine.connect()
+            try:
+                pooled = await self._engine.connect()
+            except sqlalchemy.exc.TimeoutError:
+                raise DbUnavailable("no database connection free in time") from None
+            except _CONNECTION_FAILURES as exc:
+                raise DbUnavailable(f"cannot connect to the database ({type(exc).__name__})") from None
+            except asyncpg.PostgresError as exc:  # e.g. the server is starting up
+                raise DbUnavailable(f"the database refused the connection ({exc.sqlstate})") from None
             conn = None
             try:
                 conn = (await pooled.get_raw_connection()).driver_connection
                 assert isinstance(conn, asyncpg.Connection)
                 await conn.execute(_BEGIN[self._read_only])
-                await conn.execute(_CLAIMS, self._claims)
+                await conn.execute(_CLAIMS, self._claims, *_TIMEOUTS.get(self._engine, _DEFAULT).values())
+            except asyncpg.PostgresError as exc:
+                await _release(pooled, conn)
+                error = DbError(exc)
+                if error.retry is None:
+                    raise error from None
+                raise DbUnavailable(f"the database could not begin a transaction ({error.sqlstate})") from None
+            except _CONNECTION_FAILURES as exc:
+                # a pooled connection the server closed (restart, idle timeout): nothing ran
+                await _release(pooled, conn)
+                raise DbUnavailable(f"the database connection failed ({type(exc).__name__})") from None
             except BaseException:
                 await _release(pooled, conn)
                 raise
@@ -130,6 +202,8 @@ class RequestDb:
                 rows: list[Row] = await conn.fetch(query, *[values[name] for name in names])
             except asyncpg.PostgresError as exc:
                 raise DbError(exc) from None
+            except _CONNECTION_FAILURES as exc:
+                raise DbUnavailable(f"the database connection was lost ({type(exc).__name__})") from None
             return rows
 
     async def fetch_one(self, sql: Statement, params: Mapping[str, Any] | None = None) -> Row | None:
@@ -141,7 +215,11 @@ class RequestDb:
         await self._end("COMMIT")
 
     async def close(self) -> None:
-        """End the request: roll back anything not committed and return the connection."""
+        """End the request: roll back anything not committed and return the connection.
+
+        Never fails on a connection that died: the server rolls back a transaction whose
+        connection is gone, and the connection is discarded instead of returned.
+        """
         await self._end("ROLLBACK")
 
     async def _end(self, how: str) -> None:
@@ -152,9 +230,13 @@ class RequestDb:
                 return
             try:
                 await conn.execute(how)
-            except asyncpg.PostgresError as exc:
+            except (asyncpg.PostgresError, *_CONNECTION_FAILURES) as exc:
                 await _release(pooled, conn)
-                raise DbError(exc) from None
+                if how == "ROLLBACK":
+                    return
+                if isinstance(exc, asyncpg.PostgresError):
+                    raise DbError(exc) from None
+                raise DbUnavailable(f"the database connection was lost ({type(exc).__name__})") from None
             except BaseException:
                 await _release(pooled, conn)
                 raise
@@ -162,9 +244,12 @@ class RequestDb:
 
 
 async def _release(pooled: AsyncConnection, conn: asyncpg.Connection | None) -> None:
-    """Give back a connection whose transaction may still be open: roll it back, or discard it."""
+    """Give back a connection whose transaction may still be open: roll it back, or discard it
+    (also when it is closed: the pool would hand a dead connection to the next request)."""
     try:
-        if conn is not None and not conn.is_closed() and conn.is_in_transaction():
+        if conn is None or conn.is_closed():
+            await pooled.invalidate()
+        elif conn.is_in_transaction():
             await conn.execute("ROLLBACK")
     except BaseException:
         await pooled.invalidate()  # never hand a half-finished transaction to the next request

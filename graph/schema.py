@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from graph.compiled.execution import PassThroughExecutionContext
-from graph.extensions import EXTENSIONS
+from graph.extensions import extensions
 from graph.permissions import IsAdmin, IsAdminOrPlatform, IsClinicMember, IsPlatform, IsSignedIn, IsStaff
 from graph.resolvers import anesthesia as anesthesia_r
 from graph.resolvers import billing as billing_r
@@ -346,26 +348,39 @@ class Subscription:
     )
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[
-        Clinic,
-        Profile,
-        PatientAlert,
-        PatientProblem,
-        DiagnosisCode,
-        AnesthesiaLog,
-        VitalSign,
-        ExamRoom,
-        AnesthesiaAlarm,
-        Promotion,
-        TenantSubscription,
-    ],
-    extensions=EXTENSIONS,
-    execution_context_class=PassThroughExecutionContext,
-    config=StrawberryConfig(auto_camel_case=True),
-)
+_TYPES = [
+    Clinic,
+    Profile,
+    PatientAlert,
+    PatientProblem,
+    DiagnosisCode,
+    AnesthesiaLog,
+    VitalSign,
+    ExamRoom,
+    AnesthesiaAlarm,
+    Promotion,
+    TenantSubscription,
+]
+
+
+def _build(*, production: bool) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=_TYPES,
+        extensions=extensions(production=production),
+        execution_context_class=PassThroughExecutionContext,
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
+    )
+
+
+schema = _build(production=False)
 # Every field of a table-backed type says what it is in SQL (or that it is resolver-only): fail here, not later.
 check_described()
+
+
+@lru_cache(maxsize=1)
+def production_schema() -> strawberry.Schema:
+    """The same schema for VETQL_ENV=production: no name suggestions, introspection for staff only."""
+    return _build(production=True)

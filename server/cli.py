@@ -81,6 +81,13 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     from server.auth import parse_ttl, sign
 
+    if settings.production:
+        print(
+            "vetql token: refused in production (VETQL_ENV=production, or DATABASE_URL on another machine): "
+            "tokens come from your identity provider; set VETQL_ENV=development on a development machine",
+            file=sys.stderr,
+        )
+        return 2
     try:
         token = sign(settings, sub=args.sub, tenant_id=args.tenant, role=args.role, ttl=parse_ttl(args.ttl))
     except ValueError as exc:
@@ -107,8 +114,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     url = database_url(settings)
     _migrate(url)
     base = f"http://{args.host}:{args.port}/graphql"
-    print(f"==> GraphiQL: {base}", flush=True)
-    if not (settings.jwks_url or settings.jwt_public_key):
+    if settings.graphiql_enabled:
+        print(f"==> GraphiQL: {base}", flush=True)
+    if settings.production:
+        print("==> production mode: no GraphiQL (unless VETQL_GRAPHIQL=true), no dev tokens", flush=True)
+    elif not (settings.jwks_url or settings.jwt_public_key):
         admin = asyncio.run(_demo_admin(url))
         if admin is not None:
             from datetime import timedelta
@@ -133,6 +143,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Subscription messages are small JSON: per-message deflate saved little and cost CPU on every
         # send plus a zlib context per connection that grew toward ~300 KB with use.
         ws_per_message_deflate=False,
+        # a WebSocket message larger than this closes the connection (1009) before it is buffered whole
+        ws_max_size=settings.max_ws_message_bytes,
     )
     return 0
 

@@ -6,11 +6,16 @@ import logging
 
 import structlog
 
+from server.request_id import RequestIdFilter
+
 
 def configure_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(format="%(message)s", level=level)
+    logging.basicConfig(format="%(levelname)s %(name)s request_id=%(request_id)s %(message)s", level=level)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RequestIdFilter())
     structlog.configure(
         processors=[
+            structlog.contextvars.merge_contextvars,  # request_id
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso"),
             structlog.processors.JSONRenderer(),

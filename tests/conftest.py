@@ -73,7 +73,8 @@ def world(database_url: str) -> World:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path_factory.mktemp("vetql-data"))
+    # development whatever DATABASE_URL says (production mode has tests of its own)
+    return Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path_factory.mktemp("vetql-data"), env="development")
 
 
 class StatementCounter:
@@ -196,7 +197,7 @@ def plain_gql(plain_client: httpx.AsyncClient) -> GQL:
 class LiveServer:
     """A real `vetql serve` process on this test database, for WebSocket and multi-process tests."""
 
-    def __init__(self, database_url: str, port: int, workers: int = 1) -> None:
+    def __init__(self, database_url: str, port: int, workers: int = 1, env: dict[str, str] | None = None) -> None:
         import subprocess
         import sys
 
@@ -212,6 +213,8 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "VETQL_JWT_SECRET": TEST_SECRET,
             "VETQL_USAGE_ROLLUP_SECONDS": "0",
+            "VETQL_ENV": "development",
+            **(env or {}),
         }
         # a file, not a pipe: a pipe nobody reads would block a server that logs a lot
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()

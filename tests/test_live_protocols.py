@@ -276,7 +276,7 @@ async def test_token_of_unknown_clinic_is_refused(open_client: Callable[..., Any
         assert await client.closed() == (4403, "Forbidden")
     else:
         answer = await client.init(ghost)
-        assert answer == {"type": "connection_error", "payload": {"code": "FORBIDDEN", "message": "unknown clinic"}}
+        assert answer["type"] == "connection_error" and answer["payload"]["code"] == "FORBIDDEN", answer
         assert (await client.closed())[0] == 1011
 
 

@@ -345,9 +345,21 @@ REGISTER = """
 mutation { registerDevice(input: {fcmToken: "token-of-a-stranger"}) { device { id } userErrors { field code } } }"""
 
 
-async def test_a_mutation_s_own_reading_of_a_constraint_is_used(gql: GQL, token: Any, clinic: Clinic) -> None:
+async def test_a_mutation_s_own_reading_of_a_constraint_is_used(
+    gql: GQL, token: Any, clinic: Clinic, engine: AsyncEngine
+) -> None:
     """registerDevice reads the device's foreign key to the profile as "no such device" (the caller is not
-    a profile of the clinic), a reading no other records mutation shares."""
-    stranger = token(uuid.uuid4(), clinic.tenant, "owner")
-    data = await gql.data(REGISTER, None, stranger)
-    assert data["registerDevice"] == {"device": None, "userErrors": [{"field": "fcmToken", "code": "NOT_FOUND"}]}
+    a profile of the clinic), a reading no other records mutation shares. The server refuses such a token
+    at the door (membership); run under the schema directly, the write meets the key and the reading."""
+    stranger = uuid.uuid4()
+    refused = await gql.raw(REGISTER, None, token(stranger, clinic.tenant, "owner"))
+    assert refused.status_code == 403
+    claims = Claims(sub=stranger, role="owner", tenant_id=clinic.tenant, exp=int(time.time()) + 3600)
+    context = Context(engine=engine, claims=claims)
+    try:
+        result = await schema.execute(REGISTER, context_value=context)
+    finally:
+        await context.db.close()
+    assert result.errors is None
+    errors = [{"field": "fcmToken", "code": "NOT_FOUND"}]
+    assert result.data == {"registerDevice": {"device": None, "userErrors": errors}}

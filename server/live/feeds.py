@@ -6,6 +6,10 @@ once, under the claims of one of its subscribers (all are staff of the same
 clinic, authorized under RLS when they subscribed), and wakes them. Each
 subscriber tracks its own position; one that falls more than `CAPACITY`
 entries behind is ended with SLOW_CONSUMER rather than buffering without bound.
+
+Membership is asked again on the membership cache's schedule for every identity
+with a subscription open; a subscriber whose membership ended (or that this
+process was told to forget) is ended with FORBIDDEN.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.membership import Membership
 from db.session import RequestDb
+from graph.errors import Forbidden
 from graph.live import Entry, FeedKey, Reader, SlowConsumer, Subscriber, TokenExpired
 from server import metrics
 from server.live.broker import Broker
@@ -106,10 +112,54 @@ class Feed:
 class LiveHub:
     """The process's feeds, keyed by (channel, clinic, log); created on first subscriber, dropped after the last."""
 
-    def __init__(self, engine: AsyncEngine, broker: Broker) -> None:
+    def __init__(self, engine: AsyncEngine, broker: Broker, membership: Membership | None = None) -> None:
         self.engine = engine
         self.broker = broker
         self.feeds: dict[FeedKey, Feed] = {}
+        self.membership = membership
+        self._revoked: set[Subscriber] = set()
+        self._recheck: asyncio.Task[None] | None = None
+        if membership is not None:
+            membership.on_forget(self._forgotten)
+
+    def _subscribers(self) -> list[Subscriber]:
+        return [sub for feed in self.feeds.values() for sub in feed.subscribers]
+
+    def _revoke(self, sub: Subscriber) -> None:
+        self._revoked.add(sub)
+        sub.bell.set()
+
+    def _forgotten(self, tenant_id: str, profile_id: UUID) -> None:
+        """This process was told a membership changed: end those subscriptions now (they may resubscribe)."""
+        for sub in self._subscribers():
+            if sub.claims.tenant_id == tenant_id and sub.claims.sub == profile_id:
+                self._revoke(sub)
+
+    async def _recheck_members(self, membership: Membership) -> None:
+        """Ask membership again, once per distinct identity, on the membership cache's schedule."""
+        while True:
+            await asyncio.sleep(max(membership.ttl, 0.05))
+            for claims in {sub.claims for sub in self._subscribers()}:
+                try:
+                    allowed = await membership.allows(claims)
+                except Exception:
+                    log.warning("membership re-check failed; kept for now", exc_info=True)
+                    continue
+                if not allowed:
+                    for sub in self._subscribers():
+                        if sub.claims == claims:
+                            self._revoke(sub)
+
+    def _check_revoked(self, sub: Subscriber) -> None:
+        if sub in self._revoked:
+            raise Forbidden("Your membership of this clinic ended; the subscription is closed.")
+
+    async def close(self) -> None:
+        if self._recheck is not None:
+            self._recheck.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recheck
+            self._recheck = None
 
     def join(self, key: FeedKey, reader: Callable[[], Reader], sub: Subscriber) -> Feed:
         feed = self.feeds.get(key)
@@ -117,12 +167,15 @@ class LiveHub:
             feed = self.feeds[key] = Feed(self, key, reader())
         feed.subscribers.add(sub)
         metrics.LIVE_SUBSCRIBERS.inc()
+        if self.membership is not None and self._recheck is None:
+            self._recheck = asyncio.create_task(self._recheck_members(self.membership), name="vetql-membership")
         # catch up at once: commits between the subscriber's snapshot and now
         feed.watch.ring()
         return feed
 
     async def leave(self, feed: Feed, sub: Subscriber) -> None:
         feed.subscribers.discard(sub)
+        self._revoked.discard(sub)
         metrics.LIVE_SUBSCRIBERS.dec()
         if not feed.subscribers and self.feeds.get(feed.key) is feed:
             del self.feeds[feed.key]
@@ -142,8 +195,10 @@ class LiveHub:
             while True:
                 if sub.claims.tenant_id != feed.tenant:  # never send another clinic's event
                     return
+                self._check_revoked(sub)
                 for entry in feed.pending(sub):
                     yield entry
+                self._check_revoked(sub)
                 if sub.expired:
                     raise TokenExpired
                 await sub.bell.wait()
