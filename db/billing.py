@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 
+from db.reads import Listing
 from db.session import RequestDb, Row
 
 
@@ -137,9 +138,20 @@ async def usage(db: RequestDb, tenant: str, start: date, end: date) -> list[Row]
     return list(await db.fetch(_USAGE, {"tenant": tenant, "from": start, "to": end}))
 
 
-async def plans(db: RequestDb) -> list[Row]:
+def plan_list() -> Listing:
     """The price list, cheapest first (RLS: retired plans only for the platform operator)."""
-    return list(await db.fetch(text("SELECT * FROM subscription_plans ORDER BY price_monthly NULLS LAST, id")))
+    return Listing("subscription_plans", "TRUE", {}, "c.price_monthly NULLS LAST, c.id")
+
+
+def current_subscription_listing(tenant: str) -> Listing:
+    """`current_subscription` as a read: the clinic's subscription that is not over, else its latest."""
+    return Listing(
+        "tenant_subscriptions",
+        "c.tenant_id = :tenant",
+        {"tenant": tenant},
+        "(c.status <> 'canceled') DESC, c.created_at DESC, c.id",
+        limit=1,
+    )
 
 
 async def roll_up_usage(db: RequestDb, lock_key: int) -> int | None:

@@ -305,3 +305,16 @@ def root_rows(
         f" WHERE {clinic}c.{key} = ANY(CAST(:_ids AS {key_type}[]))"
     )
     return sql, renderer.params
+
+
+def root_list(listing: Any, row: Row, *, first_only: bool = False) -> tuple[str, dict[str, Any]]:
+    """A whole root list (db/reads.py `Listing`) as one JSON array, or its first object only."""
+    renderer = Renderer()
+    inner = listing.sql("c.*")
+    obj = renderer.row(row, "c")
+    order = listing.order_by
+    if first_only:
+        sql = f"SELECT (SELECT {obj} FROM ({inner}) c ORDER BY {order} LIMIT 1)::text AS j"
+    else:
+        sql = f"SELECT (SELECT coalesce(json_agg({obj} ORDER BY {order}), '[]'::json) FROM ({inner}) c)::text AS j"
+    return sql, renderer.params

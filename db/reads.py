@@ -136,6 +136,25 @@ class ListQuery:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A whole (unpaged) list of one table's rows, alias `c`: its filter, order and cap."""
+
+    table: str
+    where: str
+    params: dict[str, Any]
+    order_by: str
+    limit: int | None = None
+
+    def sql(self, columns: str) -> str:
+        cap = "" if self.limit is None else f" LIMIT {int(self.limit)}"
+        return f"SELECT {columns} FROM {self.table} c WHERE {self.where} ORDER BY {self.order_by}{cap}"
+
+
+async def listed(db: RequestDb, listing: Listing, columns: str = "c.*") -> list[Row]:
+    return list(await db.fetch(listing.sql(columns), listing.params))
+
+
 async def list_page(db: RequestDb, query: ListQuery, order: Order, page: Page) -> list[Row]:
     conditions, order_by, params, limit = keyset_sql(order, page, "c")
     rows = await db.fetch(

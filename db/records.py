@@ -14,13 +14,14 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from db.reads import ACTIVE_ALERT, like_pattern
+from db.expressions import DEVICE_IS_ACTIVE
+from db.reads import ACTIVE_ALERT, Listing, like_pattern
 from db.session import RequestDb, Row
 
 ALERT_RETURNING = f"c.*, ({ACTIVE_ALERT}) AS active_now"
 # A token unused for 270 days is as good as gone: FCM drops it. Judged at read time, no job.
-DEVICE_ACTIVE = "c.is_active AND c.last_used_at > now() - interval '270 days'"
-DEVICE_COLUMNS = f"c.*, ({DEVICE_ACTIVE}) AS active_now"
+DEVICE_ACTIVE = DEVICE_IS_ACTIVE.sql("c")
+DEVICE_COLUMNS = f"c.*, {DEVICE_IS_ACTIVE.select('c')}"
 
 # Columns each mutation may set, with how a value is written ("value", "jsonb",
 # "merge": jsonb merged into what is stored, "text[]").
@@ -164,18 +165,16 @@ async def diagnosis_code(db: RequestDb, code: UUID) -> Row | None:
     return await db.fetch_one(text("SELECT * FROM diagnosis_codes WHERE id = :id AND is_active"), {"id": code})
 
 
-async def search_diagnosis_codes(db: RequestDb, search: str, first: int) -> list[Row]:
+def diagnosis_code_search(search: str, first: int) -> Listing:
     """Codes whose term or code contains the text, or whose term is like it (trigram); best first."""
-    rows = await db.fetch(
-        text(
-            "SELECT * FROM diagnosis_codes WHERE is_active"
-            " AND (term ILIKE :pattern OR code ILIKE :pattern OR similarity(term, :search) > 0.3)"
-            " ORDER BY (lower(code) = lower(:search)) DESC, (term ILIKE :prefix) DESC,"
-            " similarity(term, :search) DESC, term, id LIMIT :first"
-        ),
-        {"search": search, "pattern": like_pattern(search), "prefix": like_pattern(search)[1:], "first": first},
+    return Listing(
+        "diagnosis_codes",
+        "c.is_active AND (c.term ILIKE :pattern OR c.code ILIKE :pattern OR similarity(c.term, :search) > 0.3)",
+        {"search": search, "pattern": like_pattern(search), "prefix": like_pattern(search)[1:]},
+        "(lower(c.code) = lower(:search)) DESC, (c.term ILIKE :prefix) DESC, similarity(c.term, :search) DESC,"
+        " c.term, c.id",
+        limit=first,
     )
-    return list(rows)
 
 
 async def insert_problem(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> Row | None:
@@ -294,14 +293,12 @@ async def deactivate_device(db: RequestDb, tenant: str, device: UUID) -> Row | N
     )
 
 
-async def my_devices(db: RequestDb, tenant: str, active_only: bool, limit: int) -> list[Row]:
+def my_device_list(tenant: str, active_only: bool, limit: int) -> Listing:
     """The caller's devices (RLS: a user sees only their own), most recently used first."""
-    rows = await db.fetch(
-        text(
-            f"SELECT {DEVICE_COLUMNS} FROM user_devices c WHERE c.tenant_id = :tenant"
-            f" AND c.user_id = (SELECT vetql.user_id()) AND (NOT :active_only OR ({DEVICE_ACTIVE}))"
-            " ORDER BY c.last_used_at DESC, c.id LIMIT :limit"
-        ),
-        {"tenant": tenant, "active_only": active_only, "limit": limit},
+    return Listing(
+        "user_devices",
+        f"c.tenant_id = :tenant AND c.user_id = (SELECT vetql.user_id()) AND (NOT :active_only OR ({DEVICE_ACTIVE}))",
+        {"tenant": tenant, "active_only": active_only},
+        "c.last_used_at DESC, c.id",
+        limit=limit,
     )
-    return list(rows)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from db.reads import ListQuery
+from db.reads import Listing, ListQuery
 from db.session import RequestDb, Row
 
 LIVE_STATUSES = "('scheduled', 'confirmed', 'checked_in', 'in_progress', 'completed')"
@@ -25,16 +25,14 @@ async def clinic(db: RequestDb, tenant: str) -> Row | None:
 # Rooms -----------------------------------------------------------------------------
 
 
-async def rooms(db: RequestDb, tenant: str, include_inactive: bool) -> list[Row]:
+def room_list(tenant: str, include_inactive: bool) -> Listing:
     """The clinic's rooms in display order; those out of use only if asked."""
-    rows = await db.fetch(
-        text(
-            "SELECT * FROM exam_rooms c WHERE c.tenant_id = :tenant AND (c.is_active OR :all)"
-            " ORDER BY c.display_order, c.name, c.id"
-        ),
+    return Listing(
+        "exam_rooms",
+        "c.tenant_id = :tenant AND (c.is_active OR :all)",
         {"tenant": tenant, "all": include_inactive},
+        "c.display_order, c.name, c.id",
     )
-    return list(rows)
 
 
 async def insert_room(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:

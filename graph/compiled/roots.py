@@ -11,20 +11,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
 import strawberry
 from graphql import GraphQLObjectType, get_named_type
 
 from db import json_sql as q
+from db import reads
+from db.expressions import ListOrder
 from db.pagination import Order, Page
-from db.reads import ListQuery
+from db.reads import Listing, ListQuery
 from graph.compiled.planner import Planner, Unsupported, field_details
 from graph.context import Context
 from graph.table import TableSpec, spec_of
 
 Info = strawberry.Info[Context, None]
+T = TypeVar("T")
+_NO_ORDER = ListOrder(lambda _a: "")  # a root list's plan: only decoded, never rendered as a child list
 
 
 class Prepared:
@@ -113,6 +117,47 @@ async def connection(info: Info, query: ListQuery, order: Order, page: Page) -> 
     row = await info.context.db.fetch_one(compiled.statement, {**query.params, **compiled.params})
     assert row is not None
     return await _result(info, compiled, row["j"])
+
+
+async def listing(info: Info, listed: Listing, *, first_only: bool = False) -> Any:
+    """A whole root list (or its first object) from one statement; None when it cannot be compiled."""
+    if not _usable(info):
+        return None
+
+    def build(planner: Planner) -> tuple[str, dict[str, Any], Any]:
+        raw = info._raw_info
+        item_type = get_named_type(raw.return_type)
+        assert isinstance(item_type, GraphQLObjectType)
+        plan = planner.row(item_type, field_details(raw))
+        sql, params = q.root_list(listed, plan, first_only=first_only)
+        return sql, params, (plan if first_only else q.Many(listed.table, "", [], _NO_ORDER, plan))
+
+    shape = (listed.table, listed.where, listed.order_by, listed.limit, tuple(sorted(listed.params)), first_only)
+    compiled = _cached(_key(info, "list", *shape), lambda: _plan(info, build))
+    if compiled is None:
+        return None
+    row = await info.context.db.fetch_one(compiled.statement, {**listed.params, **compiled.params})
+    assert row is not None
+    return await _result(info, compiled, row["j"])
+
+
+async def listed(info: Info, rows: Listing, cls: type[T]) -> list[T]:
+    """A whole root list of a described type: compiled from the selection, else rows through the type's codecs."""
+    fast = await listing(info, rows)
+    if fast is not None:
+        return cast(list[T], fast)
+    spec = cls.__vetql_table__  # type: ignore[attr-defined]
+    return [spec.from_row(r) for r in await reads.listed(info.context.db, rows, spec.select_list)]
+
+
+async def first(info: Info, rows: Listing, cls: type[T]) -> T | None:
+    """The first object of a root list of a described type (compiled when possible)."""
+    fast = await listing(info, rows, first_only=True)
+    if fast is not None:
+        return cast(T | None, fast)
+    spec = cls.__vetql_table__  # type: ignore[attr-defined]
+    found = await reads.listed(info.context.db, rows, spec.select_list)
+    return cast(T, spec.from_row(found[0])) if found else None
 
 
 def _rows_plan(info: Info, spec: TableSpec, type_name: str, scoped: bool) -> Compiled | None:

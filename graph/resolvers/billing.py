@@ -5,10 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from db import billing
+from graph.compiled import roots as compiled
 from graph.context import Context
 from graph.types.billing import SubscriptionPlan
 
 
 async def subscription_plans(info: strawberry.Info[Context, None]) -> list[SubscriptionPlan]:
     """Plans on offer, cheapest first. Public: no token needed. The platform operator also sees retired ones."""
-    return [SubscriptionPlan.from_row(r) for r in await billing.plans(info.context.db)]
+    return await compiled.listed(info, billing.plan_list(), SubscriptionPlan)

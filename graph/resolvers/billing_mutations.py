@@ -12,6 +12,7 @@ from domain.billing import rules
 from domain.billing.errors import CONSTRAINTS
 from domain.billing.errors import BillingErrorCode as Code
 from domain.problems import Problem, Refused
+from graph.compiled import roots as compiled
 from graph.errors import BadUserInput
 from graph.mutations import Info, Mutations, Write
 from graph.types.billing import SubscriptionPlan
@@ -197,8 +198,7 @@ async def tenant_subscription(
     info: Info, tenant_id: TenantArg = None
 ) -> TenantSubscription | None:
     """A clinic's current subscription (else its latest); null if it never subscribed."""
-    row = await sql.current_subscription(info.context.db, _clinic(info, tenant_id))
-    return None if row is None else TenantSubscription.from_row(row)
+    return await compiled.first(info, sql.current_subscription_listing(_clinic(info, tenant_id)), TenantSubscription)
 
 
 async def tenant_usage(

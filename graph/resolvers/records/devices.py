@@ -13,6 +13,7 @@ from db.session import RequestDb, Row
 from domain.problems import Problem
 from domain.records import validation as v
 from domain.records.errors import RecordsErrorCode as Code
+from graph.compiled import roots as compiled
 from graph.mutations import Info, Write
 from graph.permissions import clinic_of
 from graph.resolvers.records.inputs import RECORDS, camel, clean
@@ -89,5 +90,4 @@ async def my_devices(
     active_only: Annotated[bool, strawberry.argument(description="Only devices that receive pushes.")] = False,
 ) -> list[UserDevice]:
     """The caller's devices, most recently used first."""
-    rows = await sql.my_devices(info.context.db, clinic_of(info), active_only, MAX_DEVICES)
-    return [UserDevice.from_row(r) for r in rows]
+    return await compiled.listed(info, sql.my_device_list(clinic_of(info), active_only, MAX_DEVICES), UserDevice)

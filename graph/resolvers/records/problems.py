@@ -13,6 +13,7 @@ from db.session import Row
 from domain.problems import Problem
 from domain.records import validation as v
 from domain.records.errors import RecordsErrorCode as Code
+from graph.compiled import roots as compiled
 from graph.errors import BadUserInput
 from graph.mutations import Info, Write
 from graph.resolvers.records.inputs import RECORDS, clean, given
@@ -188,7 +189,4 @@ async def diagnosis_codes(
         raise BadUserInput(f"search must be 1 to {v.MAX_SEARCH} characters")
     if not 1 <= first <= v.MAX_CODES:
         raise BadUserInput(f"first must be 1 to {v.MAX_CODES}")
-    rows = await sql.search_diagnosis_codes(info.context.db, text, first)
-    for row in rows:
-        info.context.loaders.of("DiagnosisCode").prime(row["id"], row)
-    return [DiagnosisCode.from_row(r) for r in rows]
+    return await compiled.listed(info, sql.diagnosis_code_search(text, first), DiagnosisCode)

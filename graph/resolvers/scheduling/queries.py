@@ -81,4 +81,4 @@ async def exam_rooms(
     tenant = info.context.tenant_id
     if tenant is None:
         return []
-    return [ExamRoom.from_row(r) for r in await scheduling.rooms(info.context.db, tenant, include_inactive)]
+    return await compiled.listed(info, scheduling.room_list(tenant, include_inactive), ExamRoom)
