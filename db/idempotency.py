@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.claims import Claims
 from db.session import RequestDb
-from domain.identity import Claims
 
 KEEP_HOURS = 24  # a key older than this is forgotten, and may be used again
 IN_FLIGHT_SECONDS = 60  # a first request still unfinished after this is taken to have died

@@ -19,8 +19,8 @@ from typing import Final
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.claims import Claims
 from db.session import RequestDb
-from domain.identity import Claims
 
 # Run under the token's own claims as vetql_app: every role sees its own profile row
 # (staff_all, owner_read), so the check needs no privilege a request does not have.

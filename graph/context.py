@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.claims import Claims
 from db.session import RequestDb
-from domain.identity import Claims
 from graph.live import LiveEvents
 from graph.loaders import Loaders
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
+from db.claims import Claims
 from db.session import RequestDb
-from domain.identity import Claims
 
 # Broker channels: one per kind of event a log produces.
 VITALS = "vetql_vitals"

@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 
-from domain.identity import ROLES, Claims
+from db.claims import ROLES, Claims
 from server.settings import Settings
 
 __all__ = ["ROLES", "AuthError", "Claims", "TokenVerifier"]

@@ -41,15 +41,11 @@ def _migrate(url: str) -> None:
 async def _demo_admin(url: str) -> uuid.UUID | None:
     import asyncpg
 
-    from db import urls
+    from db import demo_store, urls
 
     conn = await asyncpg.connect(urls.plain(url))
     try:
-        found: uuid.UUID | None = await conn.fetchval(
-            "SELECT id FROM profiles WHERE tenant_id = $1 AND role = 'admin' ORDER BY created_at, id LIMIT 1",
-            DEMO_CLINIC,
-        )
-        return found
+        return await demo_store.first_profile(conn, DEMO_CLINIC, "admin")
     finally:
         await conn.close()
 

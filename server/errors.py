@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from db.claims import Claims
 from db.membership import Membership
 from db.session import DbError, DbUnavailable
-from domain.identity import Claims
 
 
 async def allowed(membership: Membership, claims: Claims) -> bool:

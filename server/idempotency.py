@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from db import idempotency
+from db.claims import Claims
 from db.session import DbError, DbUnavailable
-from domain.identity import Claims
 
 HEADER = "idempotency-key"
 REPLAYED = "Idempotent-Replayed"

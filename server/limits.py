@@ -12,7 +12,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from domain.identity import Claims
+from db.claims import Claims
 
 _log = logging.getLogger("vetql.limits")
 

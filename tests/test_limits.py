@@ -17,7 +17,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from domain.identity import Claims
+from db.claims import Claims
 from server.app import create_app
 from server.limits import RateLimits
 from server.settings import Settings

@@ -5,13 +5,11 @@ before the rest of the request reads."""
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,10 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import records
+from db.claims import Claims
 from db.engine import create_engine
 from db.retry import DEADLOCK, RetryPolicy
 from db.session import DbError, RequestDb
-from domain.identity import Claims
 from domain.problems import Problem
 from domain.records.errors import CONSTRAINTS, DUPLICATE_ACTIVE_PROBLEM
 from domain.records.errors import RecordsErrorCode as Code
@@ -34,8 +32,6 @@ from graph.schema import schema
 from graph.types.node import to_global_id
 from graph.types.records_mutations import PatientAlertPayload, RecordsUserError
 from tests.conftest import GQL
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -308,37 +304,6 @@ def test_every_mutation_is_guarded_by_a_permission_class() -> None:
     assert mutation is not None
     unguarded = [f.name for f in mutation.fields if not f.permission_classes]  # type: ignore[attr-defined]
     assert unguarded == []
-
-
-def _sql_strings(path: Path) -> Iterator[tuple[int, str]]:
-    """String literals of a module that read as SQL (docstrings aside)."""
-    tree = ast.parse(path.read_text())
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
-    keywords = ("SELECT ", "INSERT ", "UPDATE ", "DELETE ", " FROM ", " WHERE ", " ILIKE ")
-    for node in ast.walk(tree):
-        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-        if is_text and any(k in node.value for k in keywords):
-            yield node.lineno, node.value
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "text":
-            yield node.lineno, "text(...)"
-
-
-def test_resolvers_hold_no_sql() -> None:
-    owned_elsewhere = {"pets.py", "nodes.py"}
-    found = [
-        f"{path.relative_to(ROOT)}:{line}: {value!r}"
-        for path in sorted((ROOT / "graph" / "resolvers").rglob("*.py"))
-        if path.name not in owned_elsewhere
-        for line, value in _sql_strings(path)
-    ]
-    assert found == []
 
 
 REGISTER = """

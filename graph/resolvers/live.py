@@ -18,8 +18,8 @@ from uuid import UUID
 import strawberry
 
 from db import live as sql
+from db.claims import Claims
 from db.session import RequestDb
-from domain.identity import Claims
 from graph import metrics
 from graph.compiled.execution import EventRenderer
 from graph.context import Context

@@ -1,4 +1,4 @@
-"""Who is asking: the verified claims a request runs under, and the roles there are."""
+"""Who is asking: the verified claims a transaction runs under (what row-level security reads), and the roles."""
 
 from __future__ import annotations
 
