@@ -256,3 +256,37 @@ def test_generated_queries_are_identical_on_both_paths(
 def test_compiled_json_splices_into_the_response_without_reparsing() -> None:
     fragment = orjson.Fragment(b'{"a":[1,2]}')
     assert orjson.dumps({"data": {"pets": fragment}}) == b'{"data":{"pets":{"a":[1,2]}}}'
+
+
+_ROOTS = ["pet", "node", "nodes", "appointments", "promotions", "examRooms", "subscriptionPlans", "myDevices",
+          "diagnosisCodes", "tenantSubscription"]
+_EVERY_ROOT = hypothesis_graphql.queries(
+    schema.as_str(),
+    fields=_ROOTS,
+    custom_scalars={
+        "DateTime": st.sampled_from(["2020-01-01T00:00:00+00:00", "2030-01-01T00:00:00Z"]).map(
+            lambda v: __import__("graphql").StringValueNode(value=v)
+        ),
+        "JSON": st.just(__import__("graphql").NullValueNode()),
+        "Decimal": st.just(__import__("graphql").StringValueNode(value="1.5")),
+        "ID": st.sampled_from(["UGV0OjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA==", "bm90LWFuLWlk"]).map(
+            lambda v: __import__("graphql").StringValueNode(value=v)
+        ),
+    },
+)
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(query=_EVERY_ROOT)
+def test_generated_queries_of_every_compiled_root_are_identical_on_both_paths(
+    query: str, gql: GQL, plain_gql: GQL, world: World, token, session_loop: asyncio.AbstractEventLoop  # type: ignore[no-untyped-def]
+) -> None:
+    bearer = token(world.a.admin, world.a.tenant, "admin")
+    session_loop.run_until_complete(_both(gql, plain_gql, query, {}, bearer))
