@@ -38,7 +38,7 @@ from db.engine import create_engine
 from db.session import RequestDb
 from graph.context import Context
 from graph.schema import schema
-from server import metrics, usage_rollup
+from server import metrics, pages, usage_rollup
 from server.auth import AuthError, Claims, TokenVerifier
 from server.live.feeds import LiveHub
 from server.live.pg_broker import PgBroker
@@ -81,7 +81,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status, headers)
 
 
-class VetqlGraphQL(GraphQL[Context, None]):
+class VetqlGraphQL(pages.OwnGraphiQL, GraphQL[Context, None]):
     """Strawberry's ASGI view with VetQL's identity, JSON encoding and GraphQL-over-HTTP status codes."""
 
     graphql_transport_ws_handler_class = TransportWSHandler
@@ -234,6 +234,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         middleware=[Middleware(_CountRequests)],
     )
     app.state.engine = engine
+    pages.mount(app, settings, engine)  # /static (GraphiQL's and the monitor's assets), /monitor
     return app
 
 
