@@ -23,14 +23,20 @@
   var tabs = config.examples.map(function (e) {
     return { query: e.query, variables: e.variables || undefined, headers: headers || undefined };
   });
-  var query = params.get("q") || params.get("query");
-  if (query) tabs.unshift({ query: query, variables: params.get("variables") || undefined, headers: headers || undefined });
+  // A link's operation (?q=&variables=) opens in a tab of its own, first. GraphiQL fills its editors from
+  // these props (not from the first tab's variables), so they are passed both ways.
+  var query = params.get("q") || params.get("query") || undefined;
+  var variables = (query && params.get("variables")) || undefined;
+  if (query) tabs.unshift({ query: query, variables: variables, headers: headers || undefined });
 
   var explorer = GraphiQLPluginExplorer.explorerPlugin();
   function App() {
     return React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultTabs: tabs,
+      query: query,
+      variables: variables,
+      headers: headers || undefined,
       defaultHeaders: headers || undefined,
       plugins: [explorer],
       defaultEditorToolsVisibility: true,
