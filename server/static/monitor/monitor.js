@@ -310,16 +310,18 @@
 
   function addReadings(list) {
     var added = 0;
+    var outOfOrder = false;
     list.forEach(function (r) {
       if (readings.has(r.id)) return; // replayed after a reconnect: already on the chart
       readings.set(r.id, r);
       r._t = Date.parse(r.recordedAt);
       r._n = readings.size;
+      if (ordered.length && r._t < ordered[ordered.length - 1]._t) outOfOrder = true;
       ordered.push(r);
       added++;
     });
     if (!added) return;
-    ordered.sort(function (a, b) { return a._t - b._t || a._n - b._n; });
+    if (outOfOrder) ordered.sort(function (a, b) { return a._t - b._t || a._n - b._n; });
     if (!drawPending) { drawPending = true; requestAnimationFrame(draw); }
   }
 
@@ -449,8 +451,8 @@
         case "error":
           onError(message.id, message.payload);
           break;
-        case "complete":
-          if (ops[message.id]) { var kind = ops[message.id]; delete ops[message.id]; setTimeout(function () { if (generation === wsGeneration) subscribe(kind); }, 1000); }
+        case "complete": // the server ended a subscription: take it up again, from where the chart is
+          if (ops[message.id]) { var kind = ops[message.id]; delete ops[message.id]; resubscribeLater(kind, generation); }
           break;
       }
     };
@@ -473,6 +475,7 @@
     var kind = ops[id];
     if (!kind || !payload) return;
     if (payload.errors && payload.errors.length) return onError(id, payload.errors);
+    resubscribeDelay[kind] = 1000;
     if (kind === "vitals" && payload.data && payload.data.vitalsRecorded) addReadings([payload.data.vitalsRecorded]);
     if (kind === "alarms" && payload.data && payload.data.anesthesiaAlarms) {
       mergeAlarm(payload.data.anesthesiaAlarms.alarm);
@@ -487,7 +490,14 @@
     if (code === "UNAUTHENTICATED") { signOut("La sesión expiró: ingrese un token nuevo."); return; }
     if (code === "NOT_FOUND" || code === "FORBIDDEN") { setStatus("off", "Sin acceso a este registro"); return; }
     // SLOW_CONSUMER and the like: subscribe again from where the chart is; the overlap is dropped by id.
-    if (kind) setTimeout(function () { if (ws) subscribe(kind); }, 1000);
+    if (kind) resubscribeLater(kind, wsGeneration);
+  }
+
+  var resubscribeDelay = { vitals: 1000, alarms: 1000 };
+  function resubscribeLater(kind, generation) {
+    var delay = resubscribeDelay[kind];
+    resubscribeDelay[kind] = Math.min(30000, delay * 2); // a stream that keeps ending is retried less often
+    setTimeout(function () { if (generation === wsGeneration && ws) subscribe(kind); }, delay);
   }
 
   // For tests and for staff who want to check: what is on the chart, never the token.
