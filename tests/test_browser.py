@@ -155,6 +155,11 @@ async def _wait(page: Any, expression: str, arg: Any = None) -> None:
     await page.wait_for_function(expression, arg=arg, timeout=WAIT_MS)
 
 
+async def _shows(page: Any, selector: str, text: str) -> None:
+    """The element's text becomes `text` (values are drawn on the next animation frame)."""
+    await _wait(page, "([s, t]) => document.querySelector(s).textContent === t", [selector, text])
+
+
 async def test_monitor_streams_vitals_lights_alarms_and_keeps_every_reading_across_a_dropped_socket(
     browser: Any, live_servers: list[LiveServer], database_url: str, world: World, token: Token
 ) -> None:
@@ -191,7 +196,7 @@ async def test_monitor_streams_vitals_lights_alarms_and_keeps_every_reading_acro
         for i in range(3):
             await write(own, [{**normal, "heartRate": 90 + i}])
         await _wait(page, "n => window.vetqlMonitor.readingIds().length === n", len(stored))
-        assert await page.locator("#value-heartRate").inner_text() == "92lpm"
+        await _shows(page, "#value-heartRate", "92lpm")
 
         # SpO2 under 90 %: the severe hypoxemia alarm lights, the SpO2 tile turns critical.
         await write(own, [{**normal, "spo2": 86.0}])
@@ -223,7 +228,7 @@ async def test_monitor_streams_vitals_lights_alarms_and_keeps_every_reading_acro
             await _wait(page, "n => window.vetqlMonitor.readingIds().length >= n", len(stored))
             await page.wait_for_timeout(500)  # anything doubled would arrive by now
             assert await on_chart() == stored  # every reading, once, in order
-            assert await page.locator("#value-heartRate").inner_text() == "96lpm"
+            await _shows(page, "#value-heartRate", "96lpm")
             await page.screenshot(path=shot("monitor.png"), full_page=True)
             await http_data(restarted, COMPLETE, {"input": {"anesthesiaLogId": log, "outcome": "NORMAL"}}, staff)
         finally:
