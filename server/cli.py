@@ -24,13 +24,15 @@ FIRST_QUERY = OVERVIEW  # the README's first query, GraphiQL's first tab and the
 _DEMO_TTL = timedelta(hours=8)
 
 
-def _migrate(url: str) -> None:
-    """Apply migrations; one line when something was applied, nothing when the database is current."""
+def _migrate(url: str, *, say_current: bool = False) -> None:
+    """Apply migrations; one line when something is applied, none when the database is current (unless asked)."""
     from db import migrate
 
     before = asyncio.run(_revision(url))
     head = migrate.head_revision()
     if before == head:
+        if say_current:
+            print(f"==> the database is at {head}: nothing to apply", flush=True)
         return
     print(f"==> migrating the database to {head}", flush=True)
     migrate.upgrade(url)
@@ -44,7 +46,7 @@ async def _revision(url: str) -> str | None:
     conn = await asyncpg.connect(urls.plain(url))
     try:
         found: str | None = await conn.fetchval(
-            "SELECT version_num FROM alembic_version WHERE to_regclass('alembic_version') IS NOT NULL LIMIT 1"
+            "SELECT version_num FROM alembic_version LIMIT 1"
         )
         return found
     except asyncpg.UndefinedTableError:
@@ -74,7 +76,7 @@ async def _demo_admin(url: str) -> uuid.UUID | None:
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from server.database import database_url
 
-    _migrate(database_url(settings))
+    _migrate(database_url(settings), say_current=True)
     return 0
 
 

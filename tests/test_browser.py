@@ -240,3 +240,30 @@ async def test_monitor_streams_vitals_lights_alarms_and_keeps_every_reading_acro
             own.stop()
         else:
             own.log.close()
+
+
+async def test_monitor_refuses_an_owner_and_opens_a_log_by_its_id(
+    browser: Any, live_servers: list[LiveServer], world: World, token: Token
+) -> None:
+    server = live_servers[0]
+    offline = Offline()
+    page = await offline.page(browser)
+    await page.goto(f"{server.url}/monitor")
+    await page.fill("#token", token(world.a.owners[0], world.a.tenant, "owner"))
+    await page.click("#signin-form button[type=submit]")
+    await page.get_by_text("Este monitor es para el personal de la clínica").wait_for(timeout=WAIT_MS)
+    assert await page.locator("#signin").is_visible()
+
+    staff = token(world.a.vet, world.a.tenant, "vet")
+    log = await start_log(server, staff, world.a.pets[4])
+    await page.fill("#token", staff)
+    await page.click("#signin-form button[type=submit]")
+    await page.fill("#log-id", "not-an-id")
+    await page.click("#open-by-id button[type=submit]")
+    await page.locator("#picker-error").get_by_text("registro de anestesia").wait_for(timeout=WAIT_MS)
+    await page.fill("#log-id", log)
+    await page.click("#open-by-id button[type=submit]")
+    await page.get_by_text("En vivo").wait_for(timeout=WAIT_MS)
+    assert await page.locator("#patient").inner_text() == "Rocky · perro"
+    await http_data(server, COMPLETE, {"input": {"anesthesiaLogId": log, "outcome": "NORMAL"}}, staff)
+    assert offline.outside == [], offline.outside

@@ -46,8 +46,9 @@
 
   var VITAL_FIELDS = "id recordedAt heartRate spo2 etco2 bloodPressureSystolic bloodPressureDiastolic bloodPressureMean temperature anesthesiaDepth";
   var ALARM_FIELDS = "id kind severity message value threshold raisedAt clearedAt isActive";
-  var Q_VIEWER_AND_LOGS =
-    "query MonitorOpenLogs($after: String) { viewer { role clinic { name } }" +
+  var Q_VIEWER = "query MonitorViewer { viewer { role clinic { name } } }";
+  var Q_OPEN_LOGS =
+    "query MonitorOpenLogs($after: String) {" +
     " pets(first: 100, after: $after) { pageInfo { hasNextPage endCursor }" +
     " nodes { name species anesthesiaLogs(first: 3) { nodes { id procedureName createdAt inductionTime completedAt } } } } }";
   var Q_LOG =
@@ -153,12 +154,7 @@
     var found = [];
     var clinic = null;
     function page(after) {
-      return gql(Q_VIEWER_AND_LOGS, { after: after }).then(function (data) {
-        var viewer = data.viewer;
-        if (!viewer || (viewer.role !== "VET" && viewer.role !== "ADMIN")) {
-          throw new Error("Este monitor es para el personal de la clínica (veterinario o administrador).");
-        }
-        clinic = viewer.clinic && viewer.clinic.name;
+      return gql(Q_OPEN_LOGS, { after: after }).then(function (data) {
         data.pets.nodes.forEach(function (pet) {
           pet.anesthesiaLogs.nodes.forEach(function (log) {
             if (!log.completedAt) found.push({ pet: pet, log: log });
@@ -168,7 +164,14 @@
         return null;
       });
     }
-    return page(null).then(function () {
+    return gql(Q_VIEWER).then(function (data) {
+      var viewer = data.viewer;
+      if (!viewer || (viewer.role !== "VET" && viewer.role !== "ADMIN")) {
+        throw new Error("Este monitor es para el personal de la clínica (veterinario o administrador).");
+      }
+      clinic = viewer.clinic && viewer.clinic.name;
+      return page(null);
+    }).then(function () {
       $("clinic").textContent = clinic || "";
       var list = $("open-logs");
       list.replaceChildren();
