@@ -117,6 +117,8 @@ async def test_graphiql_loads_offline_runs_the_overview_and_opens_the_docs(
     await docs.get_by_text("Query", exact=True).first.click()
     await docs.get_by_text("pets", exact=True).first.wait_for(timeout=WAIT_MS)
     await page.screenshot(path=shot("graphiql-docs.png"))
+    await page.click('[aria-label="Show GraphiQL Explorer"]')  # the explorer plugin, also served locally
+    await page.locator(".graphiql-explorer-root").get_by_text("viewer").first.wait_for(timeout=WAIT_MS)
     assert offline.outside == [], offline.outside
     assert offline.errors == [], offline.errors
     print(f"\nscreenshots: {SCREENSHOTS}")

@@ -21,10 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = ROOT / "clients"
 
 
-def test_typescript_types_were_generated_from_the_current_schema() -> None:
-    recorded = (CLIENTS / "typescript/src/generated/schema.sha256").read_text().split()[0]
-    current = hashlib.sha256((ROOT / "schema.graphql").read_bytes()).hexdigest()
-    assert recorded == current, "schema.graphql changed: run scripts/generate-clients.sh and commit clients/"
+def test_typescript_types_were_generated_from_the_current_schema_and_operations() -> None:
+    lines = (CLIENTS / "typescript/src/generated/inputs.sha256").read_text().splitlines()
+    recorded = {path: digest for digest, path in (line.split("  ", 1) for line in lines)}
+    operations = sorted(f"clients/operations/{p.name}" for p in (CLIENTS / "operations").glob("*.graphql"))
+    inputs = ["schema.graphql", *operations]
+    current = {path: hashlib.sha256((ROOT / path).read_bytes()).hexdigest() for path in inputs}
+    assert recorded == current, "schema.graphql or clients/operations changed: run make clients and commit clients/"
     generated = (CLIENTS / "typescript/src/generated/graphql.ts").read_text()
     for name in ("export type VitalSign = ", "export type OverviewQuery = ", "export type WatchVitalsSubscription = "):
         assert name in generated
