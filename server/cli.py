@@ -154,10 +154,13 @@ def _port_taken(host: str, port: int) -> str | None:
 
 def _print_welcome(settings: Settings, url: str, host: str, port: int) -> None:
     from server.auth import sign
+    from server.pages import is_production
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - naming what the user passed
     base = f"http://{shown}:{port}"
     print(f"==> VetQL on {base}", flush=True)
+    if is_production(settings):
+        return  # no GraphiQL, monitor or development tokens to point at
     print(f"    GraphiQL: {base}/graphql", flush=True)
     print(f"    Monitor:  {base}/monitor  (anesthesia monitor: sign in with a vet or admin token)", flush=True)
     if settings.jwks_url or settings.jwt_public_key:

@@ -96,7 +96,8 @@ def _html(body: str) -> HTMLResponse:
     return HTMLResponse(body, headers=_security_headers("no-store"))
 
 
-def _production(settings: Settings) -> bool:
+def is_production(settings: Settings) -> bool:
+    """VETQL_ENV=production (the settings field once it exists): no demo token, no development help."""
     env = getattr(settings, "env", None) or os.environ.get("VETQL_ENV", "development")
     return str(env).lower() == "production"
 
@@ -112,7 +113,7 @@ class Pages:
     async def demo_token(self) -> str | None:
         """An admin token of the demo clinic, in development with a local signing key; else None."""
         s = self.settings
-        if _production(s) or s.jwks_url or s.jwt_public_key:
+        if is_production(s) or s.jwks_url or s.jwt_public_key:
             return None
         if self._demo is not None and self._demo[0] > time.monotonic():
             return self._demo[1]

@@ -147,3 +147,30 @@ def test_serve_prints_links_and_tokens_for_admin_vet_and_owner(demo_url: str) ->
         assert token is not None, text
         assert jwt.decode(token.group(1), TEST_SECRET, ["HS256"])["role"] == role
     assert text.count("migrat") <= 1 and "remaining pids" not in text
+
+
+async def test_graphiql_offers_the_demo_token_in_development_only(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from db.engine import create_engine
+    from server.pages import Pages
+
+    engine = create_engine(demo_url, pool_size=1)
+    try:
+        pages = Pages(Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path), engine)
+        token = await pages.demo_token()
+        assert token is not None and jwt.decode(token, TEST_SECRET, ["HS256"])["role"] == "admin"
+        monkeypatch.setenv("VETQL_ENV", "production")
+        assert await Pages(Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path), engine).demo_token() is None
+    finally:
+        await engine.dispose()
+
+
+def test_serve_in_production_prints_no_tokens(demo_url: str, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.cli import _print_welcome
+
+    monkeypatch.setenv("VETQL_ENV", "production")
+    _print_welcome(Settings(jwt_secret=TEST_SECRET), demo_url, "127.0.0.1", 8000)
+    printed = capsys.readouterr().out
+    assert "VetQL on http://127.0.0.1:8000" in printed and "eyJ" not in printed and "/monitor" not in printed
