@@ -43,7 +43,7 @@ async def main(base: str, token: str) -> None:
         await page.fill("#token", token)
         await page.click("#signin-form button[type=submit]")
         await page.click("button.open-log")
-        await page.get_by_text("En vivo").wait_for()
+        await page.locator("#status.live").wait_for()
         await page.wait_for_timeout(1000)
         await page.screenshot(path=ROOT / "docs/monitor.png")
         await browser.close()

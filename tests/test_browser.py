@@ -179,7 +179,7 @@ async def test_monitor_streams_vitals_lights_alarms_and_keeps_every_reading_acro
         await page.fill("#token", staff)
         await page.click("#signin-form button[type=submit]")
         await page.click(f'button.open-log[data-log-id="{log}"]', timeout=WAIT_MS)
-        await page.get_by_text("En vivo").wait_for(timeout=WAIT_MS)
+        await page.locator("#status.live").wait_for(timeout=WAIT_MS)
         assert await page.evaluate("window.location.href") == f"{own.url}/monitor"  # the token is not in the URL
         assert await page.evaluate("localStorage.length + sessionStorage.length") == 0
 
@@ -218,7 +218,7 @@ async def test_monitor_streams_vitals_lights_alarms_and_keeps_every_reading_acro
         # The server drops the socket (its process is killed); readings go on through another server.
         own.process.kill()
         own.process.wait(10)
-        await page.get_by_text("reconectando", exact=False).wait_for(timeout=WAIT_MS)
+        await page.locator("#status.wait").wait_for(timeout=WAIT_MS)
         for i in range(3):
             await write(live_servers[0], [{**normal, "heartRate": 100 + i}])
         restarted = LiveServer(database_url, port)
@@ -265,7 +265,7 @@ async def test_monitor_refuses_an_owner_and_opens_a_log_by_its_id(
     await page.locator("#picker-error").get_by_text("registro de anestesia").wait_for(timeout=WAIT_MS)
     await page.fill("#log-id", log)
     await page.click("#open-by-id button[type=submit]")
-    await page.get_by_text("En vivo").wait_for(timeout=WAIT_MS)
+    await page.locator("#status.live").wait_for(timeout=WAIT_MS)
     assert await page.locator("#patient").inner_text() == "Rocky · perro"
     await http_data(server, COMPLETE, {"input": {"anesthesiaLogId": log, "outcome": "NORMAL"}}, staff)
     assert offline.outside == [], offline.outside
