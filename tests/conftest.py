@@ -73,8 +73,15 @@ def world(database_url: str) -> World:
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    # development whatever DATABASE_URL says (production mode has tests of its own)
-    return Settings(jwt_secret=TEST_SECRET, data_dir=tmp_path_factory.mktemp("vetql-data"), env="development")
+    # development whatever DATABASE_URL says (production mode has tests of its own); membership answers
+    # kept for the session, so statement counts do not depend on how slow the machine is (the cache's
+    # expiry has tests of its own, with a clock they move)
+    return Settings(
+        jwt_secret=TEST_SECRET,
+        data_dir=tmp_path_factory.mktemp("vetql-data"),
+        env="development",
+        membership_cache_seconds=3600,
+    )
 
 
 class StatementCounter:
