@@ -96,7 +96,7 @@ SELECT json_build_object('data', json_build_object('pet', (
     'sex', upper(p.sex), 'isNeutered', p.is_neutered, 'dateOfBirth', p.date_of_birth,
     'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
     'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
-    'preferredAppointmentTime', p.preferred_appointment_time, 'lastVisitDate', p.last_visit_date,
+    'preferredAppointmentTime', upper(p.preferred_appointment_time), 'lastVisitDate', p.last_visit_date,
     'nextVisitDue', p.next_visit_due, 'createdAt', {iso_datetime('p.created_at')},
     'owner', (SELECT json_build_object('id', {global_id('Profile', 'o.id')}, 'fullName', o.full_name,
                                        'email', o.email, 'phone', o.phone, 'city', o.city)
