@@ -1,7 +1,8 @@
 """The benchmark dataset, loaded once into its own database (`vetql_bench`).
 
 2 clinics x 2,000 pets; per pet about 3 alerts, 2 problems and one anesthesia
-log with 40 vitals. A reload happens only when the parameters, the demo
+log with 40 vitals; about half the logs get one or two alarms (`_ALARMS`: the demo
+generator makes none, and the wide overview reads them). A reload happens only when the parameters, the demo
 generator (demo/clinics.py) or the row counts differ from what was loaded; the
 marker is a comment on the database, so the clinic schema stays untouched.
 """
@@ -31,7 +32,7 @@ PARAMS: dict[str, Any] = {
     "surgeries_fraction": 1.0,
     "vitals_per_log": 40,
 }
-MARKER_VERSION = 1
+MARKER_VERSION = 2  # 2: alarms added after the demo load
 DEMO_SOURCE = Path(__file__).resolve().parent.parent / "demo" / "clinics.py"
 
 
@@ -89,12 +90,39 @@ async def _counts_match(conn: asyncpg.Connection, marker: dict[str, Any]) -> boo
     return all(found.get(c["tenant_id"]) == PARAMS["pets"] for c in expected)
 
 
+# Alarms raised by readings of the demo's vitals: on half the logs a cleared tachycardia
+# (raised by the 5th reading, cleared by the 8th), on every third log a hypoxemia
+# (raised by the 20th), cleared by the 30th on even ones and open on the others.
+_ALARMS = """
+WITH v AS (
+  SELECT v.*, row_number() OVER (PARTITION BY v.tenant_id, v.anesthesia_log_id ORDER BY v.recorded_at, v.id) AS n,
+         abs(hashtext(v.anesthesia_log_id::text)) AS h
+  FROM anesthesia_vitals v
+)
+INSERT INTO anesthesia_alarms (tenant_id, anesthesia_log_id, kind, family, severity, message, value, threshold,
+                               raised_at, raised_by, cleared_at, cleared_by)
+SELECT r.tenant_id, r.anesthesia_log_id, 'tachycardia', 'heart_rate', 'warning',
+       format('HR %s bpm (> 180)', coalesce(r.heart_rate, 190)), coalesce(r.heart_rate, 190), 180,
+       r.recorded_at, r.id, c.recorded_at, c.id
+FROM v r JOIN v c ON c.tenant_id = r.tenant_id AND c.anesthesia_log_id = r.anesthesia_log_id AND c.n = 8
+WHERE r.n = 5 AND r.h % 2 = 0
+UNION ALL
+SELECT r.tenant_id, r.anesthesia_log_id, 'hypoxemia', 'spo2', 'critical',
+       format('SpO2 %s%% (< 90)', coalesce(r.spo2, 88)), coalesce(r.spo2, 88), 90,
+       r.recorded_at, r.id, c.recorded_at, c.id
+FROM v r LEFT JOIN v c ON c.tenant_id = r.tenant_id AND c.anesthesia_log_id = r.anesthesia_log_id AND c.n = 30
+                      AND r.h % 2 = 0
+WHERE r.n = 20 AND r.h % 3 = 0
+"""
+
+
 async def _load(url: str) -> dict[str, Any]:
     from demo.clinics import load_demo
 
     summary = await load_demo(url, progress=True, **PARAMS)
     conn = await asyncpg.connect(url)
     try:
+        print("==> alarms on the anesthesia logs: " + (await conn.execute(_ALARMS)), flush=True)
         print("==> ANALYZE", flush=True)
         await conn.execute("ANALYZE")
         marker = {

@@ -21,7 +21,7 @@ from typing import Any
 
 import asyncpg
 
-from db.json_formats import global_id, iso_datetime
+from db.json_formats import global_id, iso_datetime, json_flag
 
 BEGIN = (
     "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true),"
@@ -96,7 +96,7 @@ SELECT json_build_object('data', json_build_object('pet', (
     'sex', upper(p.sex), 'isNeutered', p.is_neutered, 'dateOfBirth', p.date_of_birth,
     'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
     'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
-    'preferredAppointmentTime', p.preferred_appointment_time, 'lastVisitDate', p.last_visit_date,
+    'preferredAppointmentTime', upper(p.preferred_appointment_time), 'lastVisitDate', p.last_visit_date,
     'nextVisitDue', p.next_visit_due, 'createdAt', {iso_datetime('p.created_at')},
     'owner', (SELECT json_build_object('id', {global_id('Profile', 'o.id')}, 'fullName', o.full_name,
                                        'email', o.email, 'phone', o.phone, 'city', o.city)
@@ -178,6 +178,102 @@ FROM (SELECT * FROM appointments x
 """
 
 
+# Every field of a profile (bench/query.py PROFILE_FIELDS), the one `p.<fk>` points at, as alias `o`.
+def _profile(alias: str, fk: str) -> str:
+    def at(column: str) -> str:
+        return f"{alias}.{column}"
+
+    return f"""(SELECT json_build_object(
+      'id', {global_id('Profile', at('id'))}, 'fullName', {at('full_name')}, 'role', upper({at('role')}),
+      'email', {at('email')}, 'phone', {at('phone')}, 'city', {at('city')},
+      'preferredContactMethod', upper({at('preferred_contact_method')}), 'timezone', {at('timezone')},
+      'locale', {at('locale')}, 'secondaryPhone', {at('secondary_phone')}, 'addressLine1', {at('address_line1')},
+      'addressLine2', {at('address_line2')}, 'state', {at('state')}, 'postalCode', {at('postal_code')},
+      'country', {at('country')}, 'emergencyContactName', {at('emergency_contact_name')},
+      'emergencyContactPhone', {at('emergency_contact_phone')},
+      'communicationPreferences', json_build_object(
+        'marketing', {json_flag(at('communication_preferences'), 'marketing', True)},
+        'reminders', {json_flag(at('communication_preferences'), 'reminders', True)}))
+    FROM profiles {alias} WHERE {alias}.tenant_id = p.tenant_id AND {alias}.id = p.{fk})"""
+
+
+# The wide overview's anesthesia logs of pet `p`: the 5 newest with every field, their alarms in
+# the order raised, and their last 10 vitals (by recorded_at, seq), oldest first.
+_WIDE_LOGS = f"""json_build_object('edges', coalesce((
+      SELECT json_agg(json_build_object('node', json_build_object(
+               'id', {global_id('AnesthesiaLog', 'l.id')}, 'procedureName', l.procedure_name,
+               'anesthesiaProtocol', l.anesthesia_protocol, 'preAnesthesiaAssessment', l.pre_anesthesia_assessment,
+               'inductionTime', {iso_datetime('l.induction_time')},
+               'maintenanceStart', {iso_datetime('l.maintenance_start')},
+               'recoveryStart', {iso_datetime('l.recovery_start')},
+               'extubationTime', {iso_datetime('l.extubation_time')},
+               'fullRecoveryTime', {iso_datetime('l.full_recovery_time')},
+               'complications', l.complications, 'outcome', upper(l.outcome),
+               'completedAt', {iso_datetime('l.completed_at')}, 'notes', l.notes,
+               'createdAt', {iso_datetime('l.created_at')},
+               'alarms', coalesce((
+                 SELECT json_agg(json_build_object(
+                          'id', {global_id('AnesthesiaAlarm', 'm.id')}, 'kind', upper(m.kind),
+                          'severity', upper(m.severity), 'message', m.message, 'value', m.value::float8,
+                          'threshold', m.threshold::float8, 'raisedAt', {iso_datetime('m.raised_at')},
+                          'clearedAt', {iso_datetime('m.cleared_at')}, 'isActive', m.cleared_at IS NULL)
+                        ORDER BY m.raised_at, m.id)
+                 FROM anesthesia_alarms m WHERE m.tenant_id = l.tenant_id AND m.anesthesia_log_id = l.id), '[]'),
+               'vitals', json_build_object('edges', coalesce((
+                 SELECT json_agg(json_build_object('node', json_build_object(
+                          'id', {global_id('VitalSign', 'v.id')}, 'recordedAt', {iso_datetime('v.recorded_at')},
+                          'heartRate', v.heart_rate, 'respiratoryRate', v.respiratory_rate,
+                          'spo2', v.spo2::float8, 'etco2', v.etco2::float8,
+                          'bloodPressureSystolic', v.blood_pressure_systolic,
+                          'bloodPressureDiastolic', v.blood_pressure_diastolic,
+                          'bloodPressureMean', v.blood_pressure_mean, 'temperature', v.temperature::float8,
+                          'anesthesiaDepth', upper(v.anesthesia_depth), 'ivFluidsRate', v.iv_fluids_rate::float8,
+                          'notes', v.notes))
+                        ORDER BY v.recorded_at, v.seq)
+                 FROM (SELECT * FROM anesthesia_vitals v
+                       WHERE v.tenant_id = l.tenant_id AND v.anesthesia_log_id = l.id
+                       ORDER BY v.recorded_at DESC, v.seq DESC LIMIT 10) v), '[]'))))
+             ORDER BY l.created_at DESC, l.id DESC)
+      FROM (SELECT * FROM anesthesia_logs l
+            WHERE l.tenant_id = p.tenant_id AND l.pet_id = p.id
+            ORDER BY l.created_at DESC, l.id DESC LIMIT 5) l), '[]'))"""
+
+# $1: tenant id, $2: page size. The overview's pets, orders and filters, with every field of each.
+WIDE_SQL = f"""
+SELECT json_build_object('data', json_build_object('pets', json_build_object('edges', coalesce(json_agg(
+  json_build_object('node', json_build_object(
+    'id', {global_id('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species), 'breed', p.breed,
+    'sex', upper(p.sex), 'isNeutered', p.is_neutered, 'dateOfBirth', p.date_of_birth,
+    'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
+    'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
+    'preferredAppointmentTime', upper(p.preferred_appointment_time), 'lastVisitDate', p.last_visit_date,
+    'nextVisitDue', p.next_visit_due, 'createdAt', {iso_datetime('p.created_at')},
+    'owner', {_profile('o', 'owner_id')},
+    'primaryVet', {_profile('pv', 'primary_vet_id')},
+    'alerts', {_alerts(f"'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
+                       f"'severity', upper(a.severity), 'title', a.title, 'message', a.message, "
+                       "'isActive', a.is_active AND (a.expires_at IS NULL OR a.expires_at > now()), "
+                       f"'expiresAt', {iso_datetime('a.expires_at')}, 'createdAt', {iso_datetime('a.created_at')}, "
+                       f"'createdBy', (SELECT json_build_object('id', {global_id('Profile', 'cb.id')}, "
+                       "'fullName', cb.full_name) FROM profiles cb "
+                       "WHERE cb.tenant_id = a.tenant_id AND cb.id = a.created_by)")},
+    'problems', coalesce((
+      SELECT json_agg(json_build_object(
+               'id', {global_id('PatientProblem', 'r.id')}, 'problemName', r.problem_name, 'icdCode', r.icd_code,
+               'onsetDate', r.onset_date, 'resolvedDate', r.resolved_date, 'isChronic', r.is_chronic,
+               'isActive', r.is_active, 'severity', upper(r.severity), 'notes', r.notes,
+               'diagnosisCode', (SELECT json_build_object('id', {global_id('DiagnosisCode', 'd.id')}, 'code', d.code,
+                                                          'term', d.term, 'standard', d.standard)
+                                 FROM diagnosis_codes d WHERE d.id = r.diagnosis_code_id))
+             ORDER BY r.is_active DESC, r.onset_date DESC NULLS LAST, r.id)
+      FROM patient_problems r
+      WHERE r.tenant_id = p.tenant_id AND r.pet_id = p.id AND r.is_active), '[]'),
+    'anesthesiaLogs', {_WIDE_LOGS}
+  )) ORDER BY p.name, p.id), '[]'))))::text
+FROM (SELECT * FROM pets p WHERE p.tenant_id = $1 ORDER BY p.name, p.id LIMIT $2) p
+"""
+
+
 def _uuid_of(global_id: str) -> str:
     raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
     return raw.partition(":")[2]
@@ -185,7 +281,8 @@ def _uuid_of(global_id: str) -> str:
 
 async def fetch(conn: asyncpg.Connection[Any], claims_json: str, tenant_id: str, operation: str,
                 variables: dict[str, Any]) -> bytes:
-    """The whole response body of one of the bench's operations (Overview, Pet, Today), from one statement."""
+    """The whole response body of one of the bench's operations (Overview, Pet, Today, WideOverview), from one
+    statement."""
     first = min(int(variables.get("first", 50)), 100)
     args: list[Any]
     if operation == "Pet":
@@ -193,6 +290,8 @@ async def fetch(conn: asyncpg.Connection[Any], claims_json: str, tenant_id: str,
     elif operation == "Today":
         sql, args = TODAY_SQL, [tenant_id, datetime.fromisoformat(str(variables["from"])),
                                 datetime.fromisoformat(str(variables["before"])), first]
+    elif operation == "WideOverview":
+        sql, args = WIDE_SQL, [tenant_id, first]
     else:
         sql, args = OVERVIEW_SQL, [tenant_id, first]
     async with conn.transaction(isolation="repeatable_read", readonly=True):

@@ -2,7 +2,7 @@
 
 Same front half as VetQL (uvicorn, Starlette, the same token verification
 and claims), then one SQL statement whose result is the response body: the
-request's operationName (Overview, Pet, Today) picks the statement.
+request's operationName (Overview, Pet, Today, WideOverview) picks the statement.
 DATABASE_URL and VETQL_JWT_SECRET come from the environment.
 """
 

@@ -14,7 +14,7 @@ were installed from makes a second run skip them. If Node 22 cannot be installed
 does not start, PostGraphile runs on the machine's `node`, and `Runtime.node_note`
 says so; if PostGraphile itself cannot be installed, `Unavailable` says what failed.
 
-Also here: the three queries in PostGraphile's schema (`DOCUMENTS`), and the
+Also here: the four queries in PostGraphile's schema (`DOCUMENTS`), and the
 comparison of its answers with VetQL's (`compare`): every value VetQL returns,
 matched row by row by uuid, after normalizing what the two schemas print
 differently; alerts may differ because PostGraphile has no "not expired"
@@ -168,17 +168,79 @@ query Today($first: Int!, $from: Datetime!, $before: Datetime!) {
 }
 """
 
-DOCUMENTS: dict[str, str] = {"overview": OVERVIEW, "pet": PET, "today": TODAY}
+# The wide overview (bench/query.py WIDE): the overview's rows with every field, mapped as
+# OVERVIEW is (alerts' expiry, connections, orders, ids, enums, numerics). Besides:
+# - communicationPreferences is the jsonb column itself ({"marketing": ..., "reminders": ...});
+#   VetQL's object defaults an absent key to true, so `compare` reads it that way (_WIDE_DEFAULTS).
+# - alarms in the order raised (RAISED_AT_ASC, PRIMARY_KEY_ASC), as VetQL's; their isActive
+#   is the field bench/postgraphile/server.mjs adds (cleared_at IS NULL).
+WIDE = """\
+query WideOverview($first: Int!) {
+  pets: allPets(first: $first, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) {
+    edges {
+      node {
+        id name species breed sex isNeutered dateOfBirth weightKg color microchipId isDeceased
+        behavioralNotes preferredAppointmentTime lastVisitDate nextVisitDue createdAt
+        owner: profileByTenantIdAndOwnerId { ...Person }
+        primaryVet: profileByTenantIdAndPrimaryVetId { ...Person }
+        alerts: patientAlertsByTenantIdAndPetId(condition: {isActive: true}) {
+          nodes {
+            id alertType severity title message isActive expiresAt createdAt
+            createdBy: profileByTenantIdAndCreatedBy { id fullName }
+          }
+        }
+        problems: patientProblemsByTenantIdAndPetId(condition: {isActive: true}) {
+          nodes {
+            id problemName icdCode onsetDate resolvedDate isChronic isActive severity notes
+            diagnosisCode: diagnosisCodeByDiagnosisCodeId { id code term standard }
+          }
+        }
+        anesthesiaLogs: anesthesiaLogsByTenantIdAndPetId(first: 5, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) {
+          edges {
+            node {
+              id procedureName anesthesiaProtocol preAnesthesiaAssessment inductionTime maintenanceStart
+              recoveryStart extubationTime fullRecoveryTime complications outcome completedAt notes createdAt
+              alarms: anesthesiaAlarmsByTenantIdAndAnesthesiaLogId(orderBy: [RAISED_AT_ASC, PRIMARY_KEY_ASC]) {
+                nodes { id kind severity message value threshold raisedAt clearedAt isActive }
+              }
+              vitals: anesthesiaVitalsByTenantIdAndAnesthesiaLogId(
+                first: 10, orderBy: [RECORDED_AT_DESC, SEQ_DESC]
+              ) {
+                edges {
+                  node {
+                    id recordedAt heartRate respiratoryRate spo2 etco2 bloodPressureSystolic
+                    bloodPressureDiastolic bloodPressureMean temperature anesthesiaDepth ivFluidsRate notes
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+fragment Person on Profile {
+  id fullName role email phone city preferredContactMethod timezone locale secondaryPhone
+  addressLine1 addressLine2 state postalCode country emergencyContactName emergencyContactPhone
+  communicationPreferences
+}
+"""
+
+DOCUMENTS: dict[str, str] = {"overview": OVERVIEW, "pet": PET, "today": TODAY, "wide": WIDE}
 # List fields PostGraphile returns in the reverse of VetQL's order by design (see OVERVIEW: the last
 # 10 vitals, newest first); `compare` checks that the order is exactly reversed.
-REVERSED: dict[str, frozenset[str]] = {"overview": frozenset({"vitals"})}
+REVERSED: dict[str, frozenset[str]] = {"overview": frozenset({"vitals"}), "wide": frozenset({"vitals"})}
+# Object fields whose keys PostGraphile may leave out (a jsonb column) and the value VetQL gives them then.
+_WIDE_DEFAULTS: dict[str, dict[str, Any]] = {"communicationPreferences": {"marketing": True, "reminders": True}}
 PETS_PATH: tuple[str, ...] = PATHS["overview"]
 
 
 def body(name: str, params: Params, first: int = PAGE) -> bytes:
     """PostGraphile's POST body for one of the bench's queries."""
     values: dict[str, object]
-    if name == "overview":
+    if name in ("overview", "wide"):
         values = {"first": first}
     elif name == "pet":
         values = {"tenantId": params.tenant_id, "rowId": params.pet_id}
@@ -393,6 +455,8 @@ class Comparison:
     unordered: set[str] = field(default_factory=set)  # list fields compared as sets (orders differ by design)
     reversed_ok: frozenset[str] = frozenset()  # list fields expected in reverse order (REVERSED)
     reversed_seen: set[str] = field(default_factory=set)
+    # object fields (by name) -> the values VetQL gives keys PostGraphile's jsonb leaves out (_WIDE_DEFAULTS)
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def same_rows(self) -> bool:
@@ -439,6 +503,7 @@ class _Differ:
             if not isinstance(b, dict):
                 self.differ(where, f"VetQL has an object, PostGraphile {b!r:.80}")
                 return
+            b = {**self.c.defaults.get(key, {}), **b}
             for k, v in a.items():
                 if k not in b:
                     self.differ(f"{where}.{k}", "PostGraphile has no such field")
@@ -494,7 +559,8 @@ def compare(query: str, vetql_body: bytes, pgl_body: bytes,
     path = PATHS[query]
     mine, theirs = items_at(orjson.loads(vetql_body), path), items_at(document, path)
     count = len(theirs) if isinstance(theirs, list) else int(theirs is not None)
-    comparison = Comparison(query, count, len(pgl_body), reversed_ok=REVERSED.get(query, frozenset()))
+    comparison = Comparison(query, count, len(pgl_body), reversed_ok=REVERSED.get(query, frozenset()),
+                            defaults=_WIDE_DEFAULTS if query == "wide" else {})
     _Differ(comparison).walk(".".join(path), path[-1], mine, theirs)
     if explain is not None:
         for name, ids in comparison.extras.items():

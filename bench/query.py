@@ -1,10 +1,15 @@
-"""What every target is asked: the three read queries the benchmark compares, in VetQL's schema.
+"""What every target is asked: the four read queries the benchmark compares, in VetQL's schema.
 
 - overview: the patient overview a clinic dashboard refreshes all day (first 50 pets).
 - pet: a single pet with everything (fields, owner, vet, alerts, all problems,
   anesthesia logs with their vitals, appointments), by global ID.
 - today: today's appointments in the clinic's time zone (first 50, by start time)
   with pet (name, species, active alerts) and room.
+- wide: the overview with every field of every type it touches (pet, owner and
+  primary vet, alerts with who raised them, problems with their diagnosis code,
+  anesthesia logs with their alarms and last 10 vitals). Left out: the log's
+  `pet` (the same pet again), the pet's appointments (not part of the overview)
+  and connection bookkeeping (cursors, pageInfo, totalCount).
 
 The floor (bench/floor_server.py) takes the same request bodies as VetQL; PostGraphile
 has its own documents (bench/postgraphile_target.py) with aliases that put the data
@@ -21,12 +26,13 @@ from typing import Any
 import orjson
 
 PAGE = 50  # pets per overview page, appointments per page of today's schedule
-QUERIES: tuple[str, ...] = ("overview", "pet", "today")
-OPERATIONS: dict[str, str] = {"overview": "Overview", "pet": "Pet", "today": "Today"}
+QUERIES: tuple[str, ...] = ("overview", "pet", "today", "wide")
+OPERATIONS: dict[str, str] = {"overview": "Overview", "pet": "Pet", "today": "Today", "wide": "WideOverview"}
 TITLES: dict[str, str] = {
     "overview": f"Patient overview (first {PAGE} pets)",
     "pet": "A single pet with everything",
     "today": f"Today's appointments with pet, alerts and room (first {PAGE})",
+    "wide": f"Wide patient overview: every field (first {PAGE} pets)",
 }
 
 OVERVIEW = """\
@@ -107,7 +113,56 @@ query Today($first: Int!, $from: DateTime!, $before: DateTime!) {
 }
 """
 
-DOCUMENTS: dict[str, str] = {"overview": OVERVIEW, "pet": PET, "today": TODAY}
+# Every field of Profile, for the owner, the primary vet and (id, name) who raised an alert.
+PROFILE_FIELDS = """\
+id fullName role email phone city preferredContactMethod timezone locale secondaryPhone
+    addressLine1 addressLine2 state postalCode country emergencyContactName emergencyContactPhone
+    communicationPreferences { marketing reminders }"""
+
+WIDE = f"""\
+query WideOverview($first: Int!) {{
+  pets(first: $first) {{
+    edges {{
+      node {{
+        id name species breed sex isNeutered dateOfBirth weightKg color microchipId isDeceased
+        behavioralNotes preferredAppointmentTime lastVisitDate nextVisitDue createdAt
+        owner {{ ...Person }}
+        primaryVet {{ ...Person }}
+        alerts(activeOnly: true) {{
+          id alertType severity title message isActive expiresAt createdAt createdBy {{ id fullName }}
+        }}
+        problems(activeOnly: true) {{
+          id problemName icdCode onsetDate resolvedDate isChronic isActive severity notes
+          diagnosisCode {{ id code term standard }}
+        }}
+        anesthesiaLogs(first: 5) {{
+          edges {{
+            node {{
+              id procedureName anesthesiaProtocol preAnesthesiaAssessment inductionTime maintenanceStart
+              recoveryStart extubationTime fullRecoveryTime complications outcome completedAt notes createdAt
+              alarms {{ id kind severity message value threshold raisedAt clearedAt isActive }}
+              vitals(last: 10) {{
+                edges {{
+                  node {{
+                    id recordedAt heartRate respiratoryRate spo2 etco2 bloodPressureSystolic
+                    bloodPressureDiastolic bloodPressureMean temperature anesthesiaDepth ivFluidsRate notes
+                  }}
+                }}
+              }}
+            }}
+          }}
+        }}
+      }}
+    }}
+  }}
+}}
+
+fragment Person on Profile {{
+  {PROFILE_FIELDS}
+}}
+"""
+
+DOCUMENTS: dict[str, str] = {"overview": OVERVIEW, "pet": PET, "today": TODAY, "wide": WIDE}
 
 # Where each query's items sit in a response (every target's, thanks to aliases). A list
 # counts its items; an object (the single pet) counts as 1, null as 0.
@@ -115,6 +170,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     "overview": ("data", "pets", "edges"),
     "pet": ("data", "pet"),
     "today": ("data", "appointments", "edges"),
+    "wide": ("data", "pets", "edges"),
 }
 PETS_PATH = PATHS["overview"]
 
@@ -137,7 +193,7 @@ def global_id(type_name: str, key: str) -> str:
 
 
 def variables(name: str, params: Params, first: int = PAGE) -> dict[str, Any]:
-    if name == "overview":
+    if name in ("overview", "wide"):
         return {"first": first}
     if name == "pet":
         return {"id": global_id("Pet", params.pet_id)}

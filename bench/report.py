@@ -178,9 +178,34 @@ def overview_goals(found: list[dict[str, Any]], concurrencies: tuple[int, ...], 
     return checks
 
 
-def check_lines(checks: list[Check]) -> str:
+def wide_goals(found: list[dict[str, Any]], concurrencies: tuple[int, ...], *, peer: str,
+               statements_5: int, statements_50: int) -> list[Check]:
+    """The wide overview's goals (issue 9): throughput >= 1.0x the peer's and p99 <= the peer's at each
+    concurrency, and at most 3 statements per request, the same for 5 and 50 pets."""
+    by = {(str(r["against"]), int(r["concurrency"])): r for r in found if r.get("query") == "wide"}
+    checks: list[Check] = []
+    for c in concurrencies:
+        row = by.get((peer, c))
+        if row is None:
+            checks.append(Check(f"throughput >= 1.0x {peer} at c={c}", None, f"{peer} not measured at c={c}"))
+            checks.append(Check(f"p99 <= {peer}'s at c={c}", None, f"{peer} not measured at c={c}"))
+            continue
+        for key, want, at_least in (("throughput", f"throughput >= 1.0x {peer}", True),
+                                    ("p99", f"p99 <= {peer}'s", False)):
+            value = row.get(key)
+            met = None if value is None else (value >= 1.0 if at_least else value <= 1.0)
+            checks.append(Check(f"{want} at c={c}", met, "-" if value is None else f"{value:.3f}x"))
+    checks.append(Check(
+        "SQL statements per request the same for 5 and 50 pets, and <= 3",
+        statements_5 == statements_50 and statements_50 <= 3,
+        f"{statements_5} for first: 5, {statements_50} for first: 50",
+    ))
+    return checks
+
+
+def check_lines(checks: list[Check], title: str = "overview") -> str:
     met = sum(1 for c in checks if c.met)
-    lines = [f"Performance goals (overview): {met} of {len(checks)} met in this run"]
+    lines = [f"Performance goals ({title}): {met} of {len(checks)} met in this run"]
     for c in checks:
         mark = {True: "met    ", False: "NOT met", None: "n/a    "}[c.met]
         lines.append(f"  [{mark}] {c.target}: {c.measured}")

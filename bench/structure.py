@@ -1,7 +1,7 @@
 """Checks before the timed runs, in-process: SQL statements per request, and that the floor returns VetQL's data.
 
-For each query of the run (bench/query.py); the overview also with first: 5, so
-the count shows whether it grows with the page (N+1).
+For each query of the run (bench/query.py); the overview and the wide overview also
+with first: 5, so the count shows whether it grows with the page (N+1).
 
 The statement count is taken from the driver's side: an asyncpg query logger on
 every connection of the app's engine (db/engine.py `watch_statements`, as
@@ -33,7 +33,7 @@ class QueryCheck:
     name: str
     statements: int  # per request, for the page the runs ask for (overview: first: PAGE)
     statement_texts: list[str] = field(default_factory=list)
-    statements_5: int | None = None  # overview only: the same request with first: 5
+    statements_5: int | None = None  # overview and wide only: the same request with first: 5
     floor_matches: bool = False
     floor_difference: str | None = None
     response_bytes: int = 0
@@ -44,6 +44,9 @@ class QueryCheck:
     def constant(self) -> bool:
         """The same number of statements for 5 and 50 pets (no N+1); True for queries without that check."""
         return self.statements_5 is None or self.statements_5 == self.statements
+
+
+PAGED_PETS = ("overview", "wide")  # queries of a page of pets: also asked with first: 5
 
 
 class _Counter:
@@ -101,12 +104,12 @@ async def check(url: str, settings: Settings, token: str, claims: Claims, params
                 content, statements = await ask(name)
                 checked = QueryCheck(name, len(statements), statements, response_bytes=len(content),
                                      items=count_at(orjson.loads(content), PATHS[name]), response=content)
-                if name == "overview":
+                if name in PAGED_PETS:
                     if checked.items != PAGE:
-                        raise SystemExit(f"bench: the overview returned {checked.items} pets, not {PAGE}")
+                        raise SystemExit(f"bench: {name} returned {checked.items} pets, not {PAGE}")
                     content_5, statements_5 = await ask(name, 5)
                     if count_at(orjson.loads(content_5), PATHS[name]) != 5:
-                        raise SystemExit("bench: the overview with first: 5 did not return 5 pets")
+                        raise SystemExit(f"bench: {name} with first: 5 did not return 5 pets")
                     checked.statements_5 = len(statements_5)
                 elif checked.items == 0:
                     raise SystemExit(f"bench: {name} returned nothing ({params})")

@@ -23,6 +23,11 @@
 // addPgTableCondition; the Amber preset's conditions are equality only, and
 // "today's appointments" needs a range. It is planned into the same single
 // SQL statement as the rest of the query.
+//
+// And one field: `isActive` on AnesthesiaAlarm (`cleared_at IS NULL`, as VetQL's
+// alarm isActive), which the wide overview selects. A PostGraphile user would add
+// a computed-column function in the database; nothing is added there, so it is an
+// extendSchema plan that selects the expression in the same statement.
 
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
@@ -33,7 +38,8 @@ import { makePgService } from "postgraphile/adaptors/pg";
 import { TYPES } from "postgraphile/@dataplan/pg";
 import { grafserv } from "postgraphile/grafserv/node";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
-import { addPgTableCondition } from "postgraphile/utils";
+import { sql } from "postgraphile/pg-sql2";
+import { addPgTableCondition, extendSchema, gql } from "postgraphile/utils";
 
 const ROLES = new Set(["owner", "vet", "admin", "platform"]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -94,12 +100,32 @@ function startTimeCondition(fieldName, op, description) {
   );
 }
 
+/** AnesthesiaAlarm.isActive: the alarm is not cleared yet. */
+const alarmIsActive = extendSchema({
+  typeDefs: gql`
+    extend type AnesthesiaAlarm {
+      "True until cleared."
+      isActive: Boolean!
+    }
+  `,
+  objects: {
+    AnesthesiaAlarm: {
+      plans: {
+        isActive($alarm) {
+          return $alarm.select(sql`${$alarm.getClassStep().alias}.cleared_at is null`, TYPES.boolean, true);
+        },
+      },
+    },
+  },
+});
+
 /** @type {GraphileConfig.Preset} */
 const preset = {
   extends: [PostGraphileAmberPreset],
   plugins: [
     startTimeCondition("startsFrom", ">=", "Starting at or after this instant."),
     startTimeCondition("startsBefore", "<", "Starting before this instant."),
+    alarmIsActive,
   ],
   pgServices: [
     makePgService({
