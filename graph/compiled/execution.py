@@ -5,11 +5,14 @@ rendered once per distinct selection."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from typing import Any
 
 import orjson
 from graphql import FieldNode, VariableNode, visit
+from graphql.execution.executor import CollectedErrors
 from graphql.language.visitor import Visitor
+from graphql.pyutils import RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph import metrics
@@ -96,6 +99,24 @@ class PassThroughExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # fragments and coerced variables), so it needs the executor itself.
         if isinstance(self.context_value, Context):
             self.context_value.executor = self
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """A subscription event's executor: the operation's, with per-event state of its own.
+
+        graphql-core's copy keeps the operation's memo of collected subfields, keyed by the
+        identity of field lists that every event builds afresh: each event would add entries
+        (and keep their lists alive) for as long as the subscription lasts. Strawberry's own
+        per-event path and `EventRenderer` both come through here.
+        """
+        executor = copy(self)
+        executor.root_value = payload
+        executor.collected_errors = CollectedErrors()
+        executor._relevant_sub_fields = {}
+        executor._stream_usages = RefMap()
+        executor.pending_incremental_futures = set()
+        executor.background_futures = set()
+        executor.async_work_finished_hook_task = None
+        return executor
 
     def execute_field(
         self, parent_type: Any, source: Any, field_details_list: Any, path: Any, position_context: Any
