@@ -41,6 +41,10 @@ class SlowConsumer(Exception):
     """The subscriber fell further behind than the feed keeps."""
 
 
+class ShuttingDown(Exception):
+    """The server is shutting down: reconnect (to another server) and resume with the last cursor."""
+
+
 class TokenExpired(Exception):
     """The subscriber's token expired while the subscription was open."""
 
@@ -69,6 +73,10 @@ class Subscriber:
     idx: int = -1
     bell: asyncio.Event = field(default_factory=asyncio.Event)
     expired: bool = False
+    # Since when (loop time) an event handed to the client has not gone out; None between sends.
+    busy_since: float | None = None
+    # Found blocked longer than the send bound (and counted then): ends with SLOW_CONSUMER when it wakes.
+    slow: bool = False
 
     def expire(self) -> None:
         self.expired = True
@@ -77,6 +85,8 @@ class Subscriber:
 
 class LiveEvents(Protocol):
     """The process's live feeds (server/live/feeds.py `LiveHub`)."""
+
+    send_timeout: float  # seconds a send may stay blocked before the subscriber is a slow consumer
 
     def stream(self, key: FeedKey, readers: Readers, sub: Subscriber, start: dict[UUID, int]) -> AsyncIterator[Entry]:
         """Entries after `sub.last`, then live, until it goes away; `start` is where the log stands now."""

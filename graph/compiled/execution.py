@@ -52,13 +52,16 @@ def _variables_in(node: FieldNode) -> tuple[str, ...] | None:
 
 
 class EventRenderer:
-    """One subscription's events as the JSON of its `data`, rendered once per distinct selection.
+    """One subscription's events as the JSON of its field's value, rendered once per distinct selection.
 
     Subscribers whose documents parse to the same nodes (the parser cache makes
     equal documents identical) and whose variables agree on what the selection
     reads share one rendering of each event: the first renders, the rest reuse
-    the bytes. An event that renders with errors is not shared (`None`): it goes
-    through the ordinary per-subscriber pipeline.
+    the bytes. WebSocket subscribers send them as their `data` (`data`); HTTP
+    streams (SSE, multipart) hand them to Strawberry as a pre-built value
+    (`value`), which the executor passes through. An event that renders with
+    errors is not shared (`None`): it goes through the ordinary per-subscriber
+    pipeline.
     """
 
     def __init__(self, executor: Any, field_nodes: Sequence[FieldNode]) -> None:
@@ -71,9 +74,12 @@ class EventRenderer:
         else:
             used = {n: values.get(n) for n in sorted({n for group in names for n in group or ()})}
         self._key = (id(self._operation), orjson.dumps(used, default=str, option=orjson.OPT_SORT_KEYS))
+        first = field_nodes[0]
+        self._response_key = (first.alias or first.name).value
+        self._data_prefix = b"{" + orjson.dumps(self._response_key) + b":"
 
-    def data(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> bytes | None:
-        """The `data` of `event` for this selection; `rendered` holds the event's renderings so far."""
+    def value(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> bytes | None:
+        """The JSON of the subscription field's value for `event`; `rendered` holds the event's renderings."""
         hit = rendered.get(self._key)
         if hit is not None and hit[0] is self._operation:
             return hit[1]
@@ -83,10 +89,20 @@ class EventRenderer:
             return None
         if result.errors:
             return None
-        data = orjson.dumps(result.data)
+        value = orjson.dumps(result.data[self._response_key])
         metrics.LIVE_RENDERS.inc()
-        rendered[self._key] = (self._operation, data)
-        return data
+        rendered[self._key] = (self._operation, value)
+        return value
+
+    def data(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> bytes | None:
+        """The `data` object of `event` for this selection (what a WebSocket `next` carries)."""
+        value = self.value(event, rendered)
+        return None if value is None else self._data_prefix + value + b"}"
+
+    def prebuilt(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> Any:
+        """`event` as Strawberry's pipeline should get it: the shared bytes when they render, else itself."""
+        value = self.value(event, rendered)
+        return event if value is None else orjson.Fragment(value)
 
 
 class PassThroughExecutionContext(StrawberryGraphQLCoreExecutionContext):

@@ -12,6 +12,7 @@ complete once the log is completed and everything before that was sent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -38,6 +39,7 @@ from graph.live import (
     Entry,
     Reader,
     Readers,
+    ShuttingDown,
     SlowConsumer,
     Subscriber,
     TokenExpired,
@@ -64,6 +66,10 @@ class SlowConsumerError(VetqlError):
 
 class TokenExpiredError(VetqlError):
     code = "UNAUTHENTICATED"
+
+
+class ServiceRestartError(VetqlError):
+    code = "SERVICE_RESTART"
 
 
 def _staff(info: strawberry.Info[Context, None]) -> tuple[Context, Claims, str]:
@@ -321,13 +327,15 @@ async def _stream(
     without errors are written straight to the socket as bytes shared with identical selections; the rest
     are yielded to Strawberry and sent the ordinary way, in the same order."""
     ctx = info.context
-    assert ctx.hub is not None
+    hub = ctx.hub
+    assert hub is not None
     outlet = OUTLET.get()
     renderer = None
-    if outlet is not None and ctx.executor is not None:
+    if ctx.executor is not None:
         renderer = EventRenderer(ctx.executor, info._raw_info.field_nodes)
+    loop = asyncio.get_running_loop()
     try:
-        async for item, rendered in _chain(replay, ctx.hub.stream(key, readers, sub, start)):
+        async for item, rendered in _chain(replay, hub.stream(key, readers, sub, start)):
             if item is END:
                 if key[2] is not None:  # one log's stream: over; a clinic's goes on
                     return
@@ -335,15 +343,34 @@ async def _stream(
             if renderer is not None and outlet is not None:
                 data = renderer.data(item, rendered)
                 if data is not None:
-                    await outlet.send(data)
+                    try:
+                        async with asyncio.timeout(hub.send_timeout):
+                            await outlet.send(data)
+                    except TimeoutError:
+                        raise SlowConsumer from None
                     continue
+            elif renderer is not None:  # SSE, multipart: Strawberry sends the shared bytes as they are
+                item = renderer.prebuilt(item, rendered)
             metrics.LIVE_EVENTS_EXECUTED.inc()
+            sub.busy_since = loop.time()  # the hub's sweep ends it if this send stays blocked
             yield item
+            sub.busy_since = None
+            if sub.slow:
+                raise SlowConsumer
     except SlowConsumer:
-        metrics.LIVE_SLOW_CONSUMERS.inc()
+        if not sub.slow:  # (the sweep counted those when it found them)
+            metrics.LIVE_SLOW_CONSUMERS.inc()
         raise SlowConsumerError("Fell too far behind; resubscribe with `after` (the last cursor you had).") from None
     except TokenExpired:
         raise TokenExpiredError("The token expired; reconnect with a new one.") from None
+    except ShuttingDown:
+        if outlet is not None:
+            # WebSocket: the server closes the socket with 1012 (service restart), the protocol's own
+            # "reconnect"; an error message here would tell graphql-ws clients not to resubscribe.
+            await asyncio.get_running_loop().create_future()
+        raise ServiceRestartError(
+            "The server is restarting; reconnect and resubscribe with `after` (the last cursor you had)."
+        ) from None
 
 
 async def _chain(

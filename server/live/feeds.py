@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.session import RequestDb
 from domain.identity import Claims
-from graph.live import PAGE, Entry, FeedKey, Reader, Readers, SlowConsumer, Subscriber, TokenExpired
+from graph import metrics as graph_metrics
+from graph.live import PAGE, Entry, FeedKey, Reader, Readers, ShuttingDown, SlowConsumer, Subscriber, TokenExpired
 from server import metrics
 from server.live.broker import Broker
 
@@ -113,10 +114,45 @@ class Feed:
 class LiveHub:
     """The process's feeds, keyed by (channel, clinic, log); created on first subscriber, dropped after the last."""
 
-    def __init__(self, engine: AsyncEngine, broker: Broker) -> None:
+    def __init__(self, engine: AsyncEngine, broker: Broker, *, send_timeout: float = 10.0) -> None:
         self.engine = engine
         self.broker = broker
+        self.send_timeout = send_timeout
         self.feeds: dict[FeedKey, Feed] = {}
+        self.closing = False
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def shut_down(self) -> None:
+        """Every stream ends now (`ShuttingDown`), each with its protocol's reconnect end."""
+        self.closing = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for feed in self.feeds.values():
+            for sub in feed.subscribers:
+                sub.bell.set()
+
+    async def _sweep(self) -> None:
+        """Finds subscribers whose sends stay blocked past the bound, at that moment: counted, let go
+        of by their feed (which keeps nothing for them), ended with SLOW_CONSUMER when they wake."""
+        loop = asyncio.get_running_loop()
+        while self.feeds:
+            await asyncio.sleep(max(0.05, self.send_timeout / 4))
+            now = loop.time()
+            for feed in list(self.feeds.values()):
+                limit = now - self.send_timeout
+                stuck = [s for s in feed.subscribers if s.busy_since is not None and s.busy_since < limit]
+                for sub in stuck:
+                    sub.slow = True
+                    graph_metrics.LIVE_SLOW_CONSUMERS.inc()
+                    log.info("slow consumer: sends blocked for %.1f s", now - (sub.busy_since or now))
+                    self._detach(feed, sub)
+        self._sweeper = None
+
+    def _detach(self, feed: Feed, sub: Subscriber) -> None:
+        if sub in feed.subscribers:
+            feed.subscribers.discard(sub)
+            feed.trim()
+            metrics.LIVE_SUBSCRIBERS.dec()
 
     def join(self, key: FeedKey, reader: Callable[[], Reader], sub: Subscriber) -> Feed:
         feed = self.feeds.get(key)
@@ -125,14 +161,14 @@ class LiveHub:
         sub.idx = feed.next_idx - 1  # from the feed's present on; what came before, it reads itself
         feed.subscribers.add(sub)
         metrics.LIVE_SUBSCRIBERS.inc()
+        if self._sweeper is None and not self.closing:
+            self._sweeper = asyncio.create_task(self._sweep(), name="vetql-live-sweeper")
         # catch up at once: commits between the subscriber's snapshot and now
         feed.watch.ring()
         return feed
 
     async def leave(self, feed: Feed, sub: Subscriber) -> None:
-        feed.subscribers.discard(sub)
-        feed.trim()
-        metrics.LIVE_SUBSCRIBERS.dec()
+        self._detach(feed, sub)
         if not feed.subscribers and self.feeds.get(feed.key) is feed:
             del self.feeds[feed.key]
             self.broker.unwatch(feed.watch)
@@ -155,6 +191,8 @@ class LiveHub:
             own = reader(dict(sub.last))
             while True:
                 rows = await _read(self.engine, sub.claims, own)
+                if self.closing:
+                    raise ShuttingDown
                 for log_id, seq, item in rows:
                     if seq > sub.last.get(log_id, 0):
                         sub.last[log_id] = seq
@@ -164,6 +202,10 @@ class LiveHub:
             while True:
                 if sub.claims.tenant_id != feed.tenant:  # never send another clinic's event
                     return
+                if self.closing:
+                    raise ShuttingDown
+                if sub.slow:
+                    raise SlowConsumer
                 for entry in feed.pending(sub):
                     yield entry
                 if sub.expired:
