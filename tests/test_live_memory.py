@@ -23,9 +23,13 @@ from graphql.execution import map_source_to_response_event
 from websockets.asyncio.client import connect
 
 from graph.compiled.execution import EventRenderer, PassThroughExecutionContext
+from graph.live import Subscriber
 from graph.schema import schema
 from graph.types.anesthesia import VitalSign
 from server.app import create_app
+from server.auth import Claims
+from server.live.broker import Watch
+from server.live.feeds import LiveHub
 from server.settings import Settings
 from tests.test_live_protocols import TRANSPORT_WS, VITALS, Client, record, vet
 from tests.world import World
@@ -151,3 +155,76 @@ async def test_connect_subscribe_disconnect_cycles_leave_nothing_behind(
     print(f"{grown} bytes over {CYCLES} cycles")
     # ~0.37 KB a cycle would be 740 KB here
     assert grown < 96 * 1024, f"{grown} bytes kept after {CYCLES} connect/subscribe/disconnect cycles"
+
+
+class _Broker:
+    def watch(self, channel: str, tenant: str, log: uuid.UUID | None) -> Watch:
+        return Watch(channel, tenant, log)
+
+    def unwatch(self, watch: Watch) -> None:
+        pass
+
+
+async def test_a_feed_delivering_tens_of_thousands_of_readings_keeps_nothing_once_all_have_them() -> None:
+    """Five subscribers of one log through the hub (no database: the reader is the test's)."""
+    log = uuid.uuid4()
+    queued: list[tuple[uuid.UUID, int, Any]] = []
+    made = 0
+
+    def readers(start: dict[uuid.UUID, int]) -> Any:
+        nonlocal made
+        made += 1
+
+        async def feed_reads(db: Any) -> list[tuple[uuid.UUID, int, Any]]:
+            out = queued[:]
+            queued.clear()
+            return out
+
+        async def nothing_before(db: Any) -> list[tuple[uuid.UUID, int, Any]]:
+            return []
+
+        return feed_reads if made == 1 else nothing_before
+
+    hub = LiveHub(None, _Broker())  # type: ignore[arg-type]
+    key = ("vitals", "clinic-a", log)
+    got = [0] * 5
+
+    async def watch(i: int) -> None:
+        claims = Claims(sub=uuid.uuid4(), role="vet", tenant_id="clinic-a", exp=2**40)
+        async for entry in hub.stream(key, readers, Subscriber(claims=claims, last={log: 0}), {log: 0}):
+            got[i] = entry.seq
+            if min(got) == seq:
+                caught_up.set()
+
+    tasks = [asyncio.create_task(watch(i)) for i in range(5)]
+    seq = 0
+    caught_up = asyncio.Event()
+
+    async def deliver(rounds: int) -> None:
+        nonlocal seq
+        for _ in range(rounds):
+            for _ in range(100):
+                seq += 1
+                queued.append((log, seq, {"heartRate": 80, "notes": f"reading {seq}" * 4}))
+            caught_up.clear()
+            hub.feeds[key].watch.ring()
+            await asyncio.wait_for(caught_up.wait(), 10)
+
+    for _ in range(500):  # until every subscriber has joined the feed
+        if key in hub.feeds and len(hub.feeds[key].subscribers) == 5:
+            break
+        await asyncio.sleep(0.01)
+    await deliver(20)
+    tracemalloc.start()
+    try:
+        before = _traced()
+        await deliver(300)  # 30,000 readings, each to five subscribers
+        grown = _traced() - before
+        held = len(hub.feeds[key].entries)
+    finally:
+        tracemalloc.stop()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert held <= 100
+    assert grown < 64 * 1024, f"{grown} bytes kept after 30,000 readings delivered"
