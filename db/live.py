@@ -155,12 +155,15 @@ _SURGERY_POSITION = text("SELECT seq FROM surgery_event_counters WHERE tenant_id
 _SURGERY_AFTER = text(
     "SELECT * FROM surgery_events WHERE tenant_id = :tenant AND seq > :after ORDER BY seq LIMIT :limit"
 )
-# The open surgeries at the clinic's position `upto`: every event of a log not completed by then, but
-# alarms cleared by then (and their clearing).
+# The open surgeries at the clinic's position `upto`: every event up to it of the logs open then (open
+# now, or completed by a later event), but alarms cleared by then (and their clearing). Index paths only:
+# the open logs, the events after `upto`, and each of those logs' events; never the clinic's history.
 _SURGERY_STATE = text(
-    "SELECT * FROM surgery_events e WHERE e.tenant_id = :tenant AND e.seq <= :upto AND e.kind <> 'alarm_cleared'"
-    " AND NOT EXISTS (SELECT 1 FROM surgery_events d WHERE d.tenant_id = e.tenant_id"
-    "  AND d.anesthesia_log_id = e.anesthesia_log_id AND d.kind = 'log_completed' AND d.seq <= :upto)"
+    "WITH open_then AS (SELECT l.id FROM anesthesia_logs l WHERE l.tenant_id = :tenant AND l.completed_at IS NULL"
+    " UNION SELECT d.anesthesia_log_id FROM surgery_events d WHERE d.tenant_id = :tenant AND d.seq > :upto"
+    "  AND d.kind = 'log_completed')"
+    " SELECT e.* FROM open_then o JOIN surgery_events e ON e.tenant_id = :tenant AND e.anesthesia_log_id = o.id"
+    " WHERE e.seq <= :upto AND e.kind NOT IN ('alarm_cleared', 'log_completed')"
     " AND (e.kind <> 'alarm_raised' OR NOT EXISTS (SELECT 1 FROM surgery_events c WHERE c.tenant_id = e.tenant_id"
     "  AND c.anesthesia_log_id = e.anesthesia_log_id AND c.alarm_id = e.alarm_id AND c.kind = 'alarm_cleared'"
     "  AND c.seq <= :upto))"
