@@ -73,7 +73,9 @@ class EventRenderer:
             used: Any = values  # named fragments: every variable counts
         else:
             used = {n: values.get(n) for n in sorted({n for group in names for n in group or ()})}
-        self._key = (id(self._operation), orjson.dumps(used, default=str, option=orjson.OPT_SORT_KEYS))
+        # As text: a bytes object from orjson.dumps keeps orjson's whole output buffer (~4 KB) for as long
+        # as it lives, and this key lives as long as the subscription.
+        self._key = (id(self._operation), orjson.dumps(used, default=str, option=orjson.OPT_SORT_KEYS).decode())
         first = field_nodes[0]
         self._response_key = (first.alias or first.name).value
         self._data_prefix = b"{" + orjson.dumps(self._response_key) + b":"
@@ -89,7 +91,9 @@ class EventRenderer:
             return None
         if result.errors:
             return None
-        value = orjson.dumps(result.data[self._response_key])
+        # An exact copy: what orjson.dumps returns holds its ~4 KB buffer, and the event keeps this until
+        # every subscriber has it.
+        value = bytes(memoryview(orjson.dumps(result.data[self._response_key])))
         metrics.LIVE_RENDERS.inc()
         rendered[self._key] = (self._operation, value)
         return value
