@@ -2,9 +2,9 @@
 
 from db.migrations import sqlfile
 
-revision = "0012_live_cursors"
-down_revision = "0011_workflow_gaps"
+revision = "0015_live_cursors"
+down_revision = "0014_idempotency_keys"
 
 
 def upgrade() -> None:
-    sqlfile.run("0012_live_cursors.sql")
+    sqlfile.run("0015_live_cursors.sql")
