@@ -19,12 +19,30 @@ from db.session import RequestDb
 # Broker channels: one per kind of event a log produces.
 VITALS = "vetql_vitals"
 ALARMS = "vetql_alarms"
+SURGERY = "vetql_surgery"  # a clinic's surgery events (numbered per clinic, not per log)
+CLINIC = UUID(int=0)  # the one "log" of a clinic-numbered feed
 
 FeedKey = tuple[str, str, UUID | None]  # (channel, clinic, log or None for the whole clinic)
+PAGE = 1000  # rows a reader returns at most per read; a full page means there may be more
+
+
+class _End:
+    """A log's stream is over: the log is completed and everything before it was delivered."""
+
+    def __repr__(self) -> str:
+        return "END"
+
+
+END = _End()
+END_SEQ = 2**62  # after any number a log hands out
 
 
 class SlowConsumer(Exception):
     """The subscriber fell further behind than the feed keeps."""
+
+
+class ShuttingDown(Exception):
+    """The server is shutting down: reconnect (to another server) and resume with the last cursor."""
 
 
 class TokenExpired(Exception):
@@ -42,8 +60,10 @@ class Entry:
 
 
 # A feed's reader: given a transaction under a subscriber's claims, return the
-# new (log, seq, item) triples in order, advancing its own position.
+# new (log, seq, item) triples in order (at most PAGE), advancing its own position.
 Reader = Callable[[RequestDb], Awaitable[list[tuple[UUID, int, Any]]]]
+# Makes a reader that starts after the given per-log positions.
+Readers = Callable[[dict[UUID, int]], Reader]
 
 
 @dataclass(eq=False)
@@ -53,6 +73,10 @@ class Subscriber:
     idx: int = -1
     bell: asyncio.Event = field(default_factory=asyncio.Event)
     expired: bool = False
+    # Since when (loop time) an event handed to the client has not gone out; None between sends.
+    busy_since: float | None = None
+    # Found blocked longer than the send bound (and counted then): ends with SLOW_CONSUMER when it wakes.
+    slow: bool = False
 
     def expire(self) -> None:
         self.expired = True
@@ -62,8 +86,10 @@ class Subscriber:
 class LiveEvents(Protocol):
     """The process's live feeds (server/live/feeds.py `LiveHub`)."""
 
-    def stream(self, key: FeedKey, reader: Callable[[], Reader], sub: Subscriber) -> AsyncIterator[Entry]:
-        """Entries for one subscriber, live, until it goes away."""
+    send_timeout: float  # seconds a send may stay blocked before the subscriber is a slow consumer
+
+    def stream(self, key: FeedKey, readers: Readers, sub: Subscriber, start: dict[UUID, int]) -> AsyncIterator[Entry]:
+        """Entries after `sub.last`, then live, until it goes away; `start` is where the log stands now."""
         ...
 
 

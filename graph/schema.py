@@ -339,12 +339,24 @@ class Mutation:
 class Subscription:
     vitals_recorded = strawberry.subscription(
         resolver=live_r.vitals_recorded,
-        description="Each new reading of one anesthesia log, in order, exactly once; with `since`, first the "
-        "readings recorded after that instant. Staff of the log's clinic only.",
+        description="Each new reading of one anesthesia log, in commit order, exactly once; with `after` (a "
+        "reading's cursor), first every reading committed after it; with `since`, first the readings taken at or "
+        "after that instant. Completes when the log is completed. Staff of the log's clinic only.",
     )
     anesthesia_alarms = strawberry.subscription(
         resolver=live_r.anesthesia_alarms,
-        description="Alarms raised and cleared on one log, or on every open log of the clinic. Staff only.",
+        description="The alarms active now (`isCurrentState`), then each RAISED / CLEARED transition, on one log "
+        "(completes when the log is completed; `after` resumes) or on every open log of the clinic. Staff only.",
+    )
+    surgery_events = strawberry.subscription(
+        resolver=live_r.surgery_events,
+        description="The clinic's open surgeries as they stand, then every log opened, phase recorded, log "
+        "completed and alarm raised or cleared, numbered per clinic; `after` resumes. Staff only.",
+    )
+    open_log_vitals = strawberry.subscription(
+        resolver=live_r.open_log_vitals,
+        description="Each new reading of every open log of the clinic, with its log: a whole operating block in "
+        "one subscription. Staff only.",
     )
 
 

@@ -49,6 +49,7 @@ from server.errors import TooManyConnections, Unavailable, allowed
 from server.limits import Connections, LimitBody, RateLimits
 from server.live.feeds import LiveHub
 from server.live.pg_broker import PgBroker
+from server.live.shutdown import end_streams_on_exit_signals
 from server.request_id import RequestId
 from server.settings import Settings
 from server.trusted import Refused, TrustedDocuments
@@ -346,7 +347,10 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         # The broker and its listener connection live as long as the server does.
         broker = PgBroker(database_url)
         await broker.start()
-        graphql.hub = app.state.hub = LiveHub(engine, broker, membership)
+        hub = graphql.hub = app.state.hub = LiveHub(
+            engine, broker, membership, send_timeout=settings.live_send_timeout_seconds
+        )
+        undo_signals = end_streams_on_exit_signals(hub)  # SSE and multipart end at once on SIGTERM, not after 10 s
         app.state.broker = broker
         # Folds usage deltas every few minutes (one process at a time, by advisory lock); 0 turns it off.
         rollup = (
@@ -358,6 +362,8 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         try:
             yield
         finally:
+            hub.shut_down()
+            undo_signals()
             if rollup is not None:
                 rollup.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # A WebSocket that sends no connection_init within this is closed 4408.
     connection_init_wait_seconds: float = Field(default=5.0, validation_alias="VETQL_CONNECTION_INIT_WAIT_SECONDS")
 
+    # A subscriber whose sends have been blocked this long (it stopped reading) is ended with SLOW_CONSUMER.
+    live_send_timeout_seconds: float = Field(default=10.0, validation_alias="VETQL_LIVE_SEND_TIMEOUT_SECONDS")
+
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else not self.production

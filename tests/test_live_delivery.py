@@ -39,7 +39,7 @@ Token = Callable[..., str]
 ALARMS = """
 subscription($log: ID) {
   anesthesiaAlarms(anesthesiaLogId: $log) {
-    transition sequence occurredAt anesthesiaLogId alarm { id kind severity isActive }
+    transition sequence occurredAt anesthesiaLogId isCurrentState alarm { id kind severity isActive }
   }
 }
 """
@@ -68,6 +68,7 @@ async def connect_ws(live_servers: list[LiveServer]) -> AsyncIterator[Connect]:
         ws = await connect(live_servers[server].ws_url, subprotocols=[TRANSPORT_WS], open_timeout=5)  # type: ignore[list-item]
         sockets.append(ws)
         client = Client(ws, TRANSPORT_WS)
+        client.skip_current_state = True  # these tests watch transitions; the state on subscribe is tested apart
         await client.ack(staff)
         return client
 
@@ -328,14 +329,15 @@ async def test_resubscribe_with_since_fills_the_gap_exactly(
             await record(live_servers[i % 2], staff, log_id, [reading(i)])
             await asyncio.sleep(0.01)
 
-    # it comes back with `since` = the time of the last reading it saw, while the monitor keeps recording
+    # it comes back with `since` = the time of the last reading it saw, while the monitor keeps recording:
+    # `since` is "taken at or after", so that reading comes again (readings can share an instant)
     writer = asyncio.create_task(keep_recording())
     second = await connect_ws(staff, 0)
     await second.subscribe("v", VITALS, {"log": log_id, "since": seen[-1]["vitalsRecorded"]["recordedAt"]})
     third = await connect_ws(staff, 1)
     await third.subscribe("v", VITALS, {"log": log_id, "since": (base + timedelta(seconds=2.5)).isoformat()})
     await writer
-    assert notes(await second.collect("v", 20)) == [f"r{i:02d}" for i in range(5, 25)]
+    assert notes(await second.collect("v", 21)) == [f"r{i:02d}" for i in range(4, 25)]
     assert notes(await third.collect("v", 22)) == [f"r{i:02d}" for i in range(3, 25)]
     await second.nothing_for(0.4)
     await third.nothing_for(0.01)

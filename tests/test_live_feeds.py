@@ -53,34 +53,36 @@ async def _feed(readings: _Readings, first: Subscriber) -> Feed:
     return feed
 
 
-async def test_a_new_subscriber_gets_everything_after_its_position() -> None:
+async def test_a_subscriber_joins_at_the_feeds_present() -> None:
+    """What the feed read before a subscriber joined is not its to have from the feed: it reads that
+    from the table itself (LiveHub.stream), so the feed need not keep it."""
     readings = _Readings()
     first = _subscriber(0)
     feed = await _feed(readings, first)
     readings.commit(30)
     await feed._read_once()
-    late = _subscriber(10)  # its snapshot said 10: readings 11-30 are its own
-    feed.subscribers.add(late)
-    assert [e.seq for e in feed.pending(late)] == list(range(11, 31))
-    assert [e.seq for e in feed.pending(first)] == list(range(1, 31))
+    late = _subscriber(10)
+    feed.hub.join(feed.key, lambda: readings, late)
+    readings.commit(5)
+    await feed._read_once()
+    assert [e.seq for e in feed.pending(late)] == list(range(31, 36))
+    assert [e.seq for e in feed.pending(first)] == list(range(1, 36))
 
 
-async def test_a_new_subscriber_whose_readings_were_let_go_is_told_not_left_with_a_gap() -> None:
+async def test_entries_every_subscriber_has_had_are_let_go() -> None:
     readings = _Readings()
-    first = _subscriber(0)
-    feed = await _feed(readings, first)
-    for _ in range(3):  # more than the feed holds: the oldest 500 are let go
-        readings.commit(CAPACITY // 2 + 250)
+    fast, slow = _subscriber(0), _subscriber(0)
+    feed = await _feed(readings, fast)
+    feed.subscribers.add(slow)
+    for _ in range(50):
+        readings.commit(100)
         await feed._read_once()
-    assert feed.entries[0].seq == 3 * (CAPACITY // 2 + 250) - CAPACITY + 1
-    behind = _subscriber(100)  # started from a snapshot older than what the feed still holds
-    feed.subscribers.add(behind)
-    with pytest.raises(SlowConsumer):
-        feed.pending(behind)
-    recent = _subscriber(feed.entries[0].seq - 1)  # exactly at the edge: nothing missing
-    feed.subscribers.add(recent)
-    got = [e.seq for e in feed.pending(recent)]
-    assert got[0] == feed.entries[0].seq and len(got) == CAPACITY
+        feed.pending(fast)
+        assert len(feed.entries) <= 200  # what `fast` had is let go only once `slow` had it too
+        feed.pending(slow)
+    await feed._read_once()
+    assert not feed.entries
+    assert feed.next_idx == 5000
 
 
 async def test_a_subscriber_that_falls_behind_the_feed_is_a_slow_consumer() -> None:

@@ -90,6 +90,12 @@ async def record(server: LiveServer, staff: str, log_id: str, vitals: list[dict[
 # -- WebSocket helpers -----------------------------------------------------------------------
 
 
+def is_current_state(message: dict[str, Any]) -> bool:
+    """A data message whose event is marked as the state the stream started from."""
+    data = (message.get("payload") or {}).get("data") or {}
+    return any(isinstance(v, dict) and v.get("isCurrentState") is True for v in data.values())
+
+
 class Client:
     """One WebSocket speaking one of the two subprotocols, with the message names of that protocol."""
 
@@ -102,6 +108,7 @@ class Client:
         self.STOP = "stop" if legacy else "complete"
         self.keepalives = 0
         self.skip_ids: set[str] = set()  # operations whose late messages are dropped (after a client stop)
+        self.skip_current_state = False  # drop the state events a stream starts with (`isCurrentState`)
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send(json.dumps(message))
@@ -115,6 +122,8 @@ class Client:
                 self.keepalives += 1
                 continue
             if message.get("id") in self.skip_ids:
+                continue
+            if self.skip_current_state and is_current_state(message):
                 continue
             return message
 

@@ -1,8 +1,10 @@
-"""`python -m bench.live [--subscribers 100,1000] [--duration 30] [--quick] [--kill-listener] [--profile]`.
+"""`python -m bench.live [--subscribers 100,1000] [--duration 30] [--logs 50] [--rate 1] [--quick] [--profile]`.
 
 Live-vitals benchmark (subscriptions to anesthesia vitals): one `vetql serve` process, subscribers over real
-graphql-transport-ws WebSockets in separate processes, 50 monitors at 1 Hz over HTTP,
-the listener killed mid-run on request, and the batch-ingest measure.
+graphql-transport-ws WebSockets in separate processes, one monitor per log (50 at 1 Hz by default) over HTTP,
+the listener killed mid-run on request, and the batch-ingest measure. Presets: `--operating-block` (10,000
+subscribers, 20 per log over 500 logs at 1 Hz, 10 minutes) and `--long-surgery` (a 4-hour surgery compressed:
+one log at 100 readings/s for 10 minutes, 20 subscribers); both report RSS over the run.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--subscribers", default="100,1000", help="comma-separated subscriber counts (default 100,1000)")
     p.add_argument("--duration", type=float, default=30.0, help="seconds of 1 Hz monitoring per run (default 30)")
     p.add_argument("--quick", action="store_true", help="100 subscribers, 10 s, 5 s of ingest")
+    p.add_argument("--logs", type=int, default=50, help="open logs, one monitor each (default 50)")
+    p.add_argument("--rate", type=float, default=1.0, help="readings per second per log (default 1)")
+    p.add_argument("--operating-block", action="store_true",
+                   help="10,000 subscribers, 20 per log over 500 logs at 1 Hz, 600 s (override with the options)")
+    p.add_argument("--long-surgery", action="store_true",
+                   help="one log at 100 readings/s for 600 s with 20 subscribers: 4 hours of 1 Hz compressed")
     p.add_argument("--kill-listener", action="store_true",
                    help="also, per subscriber count, a run with the listener connection killed mid-run")
     p.add_argument("--only-kill", action="store_true", help="with --kill-listener: skip the steady runs")
@@ -77,11 +85,22 @@ def _attempts(retries: int, once: Callable[[], dict[str, Any]]) -> dict[str, Any
     return best
 
 
-def _options(args: argparse.Namespace) -> tuple[list[int], Options, float]:
+def _options(args: argparse.Namespace, argv: list[str] | None = None) -> tuple[list[int], Options, float]:
     """The subscriber counts, the runs' options and the ingest's seconds the command line asks for."""
     counts = [int(c) for c in args.subscribers.split(",") if c.strip()]
     duration = args.duration
     ingest_seconds = args.ingest_seconds
+    logs, rate = args.logs, args.rate
+    given = {a.split("=")[0] for a in (sys.argv[1:] if argv is None else argv)}
+    if args.operating_block:
+        counts = counts if "--subscribers" in given else [10_000]
+        logs = logs if "--logs" in given else 500
+        duration = duration if "--duration" in given else 600.0
+    if args.long_surgery:
+        counts = counts if "--subscribers" in given else [20]
+        logs = logs if "--logs" in given else 1
+        rate = rate if "--rate" in given else 100.0
+        duration = duration if "--duration" in given else 600.0
     if args.quick:
         counts, duration, ingest_seconds = [100], 10.0, 5.0
     options = Options(
@@ -96,6 +115,8 @@ def _options(args: argparse.Namespace) -> tuple[list[int], Options, float]:
         ingest_tasks=args.ingest_tasks,
         ingest_batch=args.ingest_batch,
         writer_server=args.writer_server,
+        logs=logs,
+        rate=rate,
     )
     return counts, options, ingest_seconds
 
@@ -138,13 +159,13 @@ def _write(argv: list[str] | None, args: argparse.Namespace, pinning: Pinning, s
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    counts, options, ingest_seconds = _options(args)
+    counts, options, ingest_seconds = _options(args, argv)
     pinning = options.pinning
     source = dataset.describe_source(options.source)
     print(f"==> server under test: {source}", flush=True)
     print(f"==> {pinning.describe()}", flush=True)
-    print(f"==> preparing database {dataset.DB_NAME} (fresh: 1 clinic, 1 vet, 50 pets)", flush=True)
-    clinic = dataset.prepare(options.source)
+    print(f"==> preparing database {dataset.DB_NAME} (fresh: 1 clinic, 1 vet, {options.logs} pets)", flush=True)
+    clinic = dataset.prepare(options.source, pets=options.logs)
     runs: list[dict[str, Any]] = []
     plan: list[tuple[int, bool]] = []
     if not args.only_ingest:
@@ -154,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             plan += [(n, True) for n in counts]
     for n, kill in plan:
         label = f"{'kill' if kill else 'steady'}-{n}"
-        print(f"==> {label}: {n} subscribers, {options.duration:g} s", flush=True)
+        print(f"==> {label}: {n} subscribers over {options.logs} logs at {options.rate:g} Hz, {options.duration:g} s",
+              flush=True)
         run = _attempts(
             args.retry_disturbed,
             functools.partial(subscribers_run, clinic, n, options, kill=kill, label=label),

@@ -232,7 +232,8 @@ def title(run: dict[str, Any]) -> str:
     kind = "listener killed mid-run" if run["scenario"] == "kill-listener" else "steady"
     compression = "on" if run["compression"] else "off"
     return (f"== {kind}: {run['subscribers']} subscribers ({per:g} per log, {run['subscriber_processes']} processes), "
-            f"{run['logs']} logs at 1 Hz, {run['duration_s']:g} s, compression {compression} ==")
+            f"{run['logs']} logs at {run.get('rate_hz', 1):g} Hz, {run['duration_s']:g} s, "
+            f"compression {compression} ==")
 
 
 def render(run: dict[str, Any]) -> str:

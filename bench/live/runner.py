@@ -68,6 +68,8 @@ class Options:
     # Monitors (and ingest) post to a second `vetql serve` on the load CPU, as a deployment with more than
     # one process would: the measured server then only delivers (each reading arrives by NOTIFY).
     writer_server: bool = False
+    logs: int = 50  # open anesthesia logs the subscribers are spread over, one monitor each
+    rate: float = 1.0  # readings per second per log
 
 
 def token(clinic: Clinic) -> str:
@@ -240,8 +242,10 @@ def _monitor_window(clinic: Clinic, server: Server, writer: Server, tok: str, lo
     killed halfway through when asked."""
     t0 = time.time() + START_LEAD
     t1 = t0 + options.duration
-    mspec = MonitorSpec(writer.base, tok, list(logs.global_ids), t0, options.duration, 1, 1.0,
-                        options.pinning.load)
+    # Above 10 Hz a monitor uploads every 0.1 s what it measured meanwhile, as fast monitors do.
+    batch = max(1, round(options.rate / 10))
+    mspec = MonitorSpec(writer.base, tok, list(logs.global_ids), t0, options.duration, 1, batch / options.rate,
+                        options.pinning.load, batch)
     mon = ctx.Process(target=run_monitors, args=(mspec, box), name="bench-monitors", daemon=True)
     mon.start()
     procs.append(mon)
@@ -306,7 +310,7 @@ class _Gathered:
 
 
 def subscribers_run(clinic: Clinic, subscribers: int, options: Options, *, kill: bool, label: str) -> dict[str, Any]:
-    """N subscribers spread over 50 logs, monitors at 1 Hz per log for the duration; optionally a mid-run kill."""
+    """N subscribers spread over the logs, a monitor per log at the rate for the duration; optionally a kill."""
     quiet = _quiet(options)
     run = _gather(clinic, subscribers, options, kill=kill, label=label)
     return _figures(run, options, quiet, kill=kill, label=label)
@@ -395,6 +399,7 @@ def _figures(run: _Gathered, options: Options, quiet: dict[str, float], *, kill:
         "label": label,
         "subscribers": run.subscribers,
         "logs": len(run.logs.ids),
+        "rate_hz": options.rate,
         "duration_s": options.duration,
         "subscriber_processes": run.connected.workers,
         "compression": options.compression,

@@ -5,11 +5,14 @@ rendered once per distinct selection."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from typing import Any
 
 import orjson
 from graphql import FieldNode, VariableNode, visit
+from graphql.execution.executor import CollectedErrors
 from graphql.language.visitor import Visitor
+from graphql.pyutils import RefMap
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph import metrics
@@ -49,13 +52,16 @@ def _variables_in(node: FieldNode) -> tuple[str, ...] | None:
 
 
 class EventRenderer:
-    """One subscription's events as the JSON of its `data`, rendered once per distinct selection.
+    """One subscription's events as the JSON of its field's value, rendered once per distinct selection.
 
     Subscribers whose documents parse to the same nodes (the parser cache makes
     equal documents identical) and whose variables agree on what the selection
     reads share one rendering of each event: the first renders, the rest reuse
-    the bytes. An event that renders with errors is not shared (`None`): it goes
-    through the ordinary per-subscriber pipeline.
+    the bytes. WebSocket subscribers send them as their `data` (`data`); HTTP
+    streams (SSE, multipart) hand them to Strawberry as a pre-built value
+    (`value`), which the executor passes through. An event that renders with
+    errors is not shared (`None`): it goes through the ordinary per-subscriber
+    pipeline.
     """
 
     def __init__(self, executor: Any, field_nodes: Sequence[FieldNode]) -> None:
@@ -67,10 +73,15 @@ class EventRenderer:
             used: Any = values  # named fragments: every variable counts
         else:
             used = {n: values.get(n) for n in sorted({n for group in names for n in group or ()})}
-        self._key = (id(self._operation), orjson.dumps(used, default=str, option=orjson.OPT_SORT_KEYS))
+        # As text: a bytes object from orjson.dumps keeps orjson's whole output buffer (~4 KB) for as long
+        # as it lives, and this key lives as long as the subscription.
+        self._key = (id(self._operation), orjson.dumps(used, default=str, option=orjson.OPT_SORT_KEYS).decode())
+        first = field_nodes[0]
+        self._response_key = (first.alias or first.name).value
+        self._data_prefix = b"{" + orjson.dumps(self._response_key) + b":"
 
-    def data(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> bytes | None:
-        """The `data` of `event` for this selection; `rendered` holds the event's renderings so far."""
+    def value(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> bytes | None:
+        """The JSON of the subscription field's value for `event`; `rendered` holds the event's renderings."""
         hit = rendered.get(self._key)
         if hit is not None and hit[0] is self._operation:
             return hit[1]
@@ -80,10 +91,22 @@ class EventRenderer:
             return None
         if result.errors:
             return None
-        data = orjson.dumps(result.data)
+        # An exact copy: what orjson.dumps returns holds its ~4 KB buffer, and the event keeps this until
+        # every subscriber has it.
+        value = bytes(memoryview(orjson.dumps(result.data[self._response_key])))
         metrics.LIVE_RENDERS.inc()
-        rendered[self._key] = (self._operation, data)
-        return data
+        rendered[self._key] = (self._operation, value)
+        return value
+
+    def data(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> bytes | None:
+        """The `data` object of `event` for this selection (what a WebSocket `next` carries)."""
+        value = self.value(event, rendered)
+        return None if value is None else self._data_prefix + value + b"}"
+
+    def prebuilt(self, event: Any, rendered: dict[Any, tuple[Any, bytes]]) -> Any:
+        """`event` as Strawberry's pipeline should get it: the shared bytes when they render, else itself."""
+        value = self.value(event, rendered)
+        return event if value is None else orjson.Fragment(value)
 
 
 class PassThroughExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -96,6 +119,24 @@ class PassThroughExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # fragments and coerced variables), so it needs the executor itself.
         if isinstance(self.context_value, Context):
             self.context_value.executor = self
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        """A subscription event's executor: the operation's, with per-event state of its own.
+
+        graphql-core's copy keeps the operation's memo of collected subfields, keyed by the
+        identity of field lists that every event builds afresh: each event would add entries
+        (and keep their lists alive) for as long as the subscription lasts. Strawberry's own
+        per-event path and `EventRenderer` both come through here.
+        """
+        executor = copy(self)
+        executor.root_value = payload
+        executor.collected_errors = CollectedErrors()
+        executor._relevant_sub_fields = {}
+        executor._stream_usages = RefMap()
+        executor.pending_incremental_futures = set()
+        executor.background_futures = set()
+        executor.async_work_finished_hook_task = None
+        return executor
 
     def execute_field(
         self, parent_type: Any, source: Any, field_details_list: Any, path: Any, position_context: Any

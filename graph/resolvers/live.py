@@ -5,11 +5,14 @@ log must be visible: staff of its clinic). Then events come from the shared
 feed of the log (server/live/feeds.py), which re-reads committed rows under a
 subscriber's claims whenever the broker says the log changed, and after any
 lost connection. Positions are per-log sequence numbers handed out in commit
-order, so the seam between replay and live has no gap and no duplicate.
+order, so the seam between replay and live has no gap and no duplicate, and a
+cursor (`after`) resumes exactly after the event it came with. A log's streams
+complete once the log is completed and everything before that was sent.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -23,14 +26,34 @@ from db.session import RequestDb
 from graph import metrics
 from graph.compiled.execution import EventRenderer
 from graph.context import Context
-from graph.errors import Forbidden, VetqlError
-from graph.live import ALARMS, OUTLET, VITALS, Entry, Reader, SlowConsumer, Subscriber, TokenExpired
+from graph.errors import BadUserInput, Forbidden, VetqlError
+from graph.live import (
+    ALARMS,
+    CLINIC,
+    END,
+    END_SEQ,
+    OUTLET,
+    PAGE,
+    SURGERY,
+    VITALS,
+    Entry,
+    Reader,
+    Readers,
+    ShuttingDown,
+    SlowConsumer,
+    Subscriber,
+    TokenExpired,
+)
 from graph.types.alarms import AlarmEvent
 from graph.types.anesthesia import VitalSign
-from graph.types.node import uuid_of
+from graph.types.cursors import sequence_of
+from graph.types.node import to_global_id, uuid_of
+from graph.types.surgery import OpenLogReading, SurgeryEvent
 
 # Events of logs first seen by a clinic-wide feed are read from this long before it began.
 _CLINIC_GRACE = timedelta(minutes=1)
+
+Triples = list[tuple[UUID, int, Any]]
 
 
 class NotFound(VetqlError):
@@ -43,6 +66,10 @@ class SlowConsumerError(VetqlError):
 
 class TokenExpiredError(VetqlError):
     code = "UNAUTHENTICATED"
+
+
+class ServiceRestartError(VetqlError):
+    code = "SERVICE_RESTART"
 
 
 def _staff(info: strawberry.Info[Context, None]) -> tuple[Context, Claims, str]:
@@ -69,17 +96,37 @@ async def _log_snapshot(ctx: Context, claims: Claims, tenant: str, log: UUID) ->
     return row
 
 
-def _vitals_reader(tenant: str, log: UUID, start: int) -> Reader:
-    high = start
+def _resume_point(after: str | None, position: int, what: str) -> int:
+    if after is None:
+        return position
+    seq = sequence_of(after)
+    if seq > position:
+        raise BadUserInput(f"`after` is ahead of this log's {what}: a cursor of another log?")
+    return seq
 
-    async def read(db: RequestDb) -> list[tuple[UUID, int, Any]]:
-        nonlocal high
-        rows = await sql.vitals_after(db, tenant, log, high)
-        if rows:
-            high = rows[-1]["seq"]
-        return [(log, r["seq"], VitalSign.from_row(r)) for r in rows]
 
-    return read
+def _log_readers(log: UUID, read_after: Any, to_item: Any) -> Readers:
+    """Readers of one log's numbered rows; after the completed log's last row, one END."""
+
+    def make(start: dict[UUID, int]) -> Reader:
+        high = start.get(log, 0)
+        ended = False
+
+        async def read(db: RequestDb) -> Triples:
+            nonlocal high, ended
+            if ended:
+                return []
+            rows, ended = await read_after(db, high)
+            if rows:
+                high = rows[-1]["seq"]
+            out: Triples = [(log, r["seq"], to_item(r)) for r in rows]
+            if ended:
+                out.append((log, END_SEQ, END))
+            return out
+
+        return read
+
+    return make
 
 
 async def vitals_recorded(
@@ -87,15 +134,27 @@ async def vitals_recorded(
     anesthesia_log_id: Annotated[strawberry.ID, strawberry.argument(description="The anesthesia log to watch.")],
     since: Annotated[
         datetime | None,
-        strawberry.argument(description="First replay readings recorded after this instant, then continue live."),
+        strawberry.argument(
+            description="First replay the stored readings taken at or after this instant (by `recordedAt`, so a "
+            "late upload of older readings is not replayed: resume with `after` for that), then continue live."
+        ),
+    ] = None,
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="A reading's `cursor` (or a `vitals` connection cursor): first every reading committed "
+            "after it, then live; no gap, no duplicate. Not with `since`."
+        ),
     ] = None,
 ) -> AsyncGenerator[VitalSign, None]:
-    """Each new reading of one anesthesia log, in order, once. Staff only."""
+    """Each new reading of one anesthesia log, in order, once; completes when the log is completed. Staff only."""
     ctx, claims, tenant = _staff(info)
     log = uuid_of(anesthesia_log_id, "AnesthesiaLog")
-    assert ctx.hub is not None
+    if since is not None and after is not None:
+        raise BadUserInput("Give `since` or `after`, not both.")
     snapshot = await _log_snapshot(ctx, claims, tenant, log)
     position = int(snapshot["vitals_seq"])
+    resume = _resume_point(after, position, "readings")
     replay: list[VitalSign] = []
     if since is not None:
         db = _with_db(ctx, claims)
@@ -103,36 +162,28 @@ async def vitals_recorded(
             replay = [VitalSign.from_row(row) for row in await sql.vitals_since(db, tenant, log, since, position)]
         finally:
             await db.close()
-    sub = Subscriber(claims=claims, last={log: position})
-    reader = lambda: _vitals_reader(tenant, log, position)  # noqa: E731
-    async for item in _stream(info, (VITALS, tenant, log), reader, sub, replay):
+    sub = Subscriber(claims=claims, last={log: resume})
+    readers = _log_readers(log, lambda db, high: sql.vitals_after(db, tenant, log, high, PAGE), VitalSign.from_row)
+    async for item in _stream(info, (VITALS, tenant, log), readers, sub, {log: position}, replay):
         yield item
 
 
-def _alarm_reader(tenant: str, log: UUID, start: int) -> Reader:
-    high = start
+def _clinic_alarm_readers(tenant: str, begun: datetime) -> Readers:
+    def make(start: dict[UUID, int]) -> Reader:
+        highs = dict(start)
 
-    async def read(db: RequestDb) -> list[tuple[UUID, int, Any]]:
-        nonlocal high
-        rows = await sql.alarm_events_after(db, tenant, log, high)
-        if rows:
-            high = rows[-1]["seq"]
-        return [(log, r["seq"], AlarmEvent.from_row(r)) for r in rows]
+        async def read(db: RequestDb) -> Triples:
+            rows = await sql.clinic_alarm_events(db, tenant, highs, begun, PAGE)
+            out: Triples = []
+            for r in rows:
+                log = r["anesthesia_log_id"]
+                highs[log] = max(highs.get(log, 0), r["seq"])
+                out.append((log, r["seq"], AlarmEvent.from_row(r)))
+            return out
 
-    return read
+        return read
 
-
-def _clinic_alarm_reader(tenant: str, highs: dict[UUID, int], begun: datetime) -> Reader:
-    async def read(db: RequestDb) -> list[tuple[UUID, int, Any]]:
-        rows = await sql.clinic_alarm_events(db, tenant, highs, begun)
-        out = []
-        for r in rows:
-            log = r["anesthesia_log_id"]
-            highs[log] = max(highs.get(log, 0), r["seq"])
-            out.append((log, r["seq"], AlarmEvent.from_row(r)))
-        return out
-
-    return read
+    return make
 
 
 async def anesthesia_alarms(
@@ -141,57 +192,185 @@ async def anesthesia_alarms(
         strawberry.ID | None,
         strawberry.argument(description="One log to watch; omit to watch every open log of the clinic."),
     ] = None,
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="An alarm event's `cursor` (one log only): resume with the transitions after it, "
+            "without the current state."
+        ),
+    ] = None,
 ) -> AsyncGenerator[AlarmEvent, None]:
-    """Alarms raised and cleared (transitions, not one event per bad reading). Staff only."""
+    """First the alarms active now (`isCurrentState`), then each RAISED / CLEARED transition (not one event per
+    bad reading). One log's stream completes when the log is completed. Staff only."""
     ctx, claims, tenant = _staff(info)
-    assert ctx.hub is not None
+    replay: list[AlarmEvent] = []
     if anesthesia_log_id is not None:
         log = uuid_of(anesthesia_log_id, "AnesthesiaLog")
         snapshot = await _log_snapshot(ctx, claims, tenant, log)
-        position = int(snapshot["alarm_seq"])
-        sub = Subscriber(claims=claims, last={log: position})
-        reader = lambda: _alarm_reader(tenant, log, position)  # noqa: E731
+        start = {log: int(snapshot["alarm_seq"])}
+        resume = {log: _resume_point(after, start[log], "alarm transitions")}
+        readers = _log_readers(
+            log, lambda db, high: sql.alarm_stream_after(db, tenant, log, high, PAGE), AlarmEvent.from_row
+        )
         key: tuple[str, str, UUID | None] = (ALARMS, tenant, log)
     else:
+        if after is not None:
+            raise BadUserInput("`after` resumes one log's alarms: give `anesthesiaLogId` too.")
         begun = datetime.now(UTC) - _CLINIC_GRACE
         db = _with_db(ctx, claims)
         try:
-            positions = await sql.open_log_positions(db, tenant, begun)
+            start = await sql.open_log_positions(db, tenant, begun)
         finally:
             await db.close()
-        sub = Subscriber(claims=claims, last=dict(positions))
-        reader = lambda: _clinic_alarm_reader(tenant, dict(positions), begun)  # noqa: E731
+        resume = dict(start)
+        readers = _clinic_alarm_readers(tenant, begun)
         key = (ALARMS, tenant, None)
-    async for item in _stream(info, key, reader, sub):
+    if after is None and start:
+        db = _with_db(ctx, claims)
+        try:
+            replay = [AlarmEvent.from_row(r, current=True) for r in await sql.alarms_active_at(db, tenant, start)]
+        finally:
+            await db.close()
+    sub = Subscriber(claims=claims, last=resume)
+    async for item in _stream(info, key, readers, sub, start, replay):
+        yield item
+
+
+def _surgery_readers(tenant: str) -> Readers:
+    def make(start: dict[UUID, int]) -> Reader:
+        high = start.get(CLINIC, 0)
+
+        async def read(db: RequestDb) -> Triples:
+            nonlocal high
+            rows = await sql.surgery_events_after(db, tenant, high, PAGE)
+            out: Triples = []
+            for event, log, alarm in rows:
+                high = max(high, event["seq"])
+                out.append((CLINIC, event["seq"], SurgeryEvent.from_rows(event, log, alarm)))
+            return out
+
+        return read
+
+    return make
+
+
+async def surgery_events(
+    info: strawberry.Info[Context, None],
+    after: Annotated[
+        str | None,
+        strawberry.argument(
+            description="A surgery event's `cursor`: resume with the events after it, without the current state."
+        ),
+    ] = None,
+) -> AsyncGenerator[SurgeryEvent, None]:
+    """The clinic's operating block: first its open surgeries as they stand (`isCurrentState`: each open log's
+    LOG_OPENED, its phases and its active alarms), then every log opened, phase recorded, log completed and alarm
+    raised or cleared, in commit order, once. Staff only."""
+    ctx, claims, tenant = _staff(info)
+    db = _with_db(ctx, claims)
+    try:
+        position = await sql.surgery_position(db, tenant)
+        resume = _resume_point(after, position, "surgery events")
+        state = [] if after is not None else await sql.surgery_state_at(db, tenant, position)
+    finally:
+        await db.close()
+    replay = [SurgeryEvent.from_rows(e, log, alarm, current=True) for e, log, alarm in state]
+    sub = Subscriber(claims=claims, last={CLINIC: resume})
+    async for item in _stream(info, (SURGERY, tenant, None), _surgery_readers(tenant), sub, {CLINIC: position}, replay):
+        yield item
+
+
+def _open_log_vitals_readers(tenant: str, begun: datetime) -> Readers:
+    def make(start: dict[UUID, int]) -> Reader:
+        highs = dict(start)
+
+        async def read(db: RequestDb) -> Triples:
+            rows = await sql.clinic_vitals(db, tenant, highs, begun, PAGE)
+            out: Triples = []
+            for r in rows:
+                log = r["anesthesia_log_id"]
+                highs[log] = max(highs.get(log, 0), r["seq"])
+                out.append((log, r["seq"], OpenLogReading(anesthesia_log_id=to_global_id("AnesthesiaLog", log),
+                                                          reading=VitalSign.from_row(r))))
+            return out
+
+        return read
+
+    return make
+
+
+async def open_log_vitals(info: strawberry.Info[Context, None]) -> AsyncGenerator[OpenLogReading, None]:
+    """Each new reading of every open log of the clinic (and of logs opened while subscribed), each log's in
+    order, once: one subscription for a whole operating block. Per log, resume with `vitalsRecorded(after:)`.
+    Staff only."""
+    ctx, claims, tenant = _staff(info)
+    begun = datetime.now(UTC) - _CLINIC_GRACE
+    db = _with_db(ctx, claims)
+    try:
+        start = await sql.open_log_vitals_positions(db, tenant)
+    finally:
+        await db.close()
+    sub = Subscriber(claims=claims, last=dict(start))
+    async for item in _stream(info, (VITALS, tenant, None), _open_log_vitals_readers(tenant, begun), sub, start):
         yield item
 
 
 async def _stream(
-    info: strawberry.Info[Context, None], key: Any, reader: Any, sub: Subscriber, replay: Sequence[Any] = ()
+    info: strawberry.Info[Context, None],
+    key: Any,
+    readers: Readers,
+    sub: Subscriber,
+    start: dict[UUID, int],
+    replay: Sequence[Any] = (),
 ) -> AsyncGenerator[Any, None]:
-    """Replay, then the live feed. Over WebSocket, events the subscriber's selection renders without
-    errors are written straight to the socket as bytes shared with identical selections; the rest
+    """Replay, then the live feed, until the log ends. Over WebSocket, events the subscriber's selection renders
+    without errors are written straight to the socket as bytes shared with identical selections; the rest
     are yielded to Strawberry and sent the ordinary way, in the same order."""
     ctx = info.context
-    assert ctx.hub is not None
+    hub = ctx.hub
+    assert hub is not None
     outlet = OUTLET.get()
     renderer = None
-    if outlet is not None and ctx.executor is not None:
+    if ctx.executor is not None:
         renderer = EventRenderer(ctx.executor, info._raw_info.field_nodes)
+    loop = asyncio.get_running_loop()
     try:
-        async for item, rendered in _chain(replay, ctx.hub.stream(key, reader, sub)):
+        async for item, rendered in _chain(replay, hub.stream(key, readers, sub, start)):
+            if item is END:
+                if key[2] is not None:  # one log's stream: over; a clinic's goes on
+                    return
+                continue
             if renderer is not None and outlet is not None:
                 data = renderer.data(item, rendered)
                 if data is not None:
-                    await outlet.send(data)
+                    try:
+                        async with asyncio.timeout(hub.send_timeout):
+                            await outlet.send(data)
+                    except TimeoutError:
+                        raise SlowConsumer from None
                     continue
+            elif renderer is not None:  # SSE, multipart: Strawberry sends the shared bytes as they are
+                item = renderer.prebuilt(item, rendered)
             metrics.LIVE_EVENTS_EXECUTED.inc()
+            sub.busy_since = loop.time()  # the hub's sweep ends it if this send stays blocked
             yield item
+            sub.busy_since = None
+            if sub.slow:
+                raise SlowConsumer
     except SlowConsumer:
-        metrics.LIVE_SLOW_CONSUMERS.inc()
-        raise SlowConsumerError("Fell too far behind; resubscribe with `since`.") from None
+        if not sub.slow:  # (the sweep counted those when it found them)
+            metrics.LIVE_SLOW_CONSUMERS.inc()
+        raise SlowConsumerError("Fell too far behind; resubscribe with `after` (the last cursor you had).") from None
     except TokenExpired:
         raise TokenExpiredError("The token expired; reconnect with a new one.") from None
+    except ShuttingDown:
+        if outlet is not None:
+            # WebSocket: the server closes the socket with 1012 (service restart), the protocol's own
+            # "reconnect"; an error message here would tell graphql-ws clients not to resubscribe.
+            await asyncio.get_running_loop().create_future()
+        raise ServiceRestartError(
+            "The server is restarting; reconnect and resubscribe with `after` (the last cursor you had)."
+        ) from None
 
 
 async def _chain(

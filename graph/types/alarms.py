@@ -10,6 +10,7 @@ import strawberry
 from db.expressions import ALARM_IS_OPEN
 from db.session import Row
 from graph.table import TableRow, col, computed, table
+from graph.types.cursors import sequence_cursor
 from graph.types.node import Node, to_global_id
 
 
@@ -60,16 +61,28 @@ class AnesthesiaAlarm(Node, TableRow):
 class AlarmEvent:
     transition: AlarmTransition = strawberry.field(description="RAISED or CLEARED.")
     occurred_at: datetime = strawberry.field(description="When the reading that caused it was taken.")
-    sequence: int = strawberry.field(description="Position in the log's alarm stream (1, 2, 3, ...).")
+    sequence: int = strawberry.field(
+        description="Position in the log's alarm stream (1, 2, 3, ...), in commit order. For a current-state "
+        "event, the number of the alarm's RAISED transition."
+    )
+    cursor: str = strawberry.field(
+        description="Opaque position of this transition: pass as `anesthesiaAlarms(after:)` to resume right after it."
+    )
+    is_current_state: bool = strawberry.field(
+        description="True for the alarms already active when the subscription began (sent first, as RAISED); "
+        "false for transitions that happened while subscribed."
+    )
     anesthesia_log_id: strawberry.ID = strawberry.field(description="Global ID of the anesthesia log.")
     alarm: AnesthesiaAlarm = strawberry.field(description="The alarm, in its state when the event was read.")
 
     @classmethod
-    def from_row(cls, row: Row) -> AlarmEvent:
+    def from_row(cls, row: Row, *, current: bool = False) -> AlarmEvent:
         return cls(
             transition=AlarmTransition(row["transition"]),
             occurred_at=row["occurred_at"],
             sequence=row["seq"],
+            cursor=sequence_cursor(row["seq"]),
+            is_current_state=current,
             anesthesia_log_id=to_global_id("AnesthesiaLog", row["anesthesia_log_id"]),
             alarm=AnesthesiaAlarm.from_row(row),
         )

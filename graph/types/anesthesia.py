@@ -12,6 +12,7 @@ from db import expressions as x
 from graph.table import TableRow, bound, col, flag, many, one, paged, table
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.connection import Connection
+from graph.types.cursors import SEQUENCE_CURSOR
 from graph.types.enums import AnesthesiaDepth, AnesthesiaOutcome
 from graph.types.node import Node
 
@@ -34,6 +35,15 @@ class VitalSign(Node, TableRow):
     anesthesia_depth: AnesthesiaDepth | None = col(description="Depth as judged by the anesthetist.")
     iv_fluids_rate: float | None = col(description="IV fluid rate, mL/kg/h.")
     notes: str | None = col(description="Free-text remark on this reading.")
+    sequence: int = col(
+        "seq", description="Position in the log's commit order (1, 2, 3, ...): later commits have higher numbers, "
+        "whatever their `recordedAt`."
+    )
+    cursor: str = col(
+        "seq", codec=SEQUENCE_CURSOR, description="Opaque position of this reading in commit order: pass as "
+        "`vitalsRecorded(after:)` to resume right after it, or as `AnesthesiaLog.vitals(after:)`; the same "
+        "value as this reading's cursor in that connection."
+    )
 
 
 @table("anesthesia_logs")
@@ -52,12 +62,19 @@ class AnesthesiaLog(Node, TableRow):
     completed_at: datetime | None = col(description="When the record was closed; null while open.")
     notes: str | None = col(description="Clinical notes.")
     created_at: datetime = col(description="When the record was opened.")
+    alarms_cursor: str = col(
+        "alarm_seq", codec=SEQUENCE_CURSOR, description="Position of the log's newest alarm transition: "
+        "`anesthesiaAlarms(anesthesiaLogId:, after:)` with it streams every transition after what `alarms` shows "
+        "when both are read in one query."
+    )
     pet: Annotated[Pet, strawberry.lazy("graph.types.pet")] | None = one("pet_id", description="The patient.")
     vitals: Connection[VitalSign] = paged(
         "anesthesia_log_id",
-        order=x.VITALS_OLDEST_FIRST,
-        description="Vital signs in the order they were taken. `last: 10` gives the latest ten; "
-        "`since` keeps only readings taken at or after that instant.",
+        order=x.VITALS_IN_COMMIT_ORDER,
+        description="Vital signs in commit order (`sequence`), the order `vitalsRecorded` delivers them: a "
+        "monitor's late upload comes after what was already stored, so paging by cursor never skips one. "
+        "`last: 10` gives the latest ten; `since` keeps only readings taken at or after that instant. "
+        "`pageInfo.endCursor` resumes `vitalsRecorded(after:)` exactly where the page ends.",
         since=bound(x.RECORDED_SINCE, datetime, description="Only readings recorded at or after this instant."),
     )
     alarms: list[AnesthesiaAlarm] = many(

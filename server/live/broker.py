@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from typing import Protocol
 from uuid import UUID
 
-from graph.live import ALARMS, VITALS
+from graph.live import ALARMS, SURGERY, VITALS
 
-__all__ = ["ALARMS", "CHANNELS", "VITALS", "Broker", "Watch"]
-CHANNELS = (VITALS, ALARMS)
+__all__ = ["ALARMS", "CHANNELS", "SURGERY", "VITALS", "Broker", "Watch"]
+CHANNELS = (VITALS, ALARMS, SURGERY)
 
 
 class Watch:

@@ -1,11 +1,13 @@
 """Shared per-process feeds: one fetch per change, fanned out to every subscriber of a log.
 
-A feed keeps the last `CAPACITY` entries of its log (or clinic) in memory.
-When its broker watch rings it reads what was committed after its position,
+When its broker watch rings, a feed reads what was committed after its position,
 once, under the claims of one of its subscribers (all are staff of the same
-clinic, authorized under RLS when they subscribed), and wakes them. Each
-subscriber tracks its own position; one that falls more than `CAPACITY`
-entries behind is ended with SLOW_CONSUMER rather than buffering without bound.
+clinic, authorized under RLS when they subscribed), and wakes them. It holds an
+entry only until every subscriber has had it, so delivering leaves nothing
+behind; one that falls more than `CAPACITY` entries behind the others is ended
+with SLOW_CONSUMER rather than buffered without bound. A subscriber joins at the
+feed's present and first reads, on its own, what was committed after its own
+position (its snapshot, or the cursor it resumes after) from the table.
 
 Membership is asked again on the membership cache's schedule for every identity
 with a subscription open; a subscriber whose membership ended (or that this
@@ -24,10 +26,12 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from db.claims import Claims
 from db.membership import Membership
 from db.session import RequestDb
+from graph import metrics as graph_metrics
 from graph.errors import Forbidden
-from graph.live import Entry, FeedKey, Reader, SlowConsumer, Subscriber, TokenExpired
+from graph.live import PAGE, Entry, FeedKey, Reader, Readers, ShuttingDown, SlowConsumer, Subscriber, TokenExpired
 from server import metrics
 from server.live.broker import Broker
 
@@ -37,17 +41,22 @@ CAPACITY = 2000
 RETRY_DELAY = 0.5
 
 
+async def _read(engine: AsyncEngine, claims: Claims, reader: Reader) -> list[tuple[UUID, int, object]]:
+    db = RequestDb(engine, claims.as_json_claims())
+    try:
+        return await reader(db)
+    finally:
+        await db.close()
+
+
 class Feed:
     def __init__(self, hub: LiveHub, key: FeedKey, reader: Reader) -> None:
         self.hub = hub
         self.key = key
         self.tenant = key[1]
         self.reader = reader
-        self.entries: deque[Entry] = deque(maxlen=CAPACITY)
+        self.entries: deque[Entry] = deque()
         self.next_idx = 0
-        # Per log, the highest number of an entry no longer held: a subscriber whose
-        # position is below it would miss readings, and is told so rather than left with a gap.
-        self.dropped: dict[UUID, int] = {}
         self.subscribers: set[Subscriber] = set()
         self.watch = hub.broker.watch(*key)
         self.task = asyncio.create_task(self._run(), name=f"vetql-feed-{key[0]}")
@@ -69,36 +78,35 @@ class Feed:
         """Read new entries once; True if a full page came back and there may be more."""
         if not self.subscribers:
             return False
-        claims = next(iter(self.subscribers)).claims
-        db = RequestDb(self.hub.engine, claims.as_json_claims())
-        try:
-            rows = await self.reader(db)
-        finally:
-            await db.close()
+        rows = await _read(self.hub.engine, next(iter(self.subscribers)).claims, self.reader)
+        self.trim()
         for log_id, seq, item in rows:
-            if len(self.entries) == CAPACITY:
-                old = self.entries[0]
-                self.dropped[old.log] = max(self.dropped.get(old.log, 0), old.seq)
             self.entries.append(Entry(self.next_idx, log_id, seq, item))
             self.next_idx += 1
+        if len(self.entries) > CAPACITY:  # the slowest are cut off: SLOW_CONSUMER on their next look
+            for _ in range(len(self.entries) - CAPACITY):
+                self.entries.popleft()
         if rows:
             for sub in self.subscribers:
                 sub.bell.set()
-        return len(rows) >= 1000
+        return len(rows) >= PAGE
+
+    def trim(self) -> None:
+        """Let go of the entries every subscriber has had."""
+        if not self.entries:
+            return
+        low = min((sub.idx for sub in self.subscribers), default=self.next_idx - 1)
+        entries = self.entries
+        while entries and entries[0].idx <= low:
+            entries.popleft()
 
     def pending(self, sub: Subscriber) -> list[Entry]:
-        """Entries this subscriber has not had, oldest first; raises SlowConsumer if some were dropped."""
+        """Entries this subscriber has not had, oldest first; raises SlowConsumer if some were let go."""
         if not self.entries:
             return []
         first = self.entries[0].idx
         if sub.idx < first - 1:
-            if sub.idx >= 0:
-                raise SlowConsumer
-            # A new subscriber scans what the feed holds; if the feed already let go of readings
-            # after its starting position (more than CAPACITY arrived meanwhile), it cannot have them.
-            if any(self.dropped.get(log, 0) > position for log, position in sub.last.items()):
-                raise SlowConsumer
-            sub.idx = first - 1
+            raise SlowConsumer
         out = []
         for i in range(sub.idx + 1 - first, len(self.entries)):
             entry = self.entries[i]
@@ -112,15 +120,53 @@ class Feed:
 class LiveHub:
     """The process's feeds, keyed by (channel, clinic, log); created on first subscriber, dropped after the last."""
 
-    def __init__(self, engine: AsyncEngine, broker: Broker, membership: Membership | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, broker: Broker, membership: Membership | None = None, *, send_timeout: float = 10.0
+    ) -> None:
         self.engine = engine
         self.broker = broker
+        self.send_timeout = send_timeout
         self.feeds: dict[FeedKey, Feed] = {}
+        self.closing = False
+        self._sweeper: asyncio.Task[None] | None = None
         self.membership = membership
         self._revoked: set[Subscriber] = set()
         self._recheck: asyncio.Task[None] | None = None
         if membership is not None:
             membership.on_forget(self._forgotten)
+
+    def shut_down(self) -> None:
+        """Every stream ends now (`ShuttingDown`), each with its protocol's reconnect end."""
+        self.closing = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for feed in self.feeds.values():
+            for sub in feed.subscribers:
+                sub.bell.set()
+
+    async def _sweep(self) -> None:
+        """Finds subscribers whose sends stay blocked past the bound, at that moment: counted, let go
+        of by their feed (which keeps nothing for them), ended with SLOW_CONSUMER when they wake."""
+        loop = asyncio.get_running_loop()
+        while self.feeds:
+            await asyncio.sleep(max(0.05, self.send_timeout / 4))
+            now = loop.time()
+            for feed in list(self.feeds.values()):
+                limit = now - self.send_timeout
+                stuck = [s for s in feed.subscribers if s.busy_since is not None and s.busy_since < limit]
+                for sub in stuck:
+                    sub.slow = True
+                    graph_metrics.LIVE_SLOW_CONSUMERS.inc()
+                    log.info("slow consumer: sends blocked for %.1f s", now - (sub.busy_since or now))
+                    self._detach(feed, sub)
+        self._sweeper = None
+
+    def _detach(self, feed: Feed, sub: Subscriber) -> None:
+        if sub in feed.subscribers:
+            feed.subscribers.discard(sub)
+            feed.trim()
+            metrics.LIVE_SUBSCRIBERS.dec()
+
 
     def _subscribers(self) -> list[Subscriber]:
         return [sub for feed in self.feeds.values() for sub in feed.subscribers]
@@ -165,18 +211,20 @@ class LiveHub:
         feed = self.feeds.get(key)
         if feed is None:
             feed = self.feeds[key] = Feed(self, key, reader())
+        sub.idx = feed.next_idx - 1  # from the feed's present on; what came before, it reads itself
         feed.subscribers.add(sub)
         metrics.LIVE_SUBSCRIBERS.inc()
         if self.membership is not None and self._recheck is None:
             self._recheck = asyncio.create_task(self._recheck_members(self.membership), name="vetql-membership")
+        if self._sweeper is None and not self.closing:
+            self._sweeper = asyncio.create_task(self._sweep(), name="vetql-live-sweeper")
         # catch up at once: commits between the subscriber's snapshot and now
         feed.watch.ring()
         return feed
 
     async def leave(self, feed: Feed, sub: Subscriber) -> None:
-        feed.subscribers.discard(sub)
+        self._detach(feed, sub)
         self._revoked.discard(sub)
-        metrics.LIVE_SUBSCRIBERS.dec()
         if not feed.subscribers and self.feeds.get(feed.key) is feed:
             del self.feeds[feed.key]
             self.broker.unwatch(feed.watch)
@@ -185,16 +233,35 @@ class LiveHub:
                 await feed.task
 
     async def stream(
-        self, key: FeedKey, reader: Callable[[], Reader], sub: Subscriber
+        self, key: FeedKey, reader: Readers, sub: Subscriber, start: dict[UUID, int]
     ) -> AsyncIterator[Entry]:
-        """Entries for one subscriber, live, until it goes away; checks clinic and token expiry."""
-        feed = self.join(key, reader, sub)
+        """Entries after the subscriber's position, then live, until it goes away; checks clinic and token expiry.
+
+        The feed, made on first use, reads on from `start` (the log's present); the subscriber
+        first reads from its own position up to wherever the feed took over.
+        """
+        feed = self.join(key, lambda: reader(dict(start)), sub)
         # One timer marks the token expired and rings the bell; waking needs no timeout of its own.
         expiry = asyncio.get_running_loop().call_later(max(0.0, sub.claims.exp - time.time()), sub.expire)
         try:
+            own = reader(dict(sub.last))
+            while True:
+                rows = await _read(self.engine, sub.claims, own)
+                if self.closing:
+                    raise ShuttingDown
+                for log_id, seq, item in rows:
+                    if seq > sub.last.get(log_id, 0):
+                        sub.last[log_id] = seq
+                        yield Entry(-1, log_id, seq, item)
+                if len(rows) < PAGE:
+                    break
             while True:
                 if sub.claims.tenant_id != feed.tenant:  # never send another clinic's event
                     return
+                if self.closing:
+                    raise ShuttingDown
+                if sub.slow:
+                    raise SlowConsumer
                 self._check_revoked(sub)
                 for entry in feed.pending(sub):
                     yield entry
