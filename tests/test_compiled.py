@@ -269,6 +269,7 @@ _EVERY_ROOT = hypothesis_graphql.queries(
         ),
         "JSON": st.just(__import__("graphql").NullValueNode()),
         "Decimal": st.just(__import__("graphql").StringValueNode(value="1.5")),
+        "Date": st.just(__import__("graphql").StringValueNode(value="2026-01-01")),
         "ID": st.sampled_from(["UGV0OjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA==", "bm90LWFuLWlk"]).map(
             lambda v: __import__("graphql").StringValueNode(value=v)
         ),

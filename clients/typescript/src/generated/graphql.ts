@@ -52,9 +52,13 @@ export type AlarmEvent = {
   alarm: AnesthesiaAlarm;
   /** Global ID of the anesthesia log. */
   anesthesiaLogId: Scalars['ID']['output'];
+  /** Opaque position of this transition: pass as `anesthesiaAlarms(after:)` to resume right after it. */
+  cursor: Scalars['String']['output'];
+  /** True for the alarms already active when the subscription began (sent first, as RAISED); false for transitions that happened while subscribed. */
+  isCurrentState: Scalars['Boolean']['output'];
   /** When the reading that caused it was taken. */
   occurredAt: Scalars['DateTime']['output'];
-  /** Position in the log's alarm stream (1, 2, 3, ...). */
+  /** Position in the log's alarm stream (1, 2, 3, ...), in commit order. For a current-state event, the number of the alarm's RAISED transition. */
   sequence: Scalars['Int']['output'];
   /** RAISED or CLEARED. */
   transition: AlarmTransition;
@@ -150,6 +154,8 @@ export type AnesthesiaLog = Node & {
   __typename?: 'AnesthesiaLog';
   /** Alarms of this procedure, open and cleared, in the order they were raised. Staff only. */
   alarms: Array<AnesthesiaAlarm>;
+  /** Position of the log's newest alarm transition: `anesthesiaAlarms(anesthesiaLogId:, after:)` with it streams every transition after what `alarms` shows when both are read in one query. */
+  alarmsCursor: Scalars['String']['output'];
   /** Premedication, induction and maintenance agents. */
   anesthesiaProtocol: Maybe<Scalars['String']['output']>;
   /** When the record was closed; null while open. */
@@ -180,7 +186,7 @@ export type AnesthesiaLog = Node & {
   procedureName: Scalars['String']['output'];
   /** Start of recovery. */
   recoveryStart: Maybe<Scalars['DateTime']['output']>;
-  /** Vital signs in the order they were taken. `last: 10` gives the latest ten; `since` keeps only readings taken at or after that instant. */
+  /** Vital signs in commit order (`sequence`), the order `vitalsRecorded` delivers them: a monitor's late upload comes after what was already stored, so paging by cursor never skips one. `last: 10` gives the latest ten; `since` keeps only readings taken at or after that instant. `pageInfo.endCursor` resumes `vitalsRecorded(after:)` exactly where the page ends. */
   vitals: VitalSignConnection;
 };
 
@@ -1197,6 +1203,15 @@ export type OccurrenceConflict = {
   startTime: Scalars['DateTime']['output'];
 };
 
+/** A reading of one of the clinic's open logs, as streamed by `openLogVitals`. */
+export type OpenLogReading = {
+  __typename?: 'OpenLogReading';
+  /** Global ID of the reading's anesthesia log. */
+  anesthesiaLogId: Scalars['ID']['output'];
+  /** The reading. */
+  reading: VitalSign;
+};
+
 /** Where a page sits in its list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -1982,21 +1997,33 @@ export type StartAnesthesiaInput = {
 /** Live events over WebSocket (graphql-transport-ws, graphql-ws) or HTTP multipart. */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Alarms raised and cleared on one log, or on every open log of the clinic. Staff only. */
+  /** The alarms active now (`isCurrentState`), then each RAISED / CLEARED transition, on one log (completes when the log is completed; `after` resumes) or on every open log of the clinic. Staff only. */
   anesthesiaAlarms: AlarmEvent;
-  /** Each new reading of one anesthesia log, in order, exactly once; with `since`, first the readings recorded after that instant. Staff of the log's clinic only. */
+  /** Each new reading of every open log of the clinic, with its log: a whole operating block in one subscription. Staff only. */
+  openLogVitals: OpenLogReading;
+  /** The clinic's open surgeries as they stand, then every log opened, phase recorded, log completed and alarm raised or cleared, numbered per clinic; `after` resumes. Staff only. */
+  surgeryEvents: SurgeryEvent;
+  /** Each new reading of one anesthesia log, in commit order, exactly once; with `after` (a reading's cursor), first every reading committed after it; with `since`, first the readings taken at or after that instant. Completes when the log is completed. Staff of the log's clinic only. */
   vitalsRecorded: VitalSign;
 };
 
 
 /** Live events over WebSocket (graphql-transport-ws, graphql-ws) or HTTP multipart. */
 export type SubscriptionAnesthesiaAlarmsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   anesthesiaLogId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
 /** Live events over WebSocket (graphql-transport-ws, graphql-ws) or HTTP multipart. */
+export type SubscriptionSurgeryEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Live events over WebSocket (graphql-transport-ws, graphql-ws) or HTTP multipart. */
 export type SubscriptionVitalsRecordedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   anesthesiaLogId: Scalars['ID']['input'];
   since?: InputMaybe<Scalars['DateTime']['input']>;
 };
@@ -2040,6 +2067,37 @@ export type SubscriptionStatus =
   | 'PAST_DUE'
   | 'SUSPENDED'
   | 'TRIALING';
+
+/** A log opened, a phase recorded, a log completed, an alarm raised or cleared. */
+export type SurgeryEvent = {
+  __typename?: 'SurgeryEvent';
+  /** For ALARM_RAISED / ALARM_CLEARED: the alarm. */
+  alarm: Maybe<AnesthesiaAlarm>;
+  /** The log, as it was when the event was read. */
+  anesthesiaLog: AnesthesiaLog;
+  /** Global ID of the anesthesia log. */
+  anesthesiaLogId: Scalars['ID']['output'];
+  /** Opaque position of this event: pass as `surgeryEvents(after:)` to resume right after it. */
+  cursor: Scalars['String']['output'];
+  /** True for the events that make up the open surgeries when the subscription began (each open log's LOG_OPENED, its phases, its active alarms), sent first; false for what happened while subscribed. */
+  isCurrentState: Scalars['Boolean']['output'];
+  /** What happened. */
+  kind: SurgeryEventKind;
+  /** When it happened (the phase's or reading's time). */
+  occurredAt: Scalars['DateTime']['output'];
+  /** For PHASE_RECORDED: which phase. */
+  phase: Maybe<AnesthesiaPhase>;
+  /** Position in the clinic's surgery events (1, 2, 3, ...), in commit order. */
+  sequence: Scalars['Int']['output'];
+};
+
+/** What happened to a surgery. */
+export type SurgeryEventKind =
+  | 'ALARM_CLEARED'
+  | 'ALARM_RAISED'
+  | 'LOG_COMPLETED'
+  | 'LOG_OPENED'
+  | 'PHASE_RECORDED';
 
 /** A clinic's subscription to a plan. The platform and the clinic's admins see it. */
 export type TenantSubscription = Node & {
@@ -2368,6 +2426,8 @@ export type VitalSign = Node & {
   bloodPressureMean: Maybe<Scalars['Int']['output']>;
   /** Systolic arterial pressure, mmHg. */
   bloodPressureSystolic: Maybe<Scalars['Int']['output']>;
+  /** Opaque position of this reading in commit order: pass as `vitalsRecorded(after:)` to resume right after it, or as `AnesthesiaLog.vitals(after:)`; the same value as this reading's cursor in that connection. */
+  cursor: Scalars['String']['output'];
   /** End-tidal CO2, mmHg. */
   etco2: Maybe<Scalars['Float']['output']>;
   /** Heart rate, beats per minute. */
@@ -2382,6 +2442,8 @@ export type VitalSign = Node & {
   recordedAt: Scalars['DateTime']['output'];
   /** Respiratory rate, breaths per minute. */
   respiratoryRate: Maybe<Scalars['Int']['output']>;
+  /** Position in the log's commit order (1, 2, 3, ...): later commits have higher numbers, whatever their `recordedAt`. */
+  sequence: Scalars['Int']['output'];
   /** Oxygen saturation, percent (0-100). */
   spo2: Maybe<Scalars['Float']['output']>;
   /** Body temperature, degrees Celsius. */
