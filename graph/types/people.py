@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from typing import Annotated, TypeVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 
 from db import billing
+from db import expressions as x
 from db.session import Row
 from domain.billing import rules as billing_rules
 from graph.context import Context
 from graph.errors import BadUserInput
-from graph.table import TableRow, col, embedded, embedded_type, json_flag_codec, resolver_only, row_of, table
+from graph.table import (
+    TableRow,
+    col,
+    embedded,
+    embedded_type,
+    flag,
+    json_flag_codec,
+    many,
+    resolver_only,
+    row_of,
+    table,
+)
 from graph.types.billing_mutations import TenantSubscription, UsagePeriod
-from graph.types.enums import ClinicFeature, ContactMethod, Role, Weekday
+from graph.types.enums import ClinicFeature, ContactMethod, DocumentType, Role, Weekday
 from graph.types.node import Node
+
+if TYPE_CHECKING:
+    from graph.types.pet import Pet
 
 
 @strawberry.type(description="A clinic's pages on social networks.")
@@ -169,6 +184,18 @@ class Profile(Node, TableRow):
     emergency_contact_name: str | None = col(description="Whom to call in an emergency.")
     emergency_contact_phone: str | None = col(description="Their phone number.")
     communication_preferences: CommunicationPreferences = embedded(description="What they agreed to receive.")
+    document_type: DocumentType | None = col(description="Kind of identity document: CI, RUC (for invoices), ...")
+    document_number: str | None = col(
+        description="Identity document number as stored: no dots or spaces (CI 4123456, RUC 80012345-6); "
+        "unique in the clinic."
+    )
+    archived_at: datetime | None = col(description="When the client was archived (kept, hidden by default).")
+    pets: list[Annotated[Pet, strawberry.lazy("graph.types.pet")]] = many(
+        "owner_id",
+        order=x.PETS_BY_NAME,
+        description="The person's pets by name (an owner sees their own; staff their clinic's).",
+        current_only=flag(x.ONLY_CURRENT_PETS, default=True, description="Leave out archived pets."),
+    )
 
 
 T = TypeVar("T")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -181,12 +182,15 @@ async def update_clinic(
     return await RECORDS.run(info, ClinicPayload, perform, problems=problems)
 
 
+MAX_WEIGHT_KG = 2000
+
 # -- pets -------------------------------------------------------------------------------------------------
 
 async def update_pet(
     info: Info, input: Annotated[UpdatePetInput, strawberry.argument(description="The pet and changes.")]
 ) -> PetPayload:
-    """Edit a pet's primary vet, insurance policy, behavioural notes and preferred time. Staff only."""
+    """Edit a pet: name, species, breed, sex, neutered, birth, colour, microchip, weight, primary vet,
+    insurance policy, behavioural notes and preferred time. Staff only."""
     pet = RECORDS.id(input.pet_id, "Pet", "petId")
     problems = [pet] if isinstance(pet, Problem) else []
     sets: dict[str, Any] = {}
@@ -200,6 +204,27 @@ async def update_pet(
             policy = RECORDS.id(input.insurance_policy_id, "InsurancePolicy", "insurancePolicyId")
         problems += [policy] if isinstance(policy, Problem) else []
         sets["insurance_policy_id"] = policy
+    for name, max_len in (("name", v.MAX_NAME), ("breed", v.MAX_SHORT), ("color", v.MAX_SHORT)):
+        value = getattr(input, name)
+        if given(value):
+            sets[name] = clean(value)
+            problems += v.text_input(name, sets[name], max_len=max_len, required=name == "name")
+    if given(input.microchip_id):
+        chip = clean(input.microchip_id)
+        sets["microchip_id"] = None if chip is None else chip.upper()
+        problems += v.text_input("microchipId", chip)
+    for name in ("species", "sex", "is_neutered"):
+        value = getattr(input, name)
+        if given(value):
+            problems += not_null(camel(name), value)
+            sets[name] = value.value if isinstance(value, Enum) else value
+    if given(input.weight_kg):
+        weight = input.weight_kg
+        if weight is not None and not 0 < weight <= MAX_WEIGHT_KG:
+            problems.append(Problem("weightKg", Code.OUT_OF_RANGE, f"weightKg: over 0, at most {MAX_WEIGHT_KG} kg."))
+        sets["weight_kg"] = weight
+    if given(input.date_of_birth):
+        sets["date_of_birth"] = input.date_of_birth
     if given(input.behavioral_notes):
         problems += v.text_input("behavioralNotes", input.behavioral_notes, max_len=v.MAX_TEXT)
         sets["behavioral_notes"] = clean(input.behavioral_notes)
@@ -209,10 +234,15 @@ async def update_pet(
 
     async def perform(w: Write[Code]) -> PetPayload:
         assert isinstance(pet, UUID)
+        born = sets.get("date_of_birth")
+        if born is not None and born > await sql.clinic_today(w.db, w.tenant):
+            w.refuse(Problem("dateOfBirth", Code.DATE_IN_FUTURE, "dateOfBirth cannot be in the future."))
         row = await sql.update_pet(w.db, w.tenant, pet, sets)  # vet and policy checked by the database
         if row is None:
             w.refuse(Problem("petId", Code.NOT_FOUND, "No such pet."))
         w.prime("Pet", pet, row)
+        if "weight_kg" in sets:
+            w.forget("PetWeight")  # the database kept the new weight in the history
         return PetPayload(pet=Pet.from_row(row))
 
     return await RECORDS.run(info, PetPayload, perform, problems=problems)
