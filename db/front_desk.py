@@ -88,21 +88,45 @@ async def owner_state(db: RequestDb, tenant: str, owner: UUID) -> Row | None:
     )
 
 
-_OWNER_MATCH = (
-    "(c.document_number = :doc OR c.phone = :phone OR c.secondary_phone = :phone"
-    " OR lower(c.email) LIKE lower(:pattern) OR vetql.fold(:search) <% vetql.fold(c.full_name)"
-    " OR vetql.fold(c.full_name) LIKE vetql.fold(:pattern))"
+# Each way of matching is its own branch on its own index (document, phones, e-mail, folded name),
+# so a search reads index entries of the caller's clinic only, never every client.
+_OWNER_IDS = (
+    "SELECT id FROM profiles WHERE tenant_id = :tenant AND document_number = :doc"
+    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND phone = :phone"
+    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND secondary_phone = :phone"
+    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND lower(email) LIKE lower(:pattern)"
+    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND full_name_folded %> :folded"
+    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND full_name_folded LIKE :folded_pattern"
 )
+_OWNER_MATCH = f"c.id IN ({_OWNER_IDS})"
 _OWNER_SCORE = (
     "greatest(CASE WHEN c.document_number = :doc OR c.phone = :phone OR c.secondary_phone = :phone"
     " OR lower(c.email) = lower(:search) THEN 1.0 ELSE 0.0 END,"
     " CASE WHEN lower(c.email) LIKE lower(:pattern) THEN 0.7 ELSE 0.0 END,"
-    " word_similarity(vetql.fold(:search), vetql.fold(c.full_name)))"
+    " word_similarity(:folded, c.full_name_folded))"
+)
+_PET_IDS = (
+    "SELECT id FROM pets WHERE tenant_id = :tenant AND microchip_id = :chip"
+    " UNION SELECT id FROM pets WHERE tenant_id = :tenant AND name_folded %> :folded"
+    " UNION SELECT id FROM pets WHERE tenant_id = :tenant AND name_folded LIKE :folded_pattern"
 )
 
 
-def owner_search_params(search: str, phone: str | None, doc: str) -> dict[str, Any]:
-    return {"search": search, "pattern": like_pattern(search), "phone": phone, "doc": doc}
+async def fold(db: RequestDb, search: str) -> dict[str, Any]:
+    """The search text and its LIKE pattern folded as the stored names are (vetql.fold), as plain parameters:
+    a statement that sees the folded text as a value can plan the trigram indexes for it."""
+    pattern = like_pattern(search)
+    row = await db.fetch_one(
+        "SELECT vetql.fold(:search) AS folded, vetql.fold(:pattern) AS folded_pattern",
+        {"search": search, "pattern": pattern},
+    )
+    assert row is not None
+    return {"search": search, "pattern": pattern, "folded": row["folded"], "folded_pattern": row["folded_pattern"]}
+
+
+def owner_search_params(folded: dict[str, Any], phone: str | None, doc: str) -> dict[str, Any]:
+    """Parameters of an owner search: `fold()`'s, the phone in E.164 (if the text is one), the text as a document."""
+    return {**folded, "phone": phone, "doc": doc}
 
 
 def owner_list_query(tenant: str, *, search: dict[str, Any] | None = None, include_archived: bool = False) -> ListQuery:
@@ -118,26 +142,27 @@ def owner_list_query(tenant: str, *, search: dict[str, Any] | None = None, inclu
 
 
 async def search_owners(db: RequestDb, tenant: str, search: dict[str, Any], limit: int) -> list[Row]:
-    """Owners matching by document, phone (E.164), e-mail or name (accents and case ignored), best first."""
+    """Owners matching by document, phone (E.164), e-mail or name (accents and case ignored), best first;
+    `search` from owner_search_params."""
     query = owner_list_query(tenant, search=search)
     rows = await db.fetch(
         f"SELECT c.*, {_OWNER_SCORE} AS _score FROM profiles c WHERE {query.where}"
-        " ORDER BY _score DESC, similarity(vetql.fold(:search), vetql.fold(c.full_name)) DESC, c.full_name, c.id"
+        " ORDER BY _score DESC, similarity(:folded, c.full_name_folded) DESC, c.full_name, c.id"
         " LIMIT :limit",
         {**query.params, "limit": limit},
     )
     return list(rows)
 
 
-async def search_pets(db: RequestDb, tenant: str, search: str, chip: str, limit: int) -> list[Row]:
+async def search_pets(db: RequestDb, tenant: str, folded: dict[str, Any], chip: str, limit: int) -> list[Row]:
     """Patients matching by microchip or name (accents and case ignored), best first; archived ones left out."""
     rows = await db.fetch(
         "SELECT c.*, greatest(CASE WHEN c.microchip_id = :chip THEN 1.0 ELSE 0.0 END,"
-        " word_similarity(vetql.fold(:search), vetql.fold(c.name))) AS _score FROM pets c"
-        " WHERE c.tenant_id = :tenant AND c.archived_at IS NULL AND (c.microchip_id = :chip"
-        " OR vetql.fold(:search) <% vetql.fold(c.name) OR vetql.fold(c.name) LIKE vetql.fold(:pattern))"
-        " ORDER BY _score DESC, similarity(vetql.fold(:search), vetql.fold(c.name)) DESC, c.name, c.id LIMIT :limit",
-        {"tenant": tenant, "search": search, "pattern": like_pattern(search), "chip": chip, "limit": limit},
+        " word_similarity(:folded, c.name_folded)) AS _score FROM pets c"
+        f" WHERE c.tenant_id = :tenant AND c.archived_at IS NULL AND c.id IN ({_PET_IDS})"
+        " ORDER BY _score DESC, similarity(:folded, c.name_folded) DESC, c.name, c.id"
+        " LIMIT :limit",
+        {"tenant": tenant, "chip": chip, "limit": limit, **folded},
     )
     return list(rows)
 

@@ -1,11 +1,12 @@
 -- The front desk: owners registered with their document, patients kept whole (death,
 -- archive, weight history), and search that ignores accents and case. Idempotent.
 
-CREATE EXTENSION IF NOT EXISTS unaccent;  -- accent-insensitive search (contrib)
+CREATE EXTENSION IF NOT EXISTS unaccent;   -- accent-insensitive search (contrib)
+CREATE EXTENSION IF NOT EXISTS btree_gin;  -- tenant_id first in the search indexes (GIN)
 
 -- Text folded for search: no accents, lower case. unaccent() is only STABLE (its dictionary
 -- could change); naming the dictionary makes the result fixed, so the wrapper may be
--- IMMUTABLE and indexed. Queries must use the same expression as the indexes below.
+-- IMMUTABLE, used by the stored columns below (computed once per write, not per row read).
 CREATE OR REPLACE FUNCTION vetql.fold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, value)) $$;
@@ -18,8 +19,11 @@ ALTER TABLE profiles
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 CREATE UNIQUE INDEX IF NOT EXISTS profiles_document_key ON profiles (tenant_id, document_number)
   WHERE document_number IS NOT NULL;
-CREATE INDEX IF NOT EXISTS profiles_name_fold_trgm_idx ON profiles USING gin (vetql.fold(full_name) gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS profiles_email_trgm_idx ON profiles USING gin (lower(email) gin_trgm_ops);
+-- Search: the name folded once per write; GIN trigram indexes with tenant_id first (btree_gin), so a
+-- clinic's search reads only its own entries.
+ALTER TABLE profiles ADD COLUMN IF NOT EXISTS full_name_folded text GENERATED ALWAYS AS (vetql.fold(full_name)) STORED;
+CREATE INDEX IF NOT EXISTS profiles_name_search_idx ON profiles USING gin (tenant_id, full_name_folded gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS profiles_email_search_idx ON profiles USING gin (tenant_id, lower(email) gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS profiles_phone_idx ON profiles (tenant_id, phone);
 CREATE INDEX IF NOT EXISTS profiles_secondary_phone_idx ON profiles (tenant_id, secondary_phone);
 CREATE INDEX IF NOT EXISTS profiles_name_idx ON profiles (tenant_id, full_name, id);
@@ -31,7 +35,8 @@ ALTER TABLE pets
   ADD COLUMN IF NOT EXISTS archived_at timestamptz;
 CALL vetql.add_constraint('pets', 'pets_death_check',
   'CHECK ((deceased_on IS NULL OR is_deceased) AND (deceased_on IS NULL OR date_of_birth IS NULL OR deceased_on >= date_of_birth))');
-CREATE INDEX IF NOT EXISTS pets_name_fold_trgm_idx ON pets USING gin (vetql.fold(name) gin_trgm_ops);
+ALTER TABLE pets ADD COLUMN IF NOT EXISTS name_folded text GENERATED ALWAYS AS (vetql.fold(name)) STORED;
+CREATE INDEX IF NOT EXISTS pets_name_search_idx ON pets USING gin (tenant_id, name_folded gin_trgm_ops);
 
 -- A death is final; only an admin brings an archived pet or owner back.
 CREATE OR REPLACE FUNCTION vetql.guard_pet_lifecycle() RETURNS trigger

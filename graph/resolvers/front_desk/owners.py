@@ -12,6 +12,7 @@ import strawberry
 from db import front_desk as sql
 from db import reads
 from db.pagination import Order, slice_rows
+from db.session import RequestDb
 from domain.front_desk import rules
 from domain.front_desk.errors import CONSTRAINTS
 from domain.front_desk.errors import FrontDeskErrorCode as Code
@@ -209,11 +210,12 @@ class OwnerFilter:
 _BY_NAME = Order((("full_name", "text"), ("id", "uuid")))
 
 
-def search_terms(search: str) -> dict[str, Any]:
+async def search_terms(db: RequestDb, search: str) -> dict[str, Any]:
+    """What a search text means to the SQL: folded like the stored names, as a phone, as a document."""
     text = search.strip()
     if not text or len(text) > rules.MAX_SEARCH:
         raise BadUserInput(f"search must be 1 to {rules.MAX_SEARCH} characters")
-    return sql.owner_search_params(text, rules.phone(text), rules.document_search(text))
+    return sql.owner_search_params(await sql.fold(db, text), rules.phone(text), rules.document_search(text))
 
 
 async def owners(
@@ -230,7 +232,7 @@ async def owners(
     where = filter or OwnerFilter()
     query = sql.owner_list_query(
         clinic_of(info),
-        search=None if where.search is None else search_terms(where.search),
+        search=None if where.search is None else await search_terms(ctx.db, where.search),
         include_archived=where.include_archived,
     )
     fast = await compiled.connection(info, query, _BY_NAME, page)

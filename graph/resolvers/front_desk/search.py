@@ -32,11 +32,11 @@ async def search(
     """Clients and patients of the clinic that match, best first (archived ones left out). Staff only."""
     tenant = clinic_of(info)
     limit = max(1, min(first, MAX_HITS))
-    terms = search_terms(text)
     db = info.context.db
-    # Two statements, one per table (sequential: one connection per request); merged by score.
+    terms = await search_terms(db, text)
+    # The text folded once, then one statement per table (sequential: one connection per request), merged by score.
     owner_rows = await sql.search_owners(db, tenant, terms, limit)
-    pet_rows = await sql.search_pets(db, tenant, terms["search"], rules.document_search(text), limit)
+    pet_rows = await sql.search_pets(db, tenant, terms, rules.document_search(text), limit)
     loaders = info.context.loaders
     hits: list[tuple[float, int, SearchHit]] = []
     for i, row in enumerate(owner_rows):
