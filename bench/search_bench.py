@@ -49,12 +49,13 @@ FROM generate_series(1, $2) AS i
 _PETS = """
 WITH names AS (SELECT ARRAY['Tatú','Firulais','Michí','Luna','Rocky','Pelusa','Ñandutí','Toby','Canela',
                             'Chispa','Lúcas','Mía','Bóris','Kira','Nala','Simón','Pipí','Tóbi'] AS n),
-     owners AS (SELECT array_agg(id ORDER BY id) AS ids FROM profiles WHERE tenant_id = $1 AND role = 'owner')
+     owners AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS total
+                  FROM profiles WHERE tenant_id = $1 AND role = 'owner')
 INSERT INTO pets (tenant_id, owner_id, name, species, microchip_id)
-SELECT $1, (SELECT ids[1 + i % array_length(ids, 1)] FROM owners),
+SELECT $1, o.id,
        (SELECT n[1 + i % 18] FROM names) || CASE WHEN i % 3 = 0 THEN '' ELSE ' ' || (i % 997)::text END,
        (ARRAY['dog','cat','bird','rabbit'])[1 + i % 4], '985141' || lpad(i::text, 9, '0')
-FROM generate_series(1, $2) AS i
+FROM generate_series(1, $2) AS i JOIN owners o ON o.k = i % o.total
 """
 
 

@@ -17,6 +17,7 @@ from graph.resolvers import live as live_r
 from graph.resolvers import nodes as nodes_r
 from graph.resolvers import pets as pets_r
 from graph.resolvers import promotions as promotions_r
+from graph.resolvers import staff as staff_r
 from graph.resolvers import viewer as viewer_r
 from graph.resolvers.front_desk import owners as owners_r
 from graph.resolvers.front_desk import patients as patients_r
@@ -63,6 +64,13 @@ from graph.types.scheduling_mutations import (
     CancelRecurrencePayload,
     ExamRoomPayload,
     RecurringAppointmentsPayload,
+)
+from graph.types.staff import (
+    AcceptInvitationPayload,
+    CreateClinicPayload,
+    InvitationPayload,
+    StaffInvitation,
+    StaffPayload,
 )
 from graph.types.viewer import Viewer
 from graph.types.weights import PetWeight
@@ -261,6 +269,33 @@ class Mutation:
         permission_classes=[IsAdmin],
         description="Bring an archived patient back. Admin only.",
     )
+
+    # Clinics and staff (graph/resolvers/staff.py)
+    create_clinic: CreateClinicPayload = strawberry.mutation(
+        resolver=staff_r.create_clinic,
+        permission_classes=[IsPlatform],
+        description="Open a clinic with its settings and invite its first admin (a single-use code). Platform only.",
+    )
+    invite_staff: InvitationPayload = strawberry.mutation(
+        resolver=staff_r.invite_staff,
+        permission_classes=[IsAdmin],
+        description="Invite a vet or admin by e-mail with a single-use, expiring code. Admin only.",
+    )
+    accept_invitation: AcceptInvitationPayload = strawberry.mutation(
+        resolver=staff_r.accept_invitation,
+        description="Join a clinic's staff with an invitation's code; no token needed, the code is the credential.",
+    )
+    change_staff_role: StaffPayload = strawberry.mutation(
+        resolver=staff_r.change_staff_role,
+        permission_classes=[IsAdmin],
+        description="Change a vet's or admin's role; the clinic keeps an active admin. Admin only.",
+    )
+    deactivate_staff: StaffPayload = strawberry.mutation(
+        resolver=staff_r.deactivate_staff,
+        permission_classes=[IsAdmin],
+        description="Deactivate a vet or admin: their tokens stop at once; the clinic keeps an active admin. "
+        "Admin only.",
+    )
     register_device: UserDevicePayload = strawberry.mutation(
         resolver=devices.register_device,
         permission_classes=[IsClinicMember],
@@ -427,6 +462,7 @@ _TYPES = [
     Promotion,
     TenantSubscription,
     PetWeight,
+    StaffInvitation,
 ]
 
 

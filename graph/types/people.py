@@ -190,6 +190,7 @@ class Profile(Node, TableRow):
         "unique in the clinic."
     )
     archived_at: datetime | None = col(description="When the client was archived (kept, hidden by default).")
+    is_active: bool = col(description="Still a member: false once an admin deactivated them (their tokens stop).")
     pets: list[Annotated[Pet, strawberry.lazy("graph.types.pet")]] = many(
         "owner_id",
         order=x.PETS_BY_NAME,

@@ -99,7 +99,7 @@ async def update_profile(
 _SOCIAL = ("facebook", "instagram", "tiktok", "x", "youtube")
 
 
-def _clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem[Code]]]:
+def clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem[Code]]]:
     sets: dict[str, Any] = {}
     problems: list[Problem[Code]] = []
     if given(input.name):
@@ -170,7 +170,7 @@ async def update_clinic(
     info: Info, input: Annotated[UpdateClinicInput, strawberry.argument(description="Changes to the clinic.")]
 ) -> ClinicPayload:
     """Edit the caller's clinic: contact, hours, booking and notification settings, features. Admin only."""
-    sets, problems = _clinic_sets(input)
+    sets, problems = clinic_sets(input)
 
     async def perform(w: Write[Code]) -> ClinicPayload:
         row = await sql.update_clinic(w.db, w.tenant, sets)
