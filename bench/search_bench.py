@@ -46,16 +46,18 @@ SELECT $1, gen_random_uuid(), 'owner',
        'cliente' || i || '@correo.com.py', '+595981' || lpad(i::text, 6, '0'), 'ci', (1000000 + i)::text
 FROM generate_series(1, $2) AS i
 """
+_OWNER_KEYS = """
+CREATE TEMP TABLE owner_keys ON COMMIT DROP AS
+SELECT (row_number() OVER (ORDER BY id) - 1)::int AS k, id FROM profiles WHERE tenant_id = $1 AND role = 'owner'
+"""
 _PETS = """
-WITH names AS (SELECT ARRAY['Tatú','Firulais','Michí','Luna','Rocky','Pelusa','Ñandutí','Toby','Canela',
-                            'Chispa','Lúcas','Mía','Bóris','Kira','Nala','Simón','Pipí','Tóbi'] AS n),
-     owners AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS total
-                  FROM profiles WHERE tenant_id = $1 AND role = 'owner')
 INSERT INTO pets (tenant_id, owner_id, name, species, microchip_id)
 SELECT $1, o.id,
-       (SELECT n[1 + i % 18] FROM names) || CASE WHEN i % 3 = 0 THEN '' ELSE ' ' || (i % 997)::text END,
+       (ARRAY['Tatú','Firulais','Michí','Luna','Rocky','Pelusa','Ñandutí','Toby','Canela',
+              'Chispa','Lúcas','Mía','Bóris','Kira','Nala','Simón','Pipí','Tóbi'])[1 + i % 18]
+       || CASE WHEN i % 3 = 0 THEN '' ELSE ' ' || (i % 997)::text END,
        (ARRAY['dog','cat','bird','rabbit'])[1 + i % 4], '985141' || lpad(i::text, 9, '0')
-FROM generate_series(1, $2) AS i JOIN owners o ON o.k = i % o.total
+FROM generate_series(1, $2) AS i JOIN owner_keys o ON o.k = i % $3
 """
 
 
@@ -99,7 +101,10 @@ async def _load(url: str, clinics: int, pets: int) -> tuple[list[tuple[str, uuid
                         tenant, vet,
                     )  # fmt: skip
                     await conn.execute(_LOAD, tenant, pets // 2)
-                    await conn.execute(_PETS, tenant, pets)
+                    await conn.execute(_OWNER_KEYS, tenant)
+                    await conn.execute("CREATE UNIQUE INDEX ON owner_keys (k)")
+                    await conn.execute("ANALYZE owner_keys")
+                    await conn.execute(_PETS, tenant, pets, pets // 2)
             await conn.execute("ANALYZE profiles")
             await conn.execute("ANALYZE pets")
             await conn.execute(f"COMMENT ON DATABASE \"{DATABASE}\" IS '{marker}'")

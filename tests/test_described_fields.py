@@ -153,7 +153,7 @@ async def _one_row_of_each_table(database_url: str, tenant: str) -> dict[str, An
 
 
 async def _surgery_clinic(database_url: str) -> Gap:
-    """A clinic with a promotion, a recurring series, a subscription, a device, an alarm on a log, a weighing, an invitation."""
+    """A clinic with a promotion, a recurring series, a subscription, a device, an alarm, a weighing, an invitation."""
     g = await make_clinic(database_url)
     conn = await asyncpg.connect(database_url)
     try:
