@@ -28,6 +28,7 @@ class SchedulingErrorCode(Enum):
     FORBIDDEN_FIELD = "forbidden_field"
     TOO_MANY = "too_many"
     PET_NOT_BOOKABLE = "pet_not_bookable"
+    NOT_ITS_DAY = "not_its_day"
 
 
 VET_BOOKED = Problem("vetId", SchedulingErrorCode.VET_UNAVAILABLE, "The vet is booked at that time.")

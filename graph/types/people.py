@@ -81,9 +81,15 @@ class CommunicationPreferences(TableRow):
     )
 
 
-def _business_hours(value: dict[str, dict[str, str]] | None) -> list[DayHours]:
-    days = [d for d in Weekday if isinstance((value or {}).get(d.value), dict)]
-    return [DayHours(day=d, open=(value or {})[d.value]["open"], close=(value or {})[d.value]["close"]) for d in days]
+def _business_hours(value: dict[str, object] | None) -> list[DayHours]:
+    """Every opening span, Monday first, each day's in the order of the day (stored as one object or a list)."""
+    hours: list[DayHours] = []
+    for day in Weekday:
+        spans = (value or {}).get(day.value)
+        for span in [spans] if isinstance(spans, dict) else spans if isinstance(spans, list) else []:
+            if isinstance(span, dict) and "open" in span and "close" in span:
+                hours.append(DayHours(day=day, open=span["open"], close=span["close"]))
+    return hours
 
 
 def _features(value: list[str] | None) -> list[ClinicFeature]:
@@ -116,7 +122,7 @@ class Clinic(Node, TableRow):
 
     @resolver_only("reshapes the stored JSON: days in week order, closed days left out")
     def business_hours(self) -> list[DayHours]:
-        """Opening hours, Monday first; a day not listed is closed."""
+        """Opening spans, Monday first; a day may have several (a split shift); a day not listed is closed."""
         return _business_hours(row_of(self)["business_hours"])
 
     @resolver_only("reshapes the stored JSON (null when never set)")

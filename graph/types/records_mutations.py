@@ -210,6 +210,9 @@ class AppointmentSettingsInput:
     require_confirmation: bool | None = strawberry.field(
         default=UNSET, description="Bookings wait for staff confirmation."
     )
+    check_in_window_minutes: int | None = strawberry.field(
+        default=UNSET, description="How early before its day a visit may be checked in, minutes 0-1440 (default 0)."
+    )
 
 
 @strawberry.input(description="Which notifications the clinic sends. Left-out fields keep their value.")

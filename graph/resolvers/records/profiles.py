@@ -128,11 +128,13 @@ def clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem[
         days = input.business_hours
         if days is None:
             sets["business_hours"] = None
-        elif len(days) > len(v.WEEKDAYS):
-            problems.append(Problem("businessHours", Code.TOO_MANY, "At most one entry per weekday."))
+        elif len(days) > v.MAX_SPANS:
+            problems.append(Problem("businessHours", Code.TOO_MANY, f"At most {v.MAX_SPANS} opening spans."))
         else:
             problems += v.business_hours("businessHours", [(d.day.value, d.open, d.close) for d in days])
-            hours = {d.day.value: {"open": v.clock(d.open), "close": v.clock(d.close)} for d in days}
+            hours: dict[str, list[dict[str, str]]] = {}
+            for d in sorted(days, key=lambda d: d.open):  # each day's spans in the order of the day
+                hours.setdefault(d.day.value, []).append({"open": v.clock(d.open), "close": v.clock(d.close)})
             sets["business_hours"] = orjson.dumps(hours).decode()
     if given(input.appointment_settings):
         settings = input.appointment_settings
