@@ -89,15 +89,9 @@ async def owner_state(db: RequestDb, tenant: str, owner: UUID) -> Row | None:
 
 
 # Each way of matching is its own branch on its own index (document, phones, e-mail, folded name),
-# so a search reads index entries of the caller's clinic only, never every client.
-_OWNER_IDS = (
-    "SELECT id FROM profiles WHERE tenant_id = :tenant AND document_number = :doc"
-    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND phone = :phone"
-    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND secondary_phone = :phone"
-    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND lower(email) LIKE lower(:pattern)"
-    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND full_name_folded %> :folded"
-    " UNION SELECT id FROM profiles WHERE tenant_id = :tenant AND full_name_folded LIKE :folded_pattern"
-)
+# run by vetql.owner_candidates / vetql.pet_candidates (migration 0016: trigram operators are not
+# LEAKPROOF, so under RLS they could not use an index); the rows are then read under RLS.
+_OWNER_IDS = "SELECT vetql.owner_candidates(:folded, :folded_pattern, :pattern, :doc, :phone)"
 _OWNER_MATCH = f"c.id IN ({_OWNER_IDS})"
 _OWNER_SCORE = (
     "greatest(CASE WHEN c.document_number = :doc OR c.phone = :phone OR c.secondary_phone = :phone"
@@ -105,11 +99,7 @@ _OWNER_SCORE = (
     " CASE WHEN lower(c.email) LIKE lower(:pattern) THEN 0.7 ELSE 0.0 END,"
     " word_similarity(:folded, c.full_name_folded))"
 )
-_PET_IDS = (
-    "SELECT id FROM pets WHERE tenant_id = :tenant AND microchip_id = :chip"
-    " UNION SELECT id FROM pets WHERE tenant_id = :tenant AND name_folded %> :folded"
-    " UNION SELECT id FROM pets WHERE tenant_id = :tenant AND name_folded LIKE :folded_pattern"
-)
+_PET_IDS = "SELECT vetql.pet_candidates(:folded, :folded_pattern, :chip)"
 
 
 async def fold(db: RequestDb, search: str) -> dict[str, Any]:

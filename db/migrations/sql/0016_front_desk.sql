@@ -145,3 +145,56 @@ END
 $$;
 CREATE OR REPLACE TRIGGER pets_keep_weight AFTER INSERT OR UPDATE OF weight_kg ON pets
   FOR EACH ROW WHEN (NEW.weight_kg IS NOT NULL) EXECUTE FUNCTION vetql.keep_pet_weight();
+
+-- Search candidates. Under row-level security PostgreSQL uses an index only for LEAKPROOF
+-- operators, and pg_trgm's (%>, LIKE) are not: as vetql_app the trigram indexes would go
+-- unused and every search would read the whole clinic. These functions find the matching
+-- ids as their owner (the migrating role, which a superuser or BYPASSRLS owner reads on the
+-- indexes), for the caller's own clinic and staff only; the caller then reads the rows
+-- under its own policies, so row-level security still decides what is shown. EXECUTE plans
+-- each call with its values (a generic plan could not use the trigram indexes either).
+CREATE OR REPLACE FUNCTION vetql.owner_candidates(
+  p_folded text, p_folded_pattern text, p_pattern text, p_doc text, p_phone text
+) RETURNS SETOF uuid ROWS 20
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE v_tenant text := vetql.tenant_id();
+BEGIN
+  IF v_tenant IS NULL OR NOT coalesce(vetql.is_staff(), false) THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT id FROM public.profiles WHERE tenant_id = $1 AND document_number = $5
+     UNION SELECT id FROM public.profiles WHERE tenant_id = $1 AND phone = $6
+     UNION SELECT id FROM public.profiles WHERE tenant_id = $1 AND secondary_phone = $6
+     UNION SELECT id FROM public.profiles WHERE tenant_id = $1 AND lower(email) LIKE lower($4)
+     UNION SELECT id FROM public.profiles WHERE tenant_id = $1 AND full_name_folded %> $2
+     UNION SELECT id FROM public.profiles WHERE tenant_id = $1 AND full_name_folded LIKE $3'
+    USING v_tenant, p_folded, p_folded_pattern, p_pattern, p_doc, p_phone;
+END
+$$;
+CREATE OR REPLACE FUNCTION vetql.pet_candidates(p_folded text, p_folded_pattern text, p_chip text)
+RETURNS SETOF uuid ROWS 20
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE v_tenant text := vetql.tenant_id();
+BEGIN
+  IF v_tenant IS NULL OR NOT coalesce(vetql.is_staff(), false) THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT id FROM public.pets WHERE tenant_id = $1 AND microchip_id = $4
+     UNION SELECT id FROM public.pets WHERE tenant_id = $1 AND name_folded %> $2
+     UNION SELECT id FROM public.pets WHERE tenant_id = $1 AND name_folded LIKE $3'
+    USING v_tenant, p_folded, p_folded_pattern, p_chip;
+END
+$$;
+REVOKE ALL ON FUNCTION vetql.owner_candidates(text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION vetql.pet_candidates(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION vetql.owner_candidates(text, text, text, text, text) TO vetql_app;
+GRANT EXECUTE ON FUNCTION vetql.pet_candidates(text, text, text) TO vetql_app;
+-- A non-superuser owner is under FORCE: let exactly that owner read the caller's clinic here.
+DROP POLICY IF EXISTS definer_search ON profiles;
+CREATE POLICY definer_search ON profiles FOR SELECT
+  USING (current_user <> 'vetql_app' AND tenant_id = (SELECT vetql.tenant_id()));
+DROP POLICY IF EXISTS definer_search ON pets;
+CREATE POLICY definer_search ON pets FOR SELECT
+  USING (current_user <> 'vetql_app' AND tenant_id = (SELECT vetql.tenant_id()));
