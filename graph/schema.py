@@ -9,7 +9,15 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.compiled.execution import PassThroughExecutionContext
 from graph.extensions import extensions
-from graph.permissions import IsAdmin, IsAdminOrPlatform, IsClinicMember, IsPlatform, IsSignedIn, IsStaff
+from graph.permissions import (
+    CarriesItsOwnCredential,
+    IsAdmin,
+    IsAdminOrPlatform,
+    IsClinicMember,
+    IsPlatform,
+    IsSignedIn,
+    IsStaff,
+)
 from graph.resolvers import anesthesia as anesthesia_r
 from graph.resolvers import billing as billing_r
 from graph.resolvers import billing_mutations as billing_m
@@ -283,6 +291,7 @@ class Mutation:
     )
     accept_invitation: AcceptInvitationPayload = strawberry.mutation(
         resolver=staff_r.accept_invitation,
+        permission_classes=[CarriesItsOwnCredential],
         description="Join a clinic's staff with an invitation's code; no token needed, the code is the credential.",
     )
     change_staff_role: StaffPayload = strawberry.mutation(

@@ -486,3 +486,27 @@ async def test_search_finds_clients_and_patients_ignoring_accents_case_and_phone
     assert await gql.data(SEARCH, {"t": "Lizandra"}, token(world.b.vet, world.b.tenant, "vet")) == {"search": []}
     b_pet = "Bobby"
     assert await found(b_pet) == []
+
+
+async def test_search_candidates_functions_answer_only_the_callers_own_clinic_and_only_staff(
+    gql: GQL, desk: Desk, token: Token, world: World, database_url: str
+) -> None:
+    owner = await new_owner(gql, desk, token, fullName="Dueño Definer")
+    pet = await new_pet(gql, desk, token, owner["id"], name="Candidato")
+    conn = await asyncpg.connect(database_url)
+    try:
+        for sub, tenant, role, expected in (
+            (desk.vet, desk.tenant, "vet", [pk(pet["id"])]),
+            (pk(owner["id"]), desk.tenant, "owner", []),
+            (world.b.vet, world.b.tenant, "vet", []),
+        ):
+            async with conn.transaction():
+                await conn.execute("SET LOCAL ROLE vetql_app")
+                await conn.execute(
+                    "SELECT set_config('request.jwt.claims', $1, true)",
+                    f'{{"sub": "{sub}", "role": "{role}", "tenant_id": "{tenant}"}}',
+                )
+                ids = await conn.fetch("SELECT vetql.pet_candidates('candidato', '%candidato%', 'x') AS id")
+                assert [r["id"] for r in ids] == expected, role
+    finally:
+        await conn.close()
