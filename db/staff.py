@@ -27,11 +27,12 @@ async def insert_invitation(
     code_hash: str,
     expires_at: datetime,
     invited_by: UUID | None,
+    owner_profile: UUID | None = None,
 ) -> None:
     """An invitation; no RETURNING, since the platform (which invites a first admin) may write but not read it."""
     await db.fetch(
-        "INSERT INTO staff_invitations (tenant_id, id, email, role, code_hash, expires_at, invited_by)"
-        " VALUES (:tenant, :id, lower(:email), :role, :hash, :expires, :by)",
+        "INSERT INTO staff_invitations (tenant_id, id, email, role, code_hash, expires_at, invited_by, owner_profile)"
+        " VALUES (:tenant, :id, lower(:email), :role, :hash, :expires, :by, :owner)",
         {
             "tenant": tenant,
             "id": invitation,
@@ -40,6 +41,7 @@ async def insert_invitation(
             "hash": code_hash,
             "expires": expires_at,
             "by": invited_by,
+            "owner": owner_profile,
         },
     )
 
@@ -93,4 +95,13 @@ async def deactivate(db: RequestDb, tenant: str, profile: UUID) -> Row | None:
         "UPDATE profiles c SET is_active = false, updated_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
         " AND c.role IN ('vet', 'admin') RETURNING c.*",
         {"tenant": tenant, "id": profile},
+    )
+
+
+async def client(db: RequestDb, tenant: str, owner: UUID) -> Row | None:
+    """A client (owner profile) of the clinic, with whether it is archived and its e-mail."""
+    return await db.fetch_one(
+        "SELECT c.id, c.email, c.archived_at FROM profiles c WHERE c.tenant_id = :tenant AND c.id = :id"
+        " AND c.role = 'owner'",
+        {"tenant": tenant, "id": owner},
     )

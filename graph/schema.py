@@ -289,6 +289,11 @@ class Mutation:
         permission_classes=[IsAdmin],
         description="Invite a vet or admin by e-mail with a single-use, expiring code. Admin only.",
     )
+    invite_owner: InvitationPayload = strawberry.mutation(
+        resolver=staff_r.invite_owner,
+        permission_classes=[IsStaff],
+        description="Invite a client to the owner app with a single-use, expiring code. Staff only.",
+    )
     accept_invitation: AcceptInvitationPayload = strawberry.mutation(
         resolver=staff_r.accept_invitation,
         permission_classes=[CarriesItsOwnCredential],

@@ -270,3 +270,44 @@ async def test_the_database_keeps_an_admin_between_two_raw_transactions(
     finally:
         await one.close()
         await two.close()
+
+
+INVITE_OWNER = (
+    "mutation($input: InviteOwnerInput!) { inviteOwner(input: $input) {"
+    f" invitation {{ id email role ownerProfile {{ id }} }} code {ERRORS} }} }}"
+)
+CREATE_OWNER = f"mutation($input: CreateOwnerInput!) {{ createOwner(input: $input) {{ owner {{ id }} {ERRORS} }} }}"
+
+
+async def test_reception_invites_a_client_to_the_owner_app_who_then_sees_only_their_pets(
+    gql: GQL, world: World, token: Token
+) -> None:
+    slug, _, admin_token = await open_clinic(gql, world, token)
+    vet = await invite_and_accept(gql, slug, admin_token, "VET", "Dra. Recepción")
+    staff = token(vet, slug, "vet")
+    owners = []
+    for name, email in (("Ana Cliente", f"ana@{slug}.py"), ("Beto Cliente", None)):
+        made = await gql.data(CREATE_OWNER, {"input": {"fullName": name, "email": email}}, staff)
+        owners.append(made["createOwner"]["owner"]["id"])
+        await gql.data(
+            "mutation($input: CreatePetInput!) { createPet(input: $input) { userErrors { code } } }",
+            {"input": {"ownerId": owners[-1], "name": f"Mascota de {name}", "species": "CAT"}},
+            staff,
+        )
+    no_email = await gql.data(INVITE_OWNER, {"input": {"ownerId": owners[1]}}, staff)
+    assert codes(no_email["inviteOwner"]) == [("ownerId", "REQUIRED")]
+    foreign = await gql.data(INVITE_OWNER, {"input": {"ownerId": to_global_id("Profile", world.a.owners[0])}}, staff)
+    assert codes(foreign["inviteOwner"]) == [("ownerId", "NOT_FOUND")]
+    invited = await gql.data(INVITE_OWNER, {"input": {"ownerId": owners[0]}}, staff)
+    assert invited["inviteOwner"]["invitation"]["role"] == "OWNER"
+    assert invited["inviteOwner"]["invitation"]["ownerProfile"]["id"] == owners[0]
+    code = invited["inviteOwner"]["code"]
+    accepted = await gql.data(ACCEPT, {"input": {"clinicSlug": slug, "code": code, "fullName": "Ana"}})
+    assert accepted["acceptInvitation"] == {"profileId": owners[0], "role": "OWNER", "userErrors": []}
+    again = await gql.data(ACCEPT, {"input": {"clinicSlug": slug, "code": code, "fullName": "Ana"}})
+    assert codes(again["acceptInvitation"]) == [("code", "CODE_USED")]
+    ana = token(pk(owners[0]), slug, "owner")
+    mine = await gql.data("{ pets(first: 10) { edges { node { name } } } }", token=ana)
+    assert [e["node"]["name"] for e in mine["pets"]["edges"]] == ["Mascota de Ana Cliente"]
+    body = await gql(INVITE_OWNER, {"input": {"ownerId": owners[1]}}, ana)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -18,6 +18,7 @@ from domain.staff.errors import CONSTRAINTS, EMAIL_TAKEN
 from domain.staff.errors import StaffErrorCode as Code
 from graph.mutations import Info, Mutations, Write
 from graph.resolvers.records.profiles import clinic_sets
+from graph.types.enums import Role
 from graph.types.node import to_global_id
 from graph.types.people import Clinic, Profile
 from graph.types.staff import (
@@ -27,11 +28,11 @@ from graph.types.staff import (
     CreateClinicInput,
     CreateClinicPayload,
     InvitationPayload,
+    InviteOwnerInput,
     InviteStaffInput,
     StaffInvitation,
     StaffMemberInput,
     StaffPayload,
-    StaffRole,
     StaffUserError,
 )
 
@@ -103,6 +104,35 @@ async def invite_staff(
     return await STAFF.run(info, InvitationPayload, perform, problems=problems)
 
 
+async def invite_owner(
+    info: Info, input: Annotated[InviteOwnerInput, strawberry.argument(description="The client to invite.")]
+) -> InvitationPayload:
+    """Invite a client to the owner app: the code, sent to their e-mail, lets them sign in as the profile the
+    clinic keeps (they then see only their own pets). Staff only."""
+    owner = STAFF.id(input.owner_id, "Profile", "ownerId")
+    problems = [owner] if isinstance(owner, Problem) else []
+    ttl, late = rules.lifetime(input.expires_in_hours)
+    problems += late
+    code = rules.new_code()
+
+    async def perform(w: Write[Code]) -> InvitationPayload:
+        assert isinstance(owner, UUID)
+        found = await sql.client(w.db, w.tenant, owner)
+        if found is None or found["archived_at"] is not None:
+            w.refuse(Problem("ownerId", Code.NOT_FOUND, "No such current client in this clinic."))
+        if not found["email"]:
+            w.refuse(Problem("ownerId", Code.REQUIRED, "The client needs an e-mail address first (updateOwner)."))
+        invitation = uuid4()
+        expires = datetime.now(UTC) + ttl
+        hashed = rules.code_hash(code)
+        await sql.insert_invitation(w.db, w.tenant, invitation, found["email"], "owner", hashed, expires, w.by, owner)
+        row = await sql.invitation(w.db, w.tenant, invitation)
+        assert row is not None
+        return InvitationPayload(invitation=StaffInvitation.from_row(row), code=code)
+
+    return await STAFF.run(info, InvitationPayload, perform, problems=problems)
+
+
 async def accept_invitation(
     info: Info, input: Annotated[AcceptInvitationInput, strawberry.argument(description="The clinic, code, name.")]
 ) -> AcceptInvitationPayload:
@@ -115,7 +145,7 @@ async def accept_invitation(
         if row["profile_id"] is None:
             w.refuse(_OUTCOMES[row["outcome"]])
         return AcceptInvitationPayload(
-            profile_id=to_global_id("Profile", row["profile_id"]), role=StaffRole(row["role"])
+            profile_id=to_global_id("Profile", row["profile_id"]), role=Role(row["role"])
         )
 
     return await STAFF.run(info, AcceptInvitationPayload, perform, problems=problems)

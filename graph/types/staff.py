@@ -9,6 +9,7 @@ import strawberry
 
 from domain.staff.errors import StaffErrorCode
 from graph.table import TableRow, col, one, table
+from graph.types.enums import Role
 from graph.types.node import Node
 from graph.types.people import Clinic, Profile
 from graph.types.records_mutations import UpdateClinicInput
@@ -29,15 +30,19 @@ class StaffRole(Enum):
 
 
 @table("staff_invitations")
-@strawberry.type(description="An invitation to join a clinic's staff. Only the clinic's admins see them.")
+@strawberry.type(
+    description="An invitation to a clinic: to its staff (seen by its admins) or, for a client, to the owner app "
+    "(seen by its staff)."
+)
 class StaffInvitation(Node, TableRow):
     email: str = col(description="Whom it was sent to.")
-    role: StaffRole = col(description="The role the invitee gets.")
+    role: Role = col(description="The role the invitee gets: VET, ADMIN, or OWNER (a client, for the owner app).")
     expires_at: datetime = col(description="After this the code no longer works.")
     accepted_at: datetime | None = col(description="When it was accepted; a code works once.")
     created_at: datetime = col(description="When it was sent.")
     invited_by: Profile | None = one("invited_by", description="The admin who invited (null: the platform).")
-    accepted_profile: Profile | None = one("accepted_profile", description="The profile the acceptance made.")
+    accepted_profile: Profile | None = one("accepted_profile", description="The profile that accepted it.")
+    owner_profile: Profile | None = one("owner_profile", description="An owner's invitation: the client invited.")
 
 
 @strawberry.input(description="Who opens the clinic as its first admin.")
@@ -86,7 +91,9 @@ class InvitationPayload:
 class AcceptInvitationInput:
     clinic_slug: str = strawberry.field(description="The clinic's id, as in the invitation.")
     code: str = strawberry.field(description="The code from the invitation.")
-    full_name: str = strawberry.field(description="Your name as the clinic will show it.")
+    full_name: str = strawberry.field(
+        description="Your name as the clinic will show it (a client keeps the name the clinic registered)."
+    )
 
 
 @strawberry.type(description="Result of `acceptInvitation`.")
@@ -94,8 +101,14 @@ class AcceptInvitationPayload:
     profile_id: strawberry.ID | None = strawberry.field(
         default=None, description="Your new profile (the `sub` your tokens for this clinic carry)."
     )
-    role: StaffRole | None = strawberry.field(default=None, description="Your role in the clinic.")
+    role: Role | None = strawberry.field(default=None, description="Your role in the clinic.")
     user_errors: list[StaffUserError] = strawberry.field(default_factory=list, description="What to fix.")
+
+
+@strawberry.input(description="A client invited to the owner app, where they see only their own pets.")
+class InviteOwnerInput:
+    owner_id: strawberry.ID = strawberry.field(description="The client (a Profile ID); the code goes to their e-mail.")
+    expires_in_hours: int | None = strawberry.field(default=None, description="How long the code works (1-720 h).")
 
 
 @strawberry.input(description="A staff member's new role.")

@@ -1,11 +1,13 @@
 -- Clinics and their staff: invitations accepted with a single-use, expiring code (only its
--- SHA-256 is stored), and a clinic that always keeps an active admin. Idempotent.
+-- SHA-256 is stored), for staff and for a client to the owner app, and a clinic that always
+-- keeps an active admin. Idempotent.
 
 CREATE TABLE IF NOT EXISTS staff_invitations (
   tenant_id        text NOT NULL DEFAULT vetql.tenant_id() REFERENCES tenants (id) ON DELETE CASCADE,
   id               uuid NOT NULL DEFAULT gen_random_uuid(),
   email            text NOT NULL CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'),
-  role             text NOT NULL CHECK (role IN ('vet', 'admin')),
+  role             text NOT NULL CHECK (role IN ('vet', 'admin', 'owner')),
+  owner_profile    uuid,  -- an owner's invitation: the client profile the app signs in as
   code_hash        text NOT NULL CHECK (code_hash ~ '^[0-9a-f]{64}$'),
   expires_at       timestamptz NOT NULL,
   accepted_at      timestamptz,
@@ -14,7 +16,9 @@ CREATE TABLE IF NOT EXISTS staff_invitations (
   created_at       timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, id),
   FOREIGN KEY (tenant_id, accepted_profile) REFERENCES profiles (tenant_id, id) ON DELETE SET NULL (accepted_profile),
-  FOREIGN KEY (tenant_id, invited_by) REFERENCES profiles (tenant_id, id) ON DELETE SET NULL (invited_by)
+  FOREIGN KEY (tenant_id, invited_by) REFERENCES profiles (tenant_id, id) ON DELETE SET NULL (invited_by),
+  FOREIGN KEY (tenant_id, owner_profile) REFERENCES profiles (tenant_id, id) ON DELETE CASCADE,
+  CHECK ((role = 'owner') = (owner_profile IS NOT NULL))
 );
 CREATE UNIQUE INDEX IF NOT EXISTS staff_invitations_code_key ON staff_invitations (tenant_id, code_hash);
 CREATE INDEX IF NOT EXISTS staff_invitations_created_idx ON staff_invitations (tenant_id, created_at, id);
@@ -26,6 +30,11 @@ DROP POLICY IF EXISTS admin_all ON staff_invitations;
 CREATE POLICY admin_all ON staff_invitations FOR ALL TO vetql_app
   USING (tenant_id = (SELECT vetql.tenant_id()) AND (SELECT vetql.role()) = 'admin')
   WITH CHECK (tenant_id = (SELECT vetql.tenant_id()) AND (SELECT vetql.role()) = 'admin');
+-- Reception (any staff) invites a client to the owner app.
+DROP POLICY IF EXISTS staff_owner_invites ON staff_invitations;
+CREATE POLICY staff_owner_invites ON staff_invitations FOR ALL TO vetql_app
+  USING (tenant_id = (SELECT vetql.tenant_id()) AND (SELECT vetql.is_staff()) AND role = 'owner')
+  WITH CHECK (tenant_id = (SELECT vetql.tenant_id()) AND (SELECT vetql.is_staff()) AND role = 'owner');
 DROP POLICY IF EXISTS platform_insert ON staff_invitations;
 CREATE POLICY platform_insert ON staff_invitations FOR INSERT TO vetql_app
   WITH CHECK ((SELECT vetql.is_platform()) AND role = 'admin');
@@ -55,8 +64,12 @@ BEGIN
   ELSIF v.expires_at <= now() THEN
     RETURN QUERY SELECT 'expired'::text, NULL::uuid, NULL::text; RETURN;
   END IF;
-  INSERT INTO public.profiles (tenant_id, id, role, full_name, email)
-  VALUES (v.tenant_id, v_profile, v.role, p_full_name, v.email);
+  IF v.role = 'owner' THEN  -- a client joins the owner app as the profile the clinic keeps
+    v_profile := v.owner_profile;
+  ELSE
+    INSERT INTO public.profiles (tenant_id, id, role, full_name, email)
+    VALUES (v.tenant_id, v_profile, v.role, p_full_name, v.email);
+  END IF;
   UPDATE public.staff_invitations SET accepted_at = now(), accepted_profile = v_profile
    WHERE tenant_id = v.tenant_id AND id = v.id;
   RETURN QUERY SELECT 'accepted'::text, v_profile, v.role;
