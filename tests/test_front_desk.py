@@ -510,3 +510,29 @@ async def test_search_candidates_functions_answer_only_the_callers_own_clinic_an
                 assert [r["id"] for r in ids] == expected, role
     finally:
         await conn.close()
+
+
+async def test_new_types_stay_in_their_clinic_by_every_route(
+    gql: GQL, desk: Desk, token: Token, world: World, database_url: str
+) -> None:
+    owner = await new_owner(gql, desk, token, fullName="Dueña Aislada", documentType="CI", documentNumber="5550001")
+    pet = await new_pet(gql, desk, token, owner["id"], name="Aislado", weightKg=4.2)
+    weight = await scalar(database_url, "SELECT id FROM pet_weights WHERE pet_id = $1", pk(pet["id"]))
+    other_staff = token(world.b.vet, world.b.tenant, "vet")
+    other_owner = token(world.b.owners[0], world.b.tenant, "owner")
+    ids = [owner["id"], pet["id"], gid("PetWeight", weight)]
+    for bearer in (other_staff, other_owner):
+        data = await gql.data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, bearer)
+        assert data["nodes"] == [None, None, None]
+    # nested: the clinic's own owner sees their pet but not its weight history, nor anyone else's profile
+    mine = token(pk(owner["id"]), desk.tenant, "owner")
+    data = await gql.data(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Pet { weightHistory { id } owner { id } } } }",
+        {"ids": [pet["id"], gid("PetWeight", weight)]},
+        mine,
+    )
+    assert data["nodes"] == [{"id": pet["id"], "weightHistory": [], "owner": {"id": owner["id"]}}, None]
+    listed = await gql.data(OWNERS, {"f": {"search": "5550001"}}, other_staff)
+    assert listed["owners"]["totalCount"] == 0
+    filtered = await gql.data(PETS, {"f": {"ownerId": owner["id"]}}, other_staff)
+    assert filtered["pets"]["edges"] == []
