@@ -3,7 +3,7 @@
 from db.migrations import sqlfile
 
 revision = "0016_front_desk"
-down_revision = "0014_idempotency_keys"
+down_revision = "0015_live_cursors"
 
 
 def upgrade() -> None:
