@@ -72,6 +72,9 @@ ALERTS_MOST_SEVERE_FIRST = ListOrder(
     lambda a: f"array_position(ARRAY['danger','warning','info'], {a}.severity), {a}.created_at DESC, {a}.id"
 )
 PROBLEMS_ONGOING_FIRST = ListOrder(lambda a: f"{a}.is_active DESC, {a}.onset_date DESC NULLS LAST, {a}.id")
+PETS_BY_NAME = ListOrder(lambda a: f"{a}.name, {a}.id")
+WEIGHTS_OLDEST_FIRST = ListOrder(lambda a: f"{a}.recorded_at, {a}.id")
+ONLY_CURRENT_PETS = Flag(lambda a: f"{a}.archived_at IS NULL")
 ALARMS_AS_RAISED = ListOrder(lambda a: f"{a}.raised_at, {a}.id")
 
 # Orders of the paged child lists; `id` last makes each a total order.

@@ -176,9 +176,12 @@ def pet_list_query(
     species: Sequence[str] | None = None,
     has_active_alerts: bool | None = None,
     owner: UUID | None = None,
+    include_archived: bool = False,
 ) -> ListQuery:
-    """The clinic's patients meeting every condition given (RLS: an owner's, their own)."""
+    """The clinic's patients meeting every condition given (RLS: an owner's, their own); archived ones on request."""
     conditions = ["c.tenant_id = :tenant"]
+    if not include_archived:
+        conditions.append("c.archived_at IS NULL")
     params: dict[str, Any] = {"tenant": tenant}
     if search is not None:
         conditions.append("(c.name ILIKE :pattern OR c.microchip_id = :search)")

@@ -72,6 +72,15 @@ CLINIC_SETTABLE = {
     "features_enabled": "text[]",
 }
 PET_SETTABLE = {
+    "name": "value",
+    "species": "value",
+    "breed": "value",
+    "sex": "value",
+    "is_neutered": "value",
+    "date_of_birth": "value",
+    "color": "value",
+    "microchip_id": "value",
+    "weight_kg": "value",
     "primary_vet_id": "value",
     "insurance_policy_id": "value",
     "behavioral_notes": "value",

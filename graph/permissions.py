@@ -73,6 +73,16 @@ class IsAdminOrPlatform(BasePermission):
         return claims is not None and claims.role in ("admin", "platform")
 
 
+class CarriesItsOwnCredential(BasePermission):
+    """Anyone, with or without a token: the input itself is the credential (an invitation's single-use code)."""
+
+    message = "Not allowed."
+    error_extensions = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: strawberry.Info[Context, None], **kwargs: Any) -> bool:
+        return True
+
+
 def clinic_of(info: strawberry.Info[Context, None]) -> str:
     """The caller's clinic, for a field whose permission class has required one."""
     tenant = info.context.tenant_id

@@ -9,7 +9,15 @@ from strawberry.schema.config import StrawberryConfig
 
 from graph.compiled.execution import PassThroughExecutionContext
 from graph.extensions import extensions
-from graph.permissions import IsAdmin, IsAdminOrPlatform, IsClinicMember, IsPlatform, IsSignedIn, IsStaff
+from graph.permissions import (
+    CarriesItsOwnCredential,
+    IsAdmin,
+    IsAdminOrPlatform,
+    IsClinicMember,
+    IsPlatform,
+    IsSignedIn,
+    IsStaff,
+)
 from graph.resolvers import anesthesia as anesthesia_r
 from graph.resolvers import billing as billing_r
 from graph.resolvers import billing_mutations as billing_m
@@ -17,7 +25,11 @@ from graph.resolvers import live as live_r
 from graph.resolvers import nodes as nodes_r
 from graph.resolvers import pets as pets_r
 from graph.resolvers import promotions as promotions_r
+from graph.resolvers import staff as staff_r
 from graph.resolvers import viewer as viewer_r
+from graph.resolvers.front_desk import owners as owners_r
+from graph.resolvers.front_desk import patients as patients_r
+from graph.resolvers.front_desk import search as search_r
 from graph.resolvers.records import alerts, devices, problems, profiles
 from graph.resolvers.scheduling import queries as scheduling_q
 from graph.resolvers.scheduling import recurrence, rooms, visits
@@ -35,6 +47,7 @@ from graph.types.billing_mutations import (
 from graph.types.clinical import DiagnosisCode, PatientAlert, PatientProblem
 from graph.types.connection import Connection
 from graph.types.devices import UserDevice
+from graph.types.front_desk import OwnerPayload, PatientPayload, SearchHit
 from graph.types.node import Node
 from graph.types.people import Clinic, Profile
 from graph.types.pet import Pet
@@ -60,7 +73,15 @@ from graph.types.scheduling_mutations import (
     ExamRoomPayload,
     RecurringAppointmentsPayload,
 )
+from graph.types.staff import (
+    AcceptInvitationPayload,
+    CreateClinicPayload,
+    InvitationPayload,
+    StaffInvitation,
+    StaffPayload,
+)
 from graph.types.viewer import Viewer
+from graph.types.weights import PetWeight
 
 
 @strawberry.type(description="Reading VetQL. Everything is filtered by who asks (row-level security).")
@@ -115,6 +136,17 @@ class Query:
         resolver=problems.diagnosis_codes,
         permission_classes=[IsSignedIn],
         description="Active diagnosis codes whose term or code matches `search` (also misspelt), best first.",
+    )
+    owners: Connection[Profile] = strawberry.field(
+        resolver=owners_r.owners,
+        permission_classes=[IsStaff],
+        description="The clinic's clients (pet owners) by name, a page at a time; archived on request. Staff only.",
+    )
+    search: list[SearchHit] = strawberry.field(
+        resolver=search_r.search,
+        permission_classes=[IsStaff],
+        description="The front desk's search: clients by name, document, phone or e-mail and patients by name or "
+        "microchip, accents and case ignored, best match first. Staff only.",
     )
     my_devices: list[UserDevice] = strawberry.field(
         resolver=devices.my_devices,
@@ -193,7 +225,90 @@ class Mutation:
     update_pet: PetPayload = strawberry.mutation(
         resolver=profiles.update_pet,
         permission_classes=[IsStaff],
-        description="Edit a pet's primary vet, insurance policy, behavioural notes, preferred time. Staff only.",
+        description="Edit a pet: name, species, breed, sex, neutered, birth, colour, microchip, weight (each change "
+        "kept), primary vet, insurance policy, behavioural notes, preferred time. Staff only.",
+    )
+
+    # The front desk: clients and patients (graph/resolvers/front_desk/)
+    create_owner: OwnerPayload = strawberry.mutation(
+        resolver=owners_r.create_owner,
+        permission_classes=[IsStaff],
+        description="Register a client: name, document (unique in the clinic), phones (stored E.164), e-mail, "
+        "address, emergency contact, preferences. Staff only.",
+    )
+    update_owner: OwnerPayload = strawberry.mutation(
+        resolver=owners_r.update_owner,
+        permission_classes=[IsStaff],
+        description="Edit a client. Staff only.",
+    )
+    archive_owner: OwnerPayload = strawberry.mutation(
+        resolver=owners_r.archive_owner,
+        permission_classes=[IsStaff],
+        description="Archive a client: kept, hidden from lists and search. Staff only.",
+    )
+    restore_owner: OwnerPayload = strawberry.mutation(
+        resolver=owners_r.restore_owner,
+        permission_classes=[IsAdmin],
+        description="Bring an archived client back. Admin only.",
+    )
+    create_pet: PatientPayload = strawberry.mutation(
+        resolver=patients_r.create_pet,
+        permission_classes=[IsStaff],
+        description="Register a patient of a client of the clinic (microchip unique in the clinic). Staff only.",
+    )
+    transfer_pet: PatientPayload = strawberry.mutation(
+        resolver=patients_r.transfer_pet,
+        permission_classes=[IsStaff],
+        description="Move a patient to another client of the same clinic. Staff only.",
+    )
+    mark_pet_deceased: PatientPayload = strawberry.mutation(
+        resolver=patients_r.mark_pet_deceased,
+        permission_classes=[IsStaff],
+        description="Record a patient's death (date and cause); its future visits are cancelled, its series "
+        "ended, and it can no longer be booked or anaesthetised. Staff only.",
+    )
+    archive_pet: PatientPayload = strawberry.mutation(
+        resolver=patients_r.archive_pet,
+        permission_classes=[IsStaff],
+        description="Archive a patient: kept, hidden from lists and search, not bookable. Staff only.",
+    )
+    restore_pet: PatientPayload = strawberry.mutation(
+        resolver=patients_r.restore_pet,
+        permission_classes=[IsAdmin],
+        description="Bring an archived patient back. Admin only.",
+    )
+
+    # Clinics and staff (graph/resolvers/staff.py)
+    create_clinic: CreateClinicPayload = strawberry.mutation(
+        resolver=staff_r.create_clinic,
+        permission_classes=[IsPlatform],
+        description="Open a clinic with its settings and invite its first admin (a single-use code). Platform only.",
+    )
+    invite_staff: InvitationPayload = strawberry.mutation(
+        resolver=staff_r.invite_staff,
+        permission_classes=[IsAdmin],
+        description="Invite a vet or admin by e-mail with a single-use, expiring code. Admin only.",
+    )
+    invite_owner: InvitationPayload = strawberry.mutation(
+        resolver=staff_r.invite_owner,
+        permission_classes=[IsStaff],
+        description="Invite a client to the owner app with a single-use, expiring code. Staff only.",
+    )
+    accept_invitation: AcceptInvitationPayload = strawberry.mutation(
+        resolver=staff_r.accept_invitation,
+        permission_classes=[CarriesItsOwnCredential],
+        description="Join a clinic's staff with an invitation's code; no token needed, the code is the credential.",
+    )
+    change_staff_role: StaffPayload = strawberry.mutation(
+        resolver=staff_r.change_staff_role,
+        permission_classes=[IsAdmin],
+        description="Change a vet's or admin's role; the clinic keeps an active admin. Admin only.",
+    )
+    deactivate_staff: StaffPayload = strawberry.mutation(
+        resolver=staff_r.deactivate_staff,
+        permission_classes=[IsAdmin],
+        description="Deactivate a vet or admin: their tokens stop at once; the clinic keeps an active admin. "
+        "Admin only.",
     )
     register_device: UserDevicePayload = strawberry.mutation(
         resolver=devices.register_device,
@@ -372,6 +487,8 @@ _TYPES = [
     AnesthesiaAlarm,
     Promotion,
     TenantSubscription,
+    PetWeight,
+    StaffInvitation,
 ]
 
 

@@ -542,6 +542,28 @@ async def test_lifecycle_mutations_are_staff_only(gql: GQL, world: World, token:
     assert data["node"] == {"inductionTime": None, "completedAt": None}
 
 
+async def test_recovery_cannot_come_first_and_extubation_may_be_skipped(
+    gql: GQL, world: World, token: Token
+) -> None:
+    staff = vet(world, token)
+    log_id = await start_log(gql, staff, world.a.pets[3])
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+
+    async def phase(name: str, minutes: int) -> list[tuple[str | None, str]]:
+        data = await gql.data(
+            PHASE, {"input": {"anesthesiaLogId": log_id, "phase": name, "at": iso(t0 + timedelta(minutes=minutes))}},
+            staff,
+        )  # fmt: skip
+        return errors_of(data["recordAnesthesiaPhase"])
+
+    assert await phase("RECOVERY", 30) == [("phase", "PHASE_OUT_OF_ORDER")]
+    assert await phase("INDUCTION", 0) == []  # the first phase is always induction
+    assert await phase("FULL_RECOVERY", 40) == [("phase", "PHASE_OUT_OF_ORDER")]
+    for name, minutes in (("MAINTENANCE", 5), ("RECOVERY", 30), ("FULL_RECOVERY", 40)):  # never intubated
+        assert await phase(name, minutes) == [], name
+    assert await phase("EXTUBATION", 35) == [("phase", "PHASE_OUT_OF_ORDER")]  # a later phase is recorded
+
+
 async def test_phases_move_forward_in_time(gql: GQL, world: World, token: Token) -> None:
     staff = vet(world, token)
     log_id = await start_log(gql, staff, world.a.pets[2])
@@ -562,17 +584,20 @@ async def test_phases_move_forward_in_time(gql: GQL, world: World, token: Token)
     # the same phase twice
     twice = await phase("INDUCTION", t0 + timedelta(minutes=1))
     assert errors_of(twice) == [("phase", "PHASE_ALREADY_RECORDED")]
-    # a later phase recorded first, then one in between that would come after it
-    ext = await phase("EXTUBATION", t0 + timedelta(minutes=50))
-    assert ext["userErrors"] == []
-    late = await phase("RECOVERY", t0 + timedelta(minutes=55))
-    assert errors_of(late) == [("at", "PHASE_OUT_OF_ORDER")]
+    # a phase only follows the phases before it: recovery before maintenance is refused (issue 12)
+    skipped = await phase("RECOVERY", t0 + timedelta(minutes=45))
+    assert errors_of(skipped) == [("phase", "PHASE_OUT_OF_ORDER")]
     # in the future
     future = await phase("MAINTENANCE", datetime.now(UTC) + timedelta(minutes=5))
     assert errors_of(future) == [("at", "FUTURE_READING")]
     assert (await phase("MAINTENANCE", t0 + timedelta(minutes=5)))["userErrors"] == []
     recovery = await phase("RECOVERY", t0 + timedelta(minutes=45))
     assert recovery["userErrors"] == []
+    # before the phase it follows, in time
+    early_ext = await phase("EXTUBATION", t0 + timedelta(minutes=44))
+    assert errors_of(early_ext) == [("at", "PHASE_OUT_OF_ORDER")]
+    ext = await phase("EXTUBATION", t0 + timedelta(minutes=50))
+    assert ext["userErrors"] == []
     full = await phase("FULL_RECOVERY", None)  # default: now
     assert full["userErrors"] == []
     log = full["anesthesiaLog"]

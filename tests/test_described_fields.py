@@ -153,7 +153,7 @@ async def _one_row_of_each_table(database_url: str, tenant: str) -> dict[str, An
 
 
 async def _surgery_clinic(database_url: str) -> Gap:
-    """A clinic with a promotion, a recurring series, a subscription, a device and an alarm on a log."""
+    """A clinic with a promotion, a recurring series, a subscription, a device, an alarm, a weighing, an invitation."""
     g = await make_clinic(database_url)
     conn = await asyncpg.connect(database_url)
     try:
@@ -174,6 +174,18 @@ async def _surgery_clinic(database_url: str) -> Gap:
             await conn.execute(
                 "INSERT INTO user_devices (tenant_id, user_id, fcm_token, device_type) VALUES ($1, $2, 'tok', 'ios')",
                 g.tenant, g.vet,
+            )  # fmt: skip
+            # an invitation to the staff (only its hash is stored), accepted by the clinic's vet
+            await conn.execute(
+                "INSERT INTO staff_invitations (tenant_id, email, role, code_hash, expires_at, invited_by,"
+                " accepted_at, accepted_profile) VALUES ($1, 'nuevo@example.test', 'vet', repeat('a', 64),"
+                " now() + interval '1 day', $2, now(), $3)",
+                g.tenant, g.admin, g.vet,
+            )  # fmt: skip
+            # a weighing (the weight history; recorded_by set so the relation is compared too)
+            await conn.execute(
+                "INSERT INTO pet_weights (tenant_id, pet_id, weight_kg, recorded_by) VALUES ($1, $2, 8.4, $3)",
+                g.tenant, g.pet, g.vet,
             )  # fmt: skip
     finally:
         await conn.close()

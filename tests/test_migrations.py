@@ -150,8 +150,23 @@ async def _rerun(conn: asyncpg.Connection, name: str, text: str) -> None:
             await conn.execute(text)
 
 
-def test_migration_files_are_numbered_without_gaps() -> None:
-    assert [p.name[:4] for p in SQL_FILES] == [f"{i:04d}" for i in range(1, len(SQL_FILES) + 1)]
+def test_migration_files_are_numbered_in_order_and_chained_one_after_another() -> None:
+    """Numbers are unique and ascending, and each revision follows the one before it (a single head).
+
+    A number may be missing while the branch that holds it has not landed (numbers are handed out
+    to parallel branches ahead of time); when it lands, its revision joins the chain in order.
+    """
+    numbers = [int(p.name[:4]) for p in SQL_FILES]
+    assert numbers == sorted(set(numbers))
+    versions = sorted((Path(migrate.MIGRATIONS) / "versions").glob("[0-9]*.py"))
+    assert [v.stem for v in versions] == [p.stem for p in SQL_FILES]
+    previous = None
+    for version in versions:
+        text = version.read_text()
+        assert re.search(rf'^revision = "{version.stem}"$', text, re.M), version.name
+        down = re.search(r'^down_revision = (?:"([^"]+)"|None)$', text, re.M)
+        assert down is not None and down.group(1) == previous, version.name
+        previous = version.stem
 
 
 @pytest.mark.parametrize("path", SQL_FILES, ids=[p.stem for p in SQL_FILES])

@@ -18,7 +18,12 @@ class AnesthesiaErrorCode(Enum):
     PHASE_OUT_OF_ORDER = "phase_out_of_order"
     PHASE_ALREADY_RECORDED = "phase_already_recorded"
     ALREADY_COMPLETED = "already_completed"
+    PET_DECEASED = "pet_deceased"
 
 
-# Nothing the database refuses in an anesthesia write is the user's to fix: no constraint becomes a userError.
-CONSTRAINTS: dict[str, Problem[AnesthesiaErrorCode]] = {}
+# The one refusal of an anesthesia write a user can act on: the patient has died (vetql.check_pet_alive).
+CONSTRAINTS: dict[str, Problem[AnesthesiaErrorCode]] = {
+    "anesthesia_logs_pet_alive": Problem(
+        "petId", AnesthesiaErrorCode.PET_DECEASED, "The pet is deceased and cannot be anaesthetised."
+    ),
+}

@@ -24,6 +24,7 @@ class RecordsErrorCode(Enum):
     INVALID_HOURS = "invalid_hours"
     NOT_STAFF = "not_staff"
     POLICY_NOT_OF_PET = "policy_not_of_pet"
+    MICROCHIP_TAKEN = "microchip_taken"
 
 
 DUPLICATE_ACTIVE_PROBLEM = Problem(
@@ -38,6 +39,13 @@ CONSTRAINTS: dict[str, Problem[RecordsErrorCode]] = {
     "patient_problems_active_code_key": DUPLICATE_ACTIVE_PROBLEM,
     "pets_primary_vet_is_staff": _NOT_STAFF,
     "pets_primary_vet_fkey": _NOT_STAFF,
+    "pets_microchip_key": Problem(
+        "microchipId", RecordsErrorCode.MICROCHIP_TAKEN, "The clinic already has a patient with this microchip."
+    ),
+    "pets_weight_kg_check": Problem("weightKg", RecordsErrorCode.OUT_OF_RANGE, "A weight is more than 0 kg."),
+    "pets_death_check": Problem(
+        "dateOfBirth", RecordsErrorCode.INVALID, "The date of birth is after the recorded date of death."
+    ),
     "pets_insurance_policy_fkey": Problem(
         "insurancePolicyId", RecordsErrorCode.POLICY_NOT_OF_PET, "Not an insurance policy of this pet."
     ),

@@ -19,6 +19,7 @@ MAX_DEVICE_FIELD = 200
 MAX_TOKEN = 4096
 MAX_SEARCH = 100
 MAX_CODES = 100
+MAX_SPANS = 28  # opening spans in a week (four a day)
 
 # BCP 47 shape: language, optional script, optional region (es, es-PY, zh-Hant-TW, es-419).
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")
@@ -33,6 +34,7 @@ APPOINTMENT_RANGES: dict[str, tuple[int, int]] = {
     "buffer_time": (0, 120),  # minutes
     "max_advance_days": (1, 730),
     "cancellation_hours": (0, 720),
+    "check_in_window_minutes": (0, 1440),
 }
 REMINDER_HOURS = (1, 168)
 
@@ -104,19 +106,21 @@ def in_range(field: str, value: int | None, low: int, high: int) -> list[Problem
 
 
 def business_hours(field: str, days: Sequence[tuple[str, time, time]]) -> list[Problem[Code]]:
-    """Each listed day once, opening before closing; days not listed are closed."""
+    """Opening spans: each opens before it closes; a day may have several (08-12 and 14-19, a split
+    shift) that do not overlap; days not listed are closed."""
     problems = []
-    seen: set[str] = set()
+    spans: dict[str, list[tuple[time, time, int]]] = {}
     for i, (day, opens, closes) in enumerate(days):
-        if day in seen:
-            problems.append(Problem(f"{field}.{i}.day", Code.INVALID_HOURS, f"{day} is listed twice."))
-        seen.add(day)
         if opens >= closes:
-            problems.append(Problem(f"{field}.{i}.close", Code.INVALID_HOURS, "A day closes after it opens."))
+            problems.append(Problem(f"{field}.{i}.close", Code.INVALID_HOURS, "A span closes after it opens."))
         if opens.tzinfo is not None or closes.tzinfo is not None:
             problems.append(
                 Problem(f"{field}.{i}", Code.INVALID_HOURS, "Hours are local to the clinic: no time-zone offset.")
             )
+        for other_open, other_close, j in spans.get(day, []):
+            if opens < other_close and other_open < closes:
+                problems.append(Problem(f"{field}.{i}", Code.INVALID_HOURS, f"Overlaps span {j} of {day}."))
+        spans.setdefault(day, []).append((opens, closes, i))
     return problems
 
 

@@ -27,6 +27,8 @@ class SchedulingErrorCode(Enum):
     NOT_RECURRING = "not_recurring"
     FORBIDDEN_FIELD = "forbidden_field"
     TOO_MANY = "too_many"
+    PET_NOT_BOOKABLE = "pet_not_bookable"
+    NOT_ITS_DAY = "not_its_day"
 
 
 VET_BOOKED = Problem("vetId", SchedulingErrorCode.VET_UNAVAILABLE, "The vet is booked at that time.")
@@ -42,6 +44,9 @@ CONSTRAINTS: dict[str, Problem[SchedulingErrorCode]] = {
     "room_assignments_room_active": Problem("roomId", SchedulingErrorCode.ROOM_INACTIVE, "The room is not in use."),
     "appointments_status_transition": Problem(
         "appointmentId", SchedulingErrorCode.INVALID_TRANSITION, "The appointment cannot move to that status."
+    ),
+    "appointments_pet_bookable": Problem(
+        "petId", SchedulingErrorCode.PET_NOT_BOOKABLE, "The pet is deceased or archived and cannot be booked."
     ),
     "appointments_cancellation_window": Problem(
         "appointmentId", SchedulingErrorCode.CANCELLATION_WINDOW, "Too late to cancel; please call the clinic."

@@ -32,6 +32,7 @@ class Settings:
     max_advance_days: int = 30
     cancellation_hours: int = 24
     require_confirmation: bool = True
+    check_in_window_minutes: int = 0  # how early before its day a visit may be checked in
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any] | None) -> Settings:
@@ -47,6 +48,7 @@ class Settings:
             max_advance_days=number("max_advance_days", 30, 0),
             cancellation_hours=number("cancellation_hours", 24, 0),
             require_confirmation=bool(v.get("require_confirmation", True)),
+            check_in_window_minutes=number("check_in_window_minutes", 0, 0),
         )
 
 
@@ -110,8 +112,11 @@ def check_time(
     *,
     by_owner: bool,
     field: str = "startTime",
+    emergency: bool = False,
 ) -> list[Problem[Code]]:
-    """What is wrong with booking [start, start + duration) for this clinic, or nothing."""
+    """What is wrong with booking [start, start + duration) for this clinic, or nothing.
+
+    An emergency (staff only) is booked whenever it happens: off the slot grid and outside business hours."""
     if not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
         return [Problem("durationMinutes", Code.INVALID, f"durationMinutes: 1 to {MAX_DURATION_MINUTES}.")]
     if start.tzinfo is None:
@@ -123,6 +128,8 @@ def check_time(
         return [Problem(field, Code.IN_THE_PAST, f"{field} is in the past.")]
     if by_owner and start > now + timedelta(days=settings.max_advance_days):
         return [Problem(field, Code.TOO_FAR_AHEAD, f"Bookings open {settings.max_advance_days} days ahead at most.")]
+    if emergency:
+        return []
     if not on_slot_grid(start, zone, settings.slot_duration):
         return [
             Problem(field, Code.OFF_SLOT_GRID, f"Visits start on the clinic's {settings.slot_duration}-minute grid.")
@@ -130,6 +137,15 @@ def check_time(
     if not within_hours(start, end, zone, hours):
         return [Problem(field, Code.OUTSIDE_BUSINESS_HOURS, "The clinic is closed at that time.")]
     return []
+
+
+def check_in_problem(start: datetime, now: datetime, zone: ZoneInfo, settings: Settings) -> Problem[Code] | None:
+    """A visit is checked in on its own day where the clinic is, or within the clinic's window before it."""
+    if now.astimezone(zone).date() == start.astimezone(zone).date():
+        return None
+    if start - timedelta(minutes=settings.check_in_window_minutes) <= now <= start:
+        return None
+    return Problem("appointmentId", Code.NOT_ITS_DAY, "A visit is checked in on its day (in the clinic's time zone).")
 
 
 def can_move(current: str, target: str) -> bool:

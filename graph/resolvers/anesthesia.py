@@ -142,16 +142,31 @@ async def _open_log(w: Write[Code], global_id: str) -> Row:
     return row
 
 
+# Extubation is skipped when the patient was never intubated (mask or sedation only).
+OPTIONAL_PHASES = frozenset({AnesthesiaPhase.EXTUBATION.value})
+
+
+def _phase_name(column: str) -> str:
+    return AnesthesiaPhase(column).name
+
+
 def _phase_problem(log: Row, phase: AnesthesiaPhase, at: datetime, now: datetime) -> Problem[Code] | None:
-    """Each phase once, in order, never in the future."""
+    """Each phase once, after every phase before it (extubation may be skipped), never in the future."""
     column = phase.value
     if log[column] is not None:
         return Problem("phase", Code.PHASE_ALREADY_RECORDED, f"{phase.name} is already recorded.")
     if at > now + CLOCK_SKEW:
         return Problem("at", Code.FUTURE_READING, "A phase cannot begin in the future.")
     order = sql.PHASE_COLUMNS.index(column)
-    earlier = [log[c] for c in sql.PHASE_COLUMNS[:order] if log[c] is not None]
     later = [log[c] for c in sql.PHASE_COLUMNS[order + 1 :] if log[c] is not None]
+    if later:  # a phase only follows the phases before it: nothing after it may be recorded already
+        return Problem("phase", Code.PHASE_OUT_OF_ORDER, f"{phase.name} comes before a phase already recorded.")
+    missing = [c for c in sql.PHASE_COLUMNS[:order] if log[c] is None and c not in OPTIONAL_PHASES]
+    if missing:
+        return Problem(
+            "phase", Code.PHASE_OUT_OF_ORDER, f"{phase.name} follows {_phase_name(missing[0])}: record it first."
+        )
+    earlier = [log[c] for c in sql.PHASE_COLUMNS[:order] if log[c] is not None]
     if (earlier and at < max(earlier)) or (later and at > min(later)):
         return Problem("at", Code.PHASE_OUT_OF_ORDER, "Phases must move forward in time.")
     return None

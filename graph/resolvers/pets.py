@@ -47,6 +47,7 @@ class PetFilter:
         default=None, description="True: only pets with an active alert; false: only pets without."
     )
     owner_id: strawberry.ID | None = strawberry.field(default=None, description="Only this owner's pets.")
+    include_archived: bool = strawberry.field(default=False, description="Also archived pets (hidden by default).")
 
 
 def _list_query(tenant: str, where: PetFilter | None) -> reads.ListQuery:
@@ -63,6 +64,7 @@ def _list_query(tenant: str, where: PetFilter | None) -> reads.ListQuery:
         species=None if not where.species else [s.value for s in where.species],
         has_active_alerts=where.has_active_alerts,
         owner=None if where.owner_id is None else uuid_of(where.owner_id, "Profile"),
+        include_archived=where.include_archived,
     )
 
 

@@ -139,3 +139,11 @@ class ClinicFeature(Enum):
     API = "api"
     ONLINE_BOOKING = "online_booking"
     REMINDERS = "reminders"
+
+
+@strawberry.enum(description="Kind of identity document a client is registered with.")
+class DocumentType(Enum):
+    CI = "ci"
+    RUC = "ruc"
+    PASSPORT = "passport"
+    OTHER = "other"

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from typing import Annotated, TypeVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
 
 from db import billing
+from db import expressions as x
 from db.session import Row
 from domain.billing import rules as billing_rules
 from graph.context import Context
 from graph.errors import BadUserInput
-from graph.table import TableRow, col, embedded, embedded_type, json_flag_codec, resolver_only, row_of, table
+from graph.table import (
+    TableRow,
+    col,
+    embedded,
+    embedded_type,
+    flag,
+    json_flag_codec,
+    many,
+    resolver_only,
+    row_of,
+    table,
+)
 from graph.types.billing_mutations import TenantSubscription, UsagePeriod
-from graph.types.enums import ClinicFeature, ContactMethod, Role, Weekday
+from graph.types.enums import ClinicFeature, ContactMethod, DocumentType, Role, Weekday
 from graph.types.node import Node
+
+if TYPE_CHECKING:
+    from graph.types.pet import Pet
 
 
 @strawberry.type(description="A clinic's pages on social networks.")
@@ -66,9 +81,15 @@ class CommunicationPreferences(TableRow):
     )
 
 
-def _business_hours(value: dict[str, dict[str, str]] | None) -> list[DayHours]:
-    days = [d for d in Weekday if isinstance((value or {}).get(d.value), dict)]
-    return [DayHours(day=d, open=(value or {})[d.value]["open"], close=(value or {})[d.value]["close"]) for d in days]
+def _business_hours(value: dict[str, object] | None) -> list[DayHours]:
+    """Every opening span, Monday first, each day's in the order of the day (stored as one object or a list)."""
+    hours: list[DayHours] = []
+    for day in Weekday:
+        spans = (value or {}).get(day.value)
+        for span in [spans] if isinstance(spans, dict) else spans if isinstance(spans, list) else []:
+            if isinstance(span, dict) and "open" in span and "close" in span:
+                hours.append(DayHours(day=day, open=span["open"], close=span["close"]))
+    return hours
 
 
 def _features(value: list[str] | None) -> list[ClinicFeature]:
@@ -101,7 +122,7 @@ class Clinic(Node, TableRow):
 
     @resolver_only("reshapes the stored JSON: days in week order, closed days left out")
     def business_hours(self) -> list[DayHours]:
-        """Opening hours, Monday first; a day not listed is closed."""
+        """Opening spans, Monday first; a day may have several (a split shift); a day not listed is closed."""
         return _business_hours(row_of(self)["business_hours"])
 
     @resolver_only("reshapes the stored JSON (null when never set)")
@@ -169,6 +190,19 @@ class Profile(Node, TableRow):
     emergency_contact_name: str | None = col(description="Whom to call in an emergency.")
     emergency_contact_phone: str | None = col(description="Their phone number.")
     communication_preferences: CommunicationPreferences = embedded(description="What they agreed to receive.")
+    document_type: DocumentType | None = col(description="Kind of identity document: CI, RUC (for invoices), ...")
+    document_number: str | None = col(
+        description="Identity document number as stored: no dots or spaces (CI 4123456, RUC 80012345-6); "
+        "unique in the clinic."
+    )
+    archived_at: datetime | None = col(description="When the client was archived (kept, hidden by default).")
+    is_active: bool = col(description="Still a member: false once an admin deactivated them (their tokens stop).")
+    pets: list[Annotated[Pet, strawberry.lazy("graph.types.pet")]] = many(
+        "owner_id",
+        order=x.PETS_BY_NAME,
+        description="The person's pets by name (an owner sees their own; staff their clinic's).",
+        current_only=flag(x.ONLY_CURRENT_PETS, default=True, description="Leave out archived pets."),
+    )
 
 
 T = TypeVar("T")

@@ -15,6 +15,7 @@ from graph.types.enums import PreferredTime, Sex, Species
 from graph.types.node import Node
 from graph.types.people import Profile
 from graph.types.scheduling import Appointment
+from graph.types.weights import PetWeight
 
 ACTIVE_ONLY = "Only entries that are active now."
 
@@ -37,6 +38,14 @@ class Pet(Node, TableRow):
     last_visit_date: date | None = col(description="Date of the last completed visit.")
     next_visit_due: date | None = col(description="When the next visit is due.")
     created_at: datetime = col(description="When the pet was registered.")
+    deceased_on: date | None = col(description="Date of death, when it has died.")
+    cause_of_death: str | None = col(description="Cause of death, as recorded.")
+    archived_at: datetime | None = col(description="When the record was archived (kept, hidden from lists by default).")
+    weight_history: list[PetWeight] = many(
+        "pet_id",
+        order=x.WEIGHTS_OLDEST_FIRST,
+        description="Every weight recorded, oldest first: the weight curve. Staff only: empty for owners.",
+    )
     owner: Profile | None = one("owner_id", description="The pet's owner.")
     primary_vet: Profile | None = one("primary_vet_id", description="The vet who usually sees this pet.")
     alerts: list[PatientAlert] = many(

@@ -20,6 +20,8 @@ from graph.types.enums import (
     DeviceType,
     PreferredTime,
     ProblemSeverity,
+    Sex,
+    Species,
     Weekday,
 )
 from graph.types.people import Clinic, Profile
@@ -208,6 +210,9 @@ class AppointmentSettingsInput:
     require_confirmation: bool | None = strawberry.field(
         default=UNSET, description="Bookings wait for staff confirmation."
     )
+    check_in_window_minutes: int | None = strawberry.field(
+        default=UNSET, description="How early before its day a visit may be checked in, minutes 0-1440 (default 0)."
+    )
 
 
 @strawberry.input(description="Which notifications the clinic sends. Left-out fields keep their value.")
@@ -259,6 +264,17 @@ class ClinicPayload:
 @strawberry.input(description="Care details of a pet. Left-out fields keep their value; null clears.")
 class UpdatePetInput:
     pet_id: strawberry.ID = strawberry.field(description="The pet.")
+    name: str | None = strawberry.field(default=UNSET, description="The pet's name, 1-200 characters.")
+    species: Species | None = strawberry.field(default=UNSET, description="Species.")
+    breed: str | None = strawberry.field(default=UNSET, description="Breed.")
+    sex: Sex | None = strawberry.field(default=UNSET, description="Sex.")
+    is_neutered: bool | None = strawberry.field(default=UNSET, description="Spayed or castrated.")
+    date_of_birth: date | None = strawberry.field(default=UNSET, description="Date of birth; not in the future.")
+    color: str | None = strawberry.field(default=UNSET, description="Coat or plumage color.")
+    microchip_id: str | None = strawberry.field(default=UNSET, description="Microchip number; unique in the clinic.")
+    weight_kg: float | None = strawberry.field(
+        default=UNSET, description="Weight in kg; each change is kept in `weightHistory`."
+    )
     primary_vet_id: strawberry.ID | None = strawberry.field(
         default=UNSET, description="A vet or admin of the clinic (a Profile ID)."
     )

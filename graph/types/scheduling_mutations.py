@@ -84,6 +84,10 @@ class BookAppointmentInput:
     room_id: strawberry.ID | None = strawberry.field(default=None, description="A room to assign. Staff only.")
     reason: str | None = strawberry.field(default=None, description="Reason for the visit, at most 500 characters.")
     notes: str | None = strawberry.field(default=None, description="Notes, at most 2000 characters.")
+    emergency: bool = strawberry.field(
+        default=False,
+        description="Staff only: an emergency, booked off the slot grid and outside business hours.",
+    )
 
 
 @strawberry.input(description="Moves a visit to another time (and vet). Its room moves with it if it still fits.")

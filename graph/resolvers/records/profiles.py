@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -98,7 +99,7 @@ async def update_profile(
 _SOCIAL = ("facebook", "instagram", "tiktok", "x", "youtube")
 
 
-def _clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem[Code]]]:
+def clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem[Code]]]:
     sets: dict[str, Any] = {}
     problems: list[Problem[Code]] = []
     if given(input.name):
@@ -127,11 +128,13 @@ def _clinic_sets(input: UpdateClinicInput) -> tuple[dict[str, Any], list[Problem
         days = input.business_hours
         if days is None:
             sets["business_hours"] = None
-        elif len(days) > len(v.WEEKDAYS):
-            problems.append(Problem("businessHours", Code.TOO_MANY, "At most one entry per weekday."))
+        elif len(days) > v.MAX_SPANS:
+            problems.append(Problem("businessHours", Code.TOO_MANY, f"At most {v.MAX_SPANS} opening spans."))
         else:
             problems += v.business_hours("businessHours", [(d.day.value, d.open, d.close) for d in days])
-            hours = {d.day.value: {"open": v.clock(d.open), "close": v.clock(d.close)} for d in days}
+            hours: dict[str, list[dict[str, str]]] = {}
+            for d in sorted(days, key=lambda d: d.open):  # each day's spans in the order of the day
+                hours.setdefault(d.day.value, []).append({"open": v.clock(d.open), "close": v.clock(d.close)})
             sets["business_hours"] = orjson.dumps(hours).decode()
     if given(input.appointment_settings):
         settings = input.appointment_settings
@@ -169,7 +172,7 @@ async def update_clinic(
     info: Info, input: Annotated[UpdateClinicInput, strawberry.argument(description="Changes to the clinic.")]
 ) -> ClinicPayload:
     """Edit the caller's clinic: contact, hours, booking and notification settings, features. Admin only."""
-    sets, problems = _clinic_sets(input)
+    sets, problems = clinic_sets(input)
 
     async def perform(w: Write[Code]) -> ClinicPayload:
         row = await sql.update_clinic(w.db, w.tenant, sets)
@@ -181,12 +184,15 @@ async def update_clinic(
     return await RECORDS.run(info, ClinicPayload, perform, problems=problems)
 
 
+MAX_WEIGHT_KG = 2000
+
 # -- pets -------------------------------------------------------------------------------------------------
 
 async def update_pet(
     info: Info, input: Annotated[UpdatePetInput, strawberry.argument(description="The pet and changes.")]
 ) -> PetPayload:
-    """Edit a pet's primary vet, insurance policy, behavioural notes and preferred time. Staff only."""
+    """Edit a pet: name, species, breed, sex, neutered, birth, colour, microchip, weight, primary vet,
+    insurance policy, behavioural notes and preferred time. Staff only."""
     pet = RECORDS.id(input.pet_id, "Pet", "petId")
     problems = [pet] if isinstance(pet, Problem) else []
     sets: dict[str, Any] = {}
@@ -200,6 +206,27 @@ async def update_pet(
             policy = RECORDS.id(input.insurance_policy_id, "InsurancePolicy", "insurancePolicyId")
         problems += [policy] if isinstance(policy, Problem) else []
         sets["insurance_policy_id"] = policy
+    for name, max_len in (("name", v.MAX_NAME), ("breed", v.MAX_SHORT), ("color", v.MAX_SHORT)):
+        value = getattr(input, name)
+        if given(value):
+            sets[name] = clean(value)
+            problems += v.text_input(name, sets[name], max_len=max_len, required=name == "name")
+    if given(input.microchip_id):
+        chip = clean(input.microchip_id)
+        sets["microchip_id"] = None if chip is None else chip.upper()
+        problems += v.text_input("microchipId", chip)
+    for name in ("species", "sex", "is_neutered"):
+        value = getattr(input, name)
+        if given(value):
+            problems += not_null(camel(name), value)
+            sets[name] = value.value if isinstance(value, Enum) else value
+    if given(input.weight_kg):
+        weight = input.weight_kg
+        if weight is not None and not 0 < weight <= MAX_WEIGHT_KG:
+            problems.append(Problem("weightKg", Code.OUT_OF_RANGE, f"weightKg: over 0, at most {MAX_WEIGHT_KG} kg."))
+        sets["weight_kg"] = weight
+    if given(input.date_of_birth):
+        sets["date_of_birth"] = input.date_of_birth
     if given(input.behavioral_notes):
         problems += v.text_input("behavioralNotes", input.behavioral_notes, max_len=v.MAX_TEXT)
         sets["behavioral_notes"] = clean(input.behavioral_notes)
@@ -209,10 +236,15 @@ async def update_pet(
 
     async def perform(w: Write[Code]) -> PetPayload:
         assert isinstance(pet, UUID)
+        born = sets.get("date_of_birth")
+        if born is not None and born > await sql.clinic_today(w.db, w.tenant):
+            w.refuse(Problem("dateOfBirth", Code.DATE_IN_FUTURE, "dateOfBirth cannot be in the future."))
         row = await sql.update_pet(w.db, w.tenant, pet, sets)  # vet and policy checked by the database
         if row is None:
             w.refuse(Problem("petId", Code.NOT_FOUND, "No such pet."))
         w.prime("Pet", pet, row)
+        if "weight_kg" in sets:
+            w.forget("PetWeight")  # the database kept the new weight in the history
         return PetPayload(pet=Pet.from_row(row))
 
     return await RECORDS.run(info, PetPayload, perform, problems=problems)

@@ -12,7 +12,7 @@ from db.session import Row
 from domain.problems import Problem
 from domain.scheduling.errors import VET_BOOKED
 from domain.scheduling.errors import SchedulingErrorCode as Code
-from domain.scheduling.rules import can_move, check_time, too_late_to_cancel
+from domain.scheduling.rules import can_move, check_in_problem, check_time, too_late_to_cancel
 from graph.mutations import Info, Write
 from graph.resolvers.scheduling.checks import (
     MAX_NOTES,
@@ -49,6 +49,8 @@ async def book_appointment(
         for field, value in (("vetId", input.vet_id), ("serviceId", input.service_id), ("roomId", input.room_id)):
             if value is not None:
                 problems.append(Problem(field, Code.FORBIDDEN_FIELD, f"Only staff set {field}."))
+        if input.emergency:
+            problems.append(Problem("emergency", Code.FORBIDDEN_FIELD, "Only staff book emergencies; call the clinic."))
     problems += at_most("reason", input.reason, MAX_REASON) + at_most("notes", input.notes, MAX_NOTES)
 
     async def perform(w: Write[Code]) -> AppointmentPayload:
@@ -56,7 +58,9 @@ async def book_appointment(
         zone, hours, settings = await clinic(w)
         service, duration = await service_and_duration(w, input.service_id, input.duration_minutes, settings)
         now = datetime.now(UTC)
-        found = check_time(input.start_time, duration, now, settings, zone, hours, by_owner=by_owner)
+        found = check_time(
+            input.start_time, duration, now, settings, zone, hours, by_owner=by_owner, emergency=input.emergency
+        )
         if found:
             w.refuse(*found)
         if not await sql.pet_visible(w.db, w.tenant, pet):
@@ -162,6 +166,10 @@ async def transition(info: Info, global_id: str, target: str, *, recurring_only:
             message = f"An appointment that is {appointment['status']} cannot become {target}."
             w.refuse(Problem("appointmentId", Code.INVALID_TRANSITION, message))
         now = datetime.now(UTC)
+        if target == "checked_in":
+            zone, _, settings = await clinic(w)
+            if (problem := check_in_problem(appointment["start_time"], now, zone, settings)) is not None:
+                w.refuse(problem)
         if target == "no_show" and now < appointment["start_time"]:
             w.refuse(Problem("appointmentId", Code.INVALID_TRANSITION, "A visit is missed only once it was due."))
         if target == "cancelled" and not info.context.is_staff:

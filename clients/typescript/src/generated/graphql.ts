@@ -25,6 +25,27 @@ export type Scalars = {
   Time: { input: string; output: string; }
 };
 
+/** Accepting an invitation: the code is the credential, no token needed. */
+export type AcceptInvitationInput = {
+  /** The clinic's id, as in the invitation. */
+  clinicSlug: Scalars['String']['input'];
+  /** The code from the invitation. */
+  code: Scalars['String']['input'];
+  /** Your name as the clinic will show it (a client keeps the name the clinic registered). */
+  fullName: Scalars['String']['input'];
+};
+
+/** Result of `acceptInvitation`. */
+export type AcceptInvitationPayload = {
+  __typename?: 'AcceptInvitationPayload';
+  /** Your new profile (the `sub` your tokens for this clinic carry). */
+  profileId: Maybe<Scalars['ID']['output']>;
+  /** Your role in the clinic. */
+  role: Maybe<Role>;
+  /** What to fix. */
+  userErrors: Array<StaffUserError>;
+};
+
 /** A new problem-list entry: a coded diagnosis, a free name, or both. */
 export type AddPatientProblemInput = {
   /** A code from `diagnosisCodes`; one active entry per pet and code. */
@@ -145,6 +166,7 @@ export type AnesthesiaErrorCode =
   | 'LOG_CLOSED'
   | 'NOT_FOUND'
   | 'OUT_OF_RANGE'
+  | 'PET_DECEASED'
   | 'PHASE_ALREADY_RECORDED'
   | 'PHASE_OUT_OF_ORDER'
   | 'TOO_MANY_READINGS';
@@ -383,6 +405,8 @@ export type AppointmentSettingsInput = {
   bufferTime?: InputMaybe<Scalars['Int']['input']>;
   /** Owners cancel at least this many hours ahead, 0-720. */
   cancellationHours?: InputMaybe<Scalars['Int']['input']>;
+  /** How early before its day a visit may be checked in, minutes 0-1440 (default 0). */
+  checkInWindowMinutes?: InputMaybe<Scalars['Int']['input']>;
   /** Booking horizon, days 1-730. */
   maxAdvanceDays?: InputMaybe<Scalars['Int']['input']>;
   /** Bookings wait for staff confirmation. */
@@ -439,6 +463,8 @@ export type BillingUserError = {
 export type BookAppointmentInput = {
   /** Length; default: the service's, else the clinic's slot length. */
   durationMinutes?: InputMaybe<Scalars['Int']['input']>;
+  /** Staff only: an emergency, booked off the slot grid and outside business hours. */
+  emergency?: Scalars['Boolean']['input'];
   /** Notes, at most 2000 characters. */
   notes?: InputMaybe<Scalars['String']['input']>;
   /** The patient. */
@@ -472,6 +498,14 @@ export type CancelRecurrencePayload = {
   userErrors: Array<SchedulingUserError>;
 };
 
+/** A staff member's new role. */
+export type ChangeStaffRoleInput = {
+  /** The vet or admin. */
+  profileId: Scalars['ID']['input'];
+  /** VET or ADMIN. */
+  role: StaffRole;
+};
+
 /** A veterinary clinic: one tenant of VetQL. */
 export type Clinic = Node & {
   __typename?: 'Clinic';
@@ -479,7 +513,7 @@ export type Clinic = Node & {
   address: Maybe<Scalars['String']['output']>;
   /** Slot length, buffer, booking horizon and cancellation window, in minutes/days/hours. */
   appointmentSettings: Scalars['JSON']['output'];
-  /** Opening hours, Monday first; a day not listed is closed. */
+  /** Opening spans, Monday first; a day may have several (a split shift); a day not listed is closed. */
   businessHours: Array<DayHours>;
   /** City. */
   city: Maybe<Scalars['String']['output']>;
@@ -578,6 +612,31 @@ export type ContactMethod =
   | 'SMS'
   | 'WHATSAPP';
 
+/** A new clinic. Platform only. */
+export type CreateClinicInput = {
+  /** Name (required), contact, time zone, hours, booking and notification settings, features: as `updateClinic` takes them. */
+  details: UpdateClinicInput;
+  /** How long the code works (1-720 h). */
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+  /** Its first admin, invited with a code. */
+  firstAdmin: FirstAdminInput;
+  /** Its tenant id in tokens, e.g. clinica-san-roque (2-63 of a-z 0-9 - _). */
+  slug: Scalars['String']['input'];
+  /** Id of its subscription plan. */
+  subscriptionTier?: Scalars['String']['input'];
+};
+
+/** Result of `createClinic`. */
+export type CreateClinicPayload = {
+  __typename?: 'CreateClinicPayload';
+  /** The first admin's single-use code (shown once; only its hash is kept). */
+  adminInvitationCode: Maybe<Scalars['String']['output']>;
+  /** The new clinic; null on error. */
+  clinic: Maybe<Clinic>;
+  /** What to fix. */
+  userErrors: Array<StaffUserError>;
+};
+
 /** A new exam room. Names are unique in the clinic, ignoring case. */
 export type CreateExamRoomInput = {
   /** Appointments it holds at the same time, 1-50. */
@@ -590,6 +649,46 @@ export type CreateExamRoomInput = {
   name: Scalars['String']['input'];
   /** What the room is used for. */
   roomType?: RoomType;
+};
+
+/** A new client (pet owner) of the caller's clinic. */
+export type CreateOwnerInput = {
+  /** Street and number. */
+  addressLine1?: InputMaybe<Scalars['String']['input']>;
+  /** Apartment, floor, reference. */
+  addressLine2?: InputMaybe<Scalars['String']['input']>;
+  /** City. */
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** What they agree to receive; both default to true. */
+  communicationPreferences?: InputMaybe<CommunicationPreferencesInput>;
+  /** ISO 3166-1 alpha-2; default PY. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  /** Document number, dots and spaces allowed (4.123.456, 80012345-6); unique in the clinic. */
+  documentNumber?: InputMaybe<Scalars['String']['input']>;
+  /** CI, RUC (for invoices), ... */
+  documentType?: InputMaybe<DocumentType>;
+  /** E-mail address; unique in the clinic. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Whom to call in an emergency. */
+  emergencyContactName?: InputMaybe<Scalars['String']['input']>;
+  /** Their phone, any format. */
+  emergencyContactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** Name as it should be shown, 1-200 characters. */
+  fullName: Scalars['String']['input'];
+  /** BCP 47 locale; default es-PY. */
+  locale?: InputMaybe<Scalars['String']['input']>;
+  /** Phone in any format (0981 123 456, +595 981 123456); stored as E.164. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Postal code. */
+  postalCode?: InputMaybe<Scalars['String']['input']>;
+  /** How they prefer to be reached; default EMAIL. */
+  preferredContactMethod?: InputMaybe<ContactMethod>;
+  /** Another phone, any format. */
+  secondaryPhone?: InputMaybe<Scalars['String']['input']>;
+  /** State or department. */
+  state?: InputMaybe<Scalars['String']['input']>;
+  /** IANA time zone; default America/Asuncion. */
+  timezone?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A new warning on a patient. */
@@ -606,6 +705,36 @@ export type CreatePatientAlertInput = {
   severity?: AlertSeverity;
   /** Short text for badges, 1-200 characters. */
   title: Scalars['String']['input'];
+};
+
+/** A new patient of the caller's clinic. */
+export type CreatePetInput = {
+  /** Temperament and handling notes. */
+  behavioralNotes?: InputMaybe<Scalars['String']['input']>;
+  /** Breed. */
+  breed?: InputMaybe<Scalars['String']['input']>;
+  /** Coat or plumage color. */
+  color?: InputMaybe<Scalars['String']['input']>;
+  /** Date of birth; not in the future. */
+  dateOfBirth?: InputMaybe<Scalars['Date']['input']>;
+  /** Spayed or castrated. */
+  isNeutered?: Scalars['Boolean']['input'];
+  /** Microchip number; unique in the clinic. */
+  microchipId?: InputMaybe<Scalars['String']['input']>;
+  /** The pet's name, 1-200 characters. */
+  name: Scalars['String']['input'];
+  /** Its owner: a client of this clinic (a Profile ID). */
+  ownerId: Scalars['ID']['input'];
+  /** When the owner prefers to come. */
+  preferredAppointmentTime?: InputMaybe<PreferredTime>;
+  /** A vet or admin of the clinic. */
+  primaryVetId?: InputMaybe<Scalars['ID']['input']>;
+  /** Sex; default UNKNOWN. */
+  sex?: Sex;
+  /** Species. */
+  species: Species;
+  /** Weight in kg (kept in the weight history). */
+  weightKg?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** A new discount code. */
@@ -759,6 +888,13 @@ export type DiscountType =
   | 'FIXED'
   | 'PERCENTAGE';
 
+/** Kind of identity document a client is registered with. */
+export type DocumentType =
+  | 'CI'
+  | 'OTHER'
+  | 'PASSPORT'
+  | 'RUC';
+
 /** Changes one occurrence of a series; the others stay as they are. */
 export type EditOccurrenceInput = {
   /** The occurrence. */
@@ -801,6 +937,75 @@ export type ExamRoomPayload = {
   userErrors: Array<SchedulingUserError>;
 };
 
+/** Who opens the clinic as its first admin. */
+export type FirstAdminInput = {
+  /** E-mail the invitation code goes to. */
+  email: Scalars['String']['input'];
+};
+
+/** Why a front-desk mutation refused some input. */
+export type FrontDeskErrorCode =
+  | 'ARCHIVED'
+  | 'DATE_IN_FUTURE'
+  | 'DEATH_BEFORE_BIRTH'
+  | 'DECEASED'
+  | 'DOCUMENT_TAKEN'
+  | 'EMAIL_TAKEN'
+  | 'INVALID'
+  | 'INVALID_DOCUMENT'
+  | 'INVALID_EMAIL'
+  | 'INVALID_LOCALE'
+  | 'INVALID_PHONE'
+  | 'INVALID_TIMEZONE'
+  | 'MICROCHIP_TAKEN'
+  | 'NOT_AN_OWNER'
+  | 'NOT_ARCHIVED'
+  | 'NOT_FOUND'
+  | 'NOT_STAFF'
+  | 'OUT_OF_RANGE'
+  | 'REQUIRED'
+  | 'TOO_LONG';
+
+/** Something in the input a user can fix. */
+export type FrontDeskUserError = {
+  __typename?: 'FrontDeskUserError';
+  /** Stable code to branch on. */
+  code: FrontDeskErrorCode;
+  /** Path of the offending input, e.g. `documentNumber`. */
+  field: Maybe<Scalars['String']['output']>;
+  /** Human-readable explanation. */
+  message: Scalars['String']['output'];
+};
+
+/** Result of `inviteStaff`. */
+export type InvitationPayload = {
+  __typename?: 'InvitationPayload';
+  /** The single-use code to send the invitee (shown once; only its hash is kept). */
+  code: Maybe<Scalars['String']['output']>;
+  /** The invitation; null on error. */
+  invitation: Maybe<StaffInvitation>;
+  /** What to fix. */
+  userErrors: Array<StaffUserError>;
+};
+
+/** A client invited to the owner app, where they see only their own pets. */
+export type InviteOwnerInput = {
+  /** How long the code works (1-720 h). */
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+  /** The client (a Profile ID); the code goes to their e-mail. */
+  ownerId: Scalars['ID']['input'];
+};
+
+/** An invitation to the caller's clinic. */
+export type InviteStaffInput = {
+  /** E-mail the code goes to; nobody of the clinic may have it yet. */
+  email: Scalars['String']['input'];
+  /** How long the code works (1-720 h). */
+  expiresInHours?: InputMaybe<Scalars['Int']['input']>;
+  /** VET or ADMIN. */
+  role: StaffRole;
+};
+
 /** An invoice's amounts after a promotion was applied or the invoice was voided. */
 export type InvoiceTotals = {
   __typename?: 'InvoiceTotals';
@@ -816,6 +1021,16 @@ export type InvoiceTotals = {
   total: Scalars['Decimal']['output'];
 };
 
+/** A patient's death. */
+export type MarkPetDeceasedInput = {
+  /** Cause of death, at most 4000 characters. */
+  cause?: InputMaybe<Scalars['String']['input']>;
+  /** Date of death: not in the future, not before birth. */
+  deceasedOn: Scalars['Date']['input'];
+  /** The pet. */
+  petId: Scalars['ID']['input'];
+};
+
 /** Marks a problem as chronic, or not. */
 export type MarkProblemChronicInput = {
   /** True: chronic; false: not. */
@@ -827,8 +1042,14 @@ export type MarkProblemChronicInput = {
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Join a clinic's staff with an invitation's code; no token needed, the code is the credential. */
+  acceptInvitation: AcceptInvitationPayload;
   /** Add a problem-list entry (coded or free); one active entry per pet and code. Staff only. */
   addPatientProblem: PatientProblemPayload;
+  /** Archive a client: kept, hidden from lists and search. Staff only. */
+  archiveOwner: OwnerPayload;
+  /** Archive a patient: kept, hidden from lists and search, not bookable. Staff only. */
+  archivePet: PatientPayload;
   /** Put an appointment in a room; never more at once than the room's capacity. Staff only. */
   assignRoom: AppointmentPayload;
   /** Book a visit within the clinic's hours and settings. Staff: any patient; owners: their pets. */
@@ -839,16 +1060,24 @@ export type Mutation = {
   cancelOccurrence: AppointmentPayload;
   /** Cancel an occurrence and all following ones; the series ends. Staff only. */
   cancelRecurrence: CancelRecurrencePayload;
+  /** Change a vet's or admin's role; the clinic keeps an active admin. Admin only. */
+  changeStaffRole: StaffPayload;
   /** The patient arrived (sets checkedInAt/By). Staff only. */
   checkIn: AppointmentPayload;
   /** Close an anesthesia log with its outcome; open alarms are cleared. Staff only. */
   completeAnesthesia: AnesthesiaLogPayload;
   /** The visit ends (sets completedAt, visitDurationMinutes, the pet's lastVisitDate). Staff only. */
   completeAppointment: AppointmentPayload;
+  /** Open a clinic with its settings and invite its first admin (a single-use code). Platform only. */
+  createClinic: CreateClinicPayload;
   /** Add an exam room (name unique in the clinic, ignoring case). Staff only. */
   createExamRoom: ExamRoomPayload;
+  /** Register a client: name, document (unique in the clinic), phones (stored E.164), e-mail, address, emergency contact, preferences. Staff only. */
+  createOwner: OwnerPayload;
   /** Raise a warning on a patient (type, severity, title, optional expiry). Staff only. */
   createPatientAlert: PatientAlertPayload;
+  /** Register a patient of a client of the clinic (microchip unique in the clinic). Staff only. */
+  createPet: PatientPayload;
   /** Create a discount code; the clinic's plan caps how many are active. Staff only. */
   createPromotion: PromotionPayload;
   /** Create a recurring series and book it up to a horizon; conflicts reported per occurrence. Staff only. */
@@ -861,10 +1090,18 @@ export type Mutation = {
   deactivateDevice: UserDevicePayload;
   /** Switch an alert off. Staff only. */
   deactivatePatientAlert: PatientAlertPayload;
+  /** Deactivate a vet or admin: their tokens stop at once; the clinic keeps an active admin. Admin only. */
+  deactivateStaff: StaffPayload;
   /** Change one occurrence of a series (time, length, vet, reason). Staff only. */
   editOccurrence: AppointmentPayload;
+  /** Invite a client to the owner app with a single-use, expiring code. Staff only. */
+  inviteOwner: InvitationPayload;
+  /** Invite a vet or admin by e-mail with a single-use, expiring code. Admin only. */
+  inviteStaff: InvitationPayload;
   /** The patient did not come. Staff only. */
   markNoShow: AppointmentPayload;
+  /** Record a patient's death (date and cause); its future visits are cancelled, its series ended, and it can no longer be booked or anaesthetised. Staff only. */
+  markPetDeceased: PatientPayload;
   /** Mark a problem chronic, or not. Staff only. */
   markProblemChronic: PatientProblemPayload;
   /** Move an appointment to another room in one step. Staff only. */
@@ -883,21 +1120,29 @@ export type Mutation = {
   rescheduleAppointment: AppointmentPayload;
   /** Mark a problem resolved (not before its onset); it stops being active. Staff only. */
   resolvePatientProblem: PatientProblemPayload;
+  /** Bring an archived client back. Admin only. */
+  restoreOwner: OwnerPayload;
+  /** Bring an archived patient back. Admin only. */
+  restorePet: PatientPayload;
   /** Open an anesthesia log for a procedure. Staff only. */
   startAnesthesia: AnesthesiaLogPayload;
   /** The consultation begins (sets startedAt, waitTimeMinutes). Staff only. */
   startAppointment: AppointmentPayload;
   /** Record use of one of the caller's devices now. */
   touchDevice: UserDevicePayload;
+  /** Move a patient to another client of the same clinic. Staff only. */
+  transferPet: PatientPayload;
   /** Edit the caller's clinic: contact, hours, booking and notification settings. Admin only. */
   updateClinic: ClinicPayload;
   /** Edit a room; `isActive: false` takes it out of use. Staff only. */
   updateExamRoom: ExamRoomPayload;
+  /** Edit a client. Staff only. */
+  updateOwner: OwnerPayload;
   /** Edit an alert. Staff only. */
   updatePatientAlert: PatientAlertPayload;
   /** Edit a problem-list entry. Staff only. */
   updatePatientProblem: PatientProblemPayload;
-  /** Edit a pet's primary vet, insurance policy, behavioural notes, preferred time. Staff only. */
+  /** Edit a pet: name, species, breed, sex, neutered, birth, colour, microchip, weight (each change kept), primary vet, insurance policy, behavioural notes, preferred time. Staff only. */
   updatePet: PetPayload;
   /** Edit contact details and preferences: owners their own profile, staff their clinic's. */
   updateProfile: ProfilePayload;
@@ -913,8 +1158,26 @@ export type Mutation = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationAcceptInvitationArgs = {
+  input: AcceptInvitationInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationAddPatientProblemArgs = {
   input: AddPatientProblemInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationArchiveOwnerArgs = {
+  input: OwnerInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationArchivePetArgs = {
+  input: PetInput;
 };
 
 
@@ -949,6 +1212,12 @@ export type MutationCancelRecurrenceArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationChangeStaffRoleArgs = {
+  input: ChangeStaffRoleInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationCheckInArgs = {
   input: AppointmentActionInput;
 };
@@ -967,14 +1236,32 @@ export type MutationCompleteAppointmentArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationCreateClinicArgs = {
+  input: CreateClinicInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationCreateExamRoomArgs = {
   input: CreateExamRoomInput;
 };
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationCreateOwnerArgs = {
+  input: CreateOwnerInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationCreatePatientAlertArgs = {
   input: CreatePatientAlertInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationCreatePetArgs = {
+  input: CreatePetInput;
 };
 
 
@@ -1015,14 +1302,38 @@ export type MutationDeactivatePatientAlertArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationDeactivateStaffArgs = {
+  input: StaffMemberInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationEditOccurrenceArgs = {
   input: EditOccurrenceInput;
 };
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationInviteOwnerArgs = {
+  input: InviteOwnerInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationInviteStaffArgs = {
+  input: InviteStaffInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationMarkNoShowArgs = {
   input: AppointmentActionInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationMarkPetDeceasedArgs = {
+  input: MarkPetDeceasedInput;
 };
 
 
@@ -1081,6 +1392,18 @@ export type MutationResolvePatientProblemArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationRestoreOwnerArgs = {
+  input: OwnerInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationRestorePetArgs = {
+  input: PetInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationStartAnesthesiaArgs = {
   input: StartAnesthesiaInput;
 };
@@ -1099,6 +1422,12 @@ export type MutationTouchDeviceArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationTransferPetArgs = {
+  input: TransferPetInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationUpdateClinicArgs = {
   input: UpdateClinicInput;
 };
@@ -1107,6 +1436,12 @@ export type MutationUpdateClinicArgs = {
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationUpdateExamRoomArgs = {
   input: UpdateExamRoomInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationUpdateOwnerArgs = {
+  input: UpdateOwnerInput;
 };
 
 
@@ -1212,6 +1547,29 @@ export type OpenLogReading = {
   reading: VitalSign;
 };
 
+/** Narrows the client list. */
+export type OwnerFilter = {
+  /** Also archived clients. */
+  includeArchived?: Scalars['Boolean']['input'];
+  /** Name (accents and case ignored, parts of words too), document, phone in any format, or e-mail. */
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Which client. */
+export type OwnerInput = {
+  /** The owner (a Profile ID). */
+  ownerId: Scalars['ID']['input'];
+};
+
+/** Result of a client mutation. */
+export type OwnerPayload = {
+  __typename?: 'OwnerPayload';
+  /** The client after the change; null on error. */
+  owner: Maybe<Profile>;
+  /** What to fix; empty on success. */
+  userErrors: Array<FrontDeskUserError>;
+};
+
 /** Where a page sits in its list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -1257,6 +1615,15 @@ export type PatientAlertPayload = {
   userErrors: Array<RecordsUserError>;
 };
 
+/** Result of a front-desk patient mutation. */
+export type PatientPayload = {
+  __typename?: 'PatientPayload';
+  /** The pet after the change; null on error. */
+  pet: Maybe<Pet>;
+  /** What to fix; empty on success. */
+  userErrors: Array<FrontDeskUserError>;
+};
+
 /** An entry of a patient's problem list: an ongoing or past condition. */
 export type PatientProblem = Node & {
   __typename?: 'PatientProblem';
@@ -1300,16 +1667,22 @@ export type Pet = Node & {
   anesthesiaLogs: AnesthesiaLogConnection;
   /** Appointments by start time, oldest first; `upcomingOnly` from now on. */
   appointments: AppointmentConnection;
+  /** When the record was archived (kept, hidden from lists by default). */
+  archivedAt: Maybe<Scalars['DateTime']['output']>;
   /** Notes on temperament and handling. */
   behavioralNotes: Maybe<Scalars['String']['output']>;
   /** Breed, if known. */
   breed: Maybe<Scalars['String']['output']>;
+  /** Cause of death, as recorded. */
+  causeOfDeath: Maybe<Scalars['String']['output']>;
   /** Coat or plumage color. */
   color: Maybe<Scalars['String']['output']>;
   /** When the pet was registered. */
   createdAt: Scalars['DateTime']['output'];
   /** Date of birth, if known. */
   dateOfBirth: Maybe<Scalars['Date']['output']>;
+  /** Date of death, when it has died. */
+  deceasedOn: Maybe<Scalars['Date']['output']>;
   /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
   id: Scalars['ID']['output'];
   /** The pet has died. */
@@ -1336,6 +1709,8 @@ export type Pet = Node & {
   sex: Sex;
   /** Species. */
   species: Species;
+  /** Every weight recorded, oldest first: the weight curve. Staff only: empty for owners. */
+  weightHistory: Array<PetWeight>;
   /** Last recorded weight in kilograms. */
   weightKg: Maybe<Scalars['Float']['output']>;
 };
@@ -1397,12 +1772,20 @@ export type PetEdge = {
 export type PetFilter = {
   /** True: only pets with an active alert; false: only pets without. */
   hasActiveAlerts?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Also archived pets (hidden by default). */
+  includeArchived?: Scalars['Boolean']['input'];
   /** Only this owner's pets. */
   ownerId?: InputMaybe<Scalars['ID']['input']>;
   /** Part of the name (any case), or an exact microchip number. */
   search?: InputMaybe<Scalars['String']['input']>;
   /** Any of these species. */
   species?: InputMaybe<Array<Species>>;
+};
+
+/** Which patient. */
+export type PetInput = {
+  /** The pet. */
+  petId: Scalars['ID']['input'];
 };
 
 /** Orders of the patient list. */
@@ -1419,6 +1802,19 @@ export type PetPayload = {
   pet: Maybe<Pet>;
   /** What to fix; empty on success. */
   userErrors: Array<RecordsUserError>;
+};
+
+/** One weighing of a patient, kept whenever its weight changes. */
+export type PetWeight = Node & {
+  __typename?: 'PetWeight';
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** When the weight was recorded. */
+  recordedAt: Scalars['DateTime']['output'];
+  /** Who recorded it, when known. */
+  recordedBy: Maybe<Profile>;
+  /** Weight in kilograms. */
+  weightKg: Scalars['Float']['output'];
 };
 
 /** When an owner prefers to bring the pet in. */
@@ -1441,12 +1837,18 @@ export type Profile = Node & {
   addressLine1: Maybe<Scalars['String']['output']>;
   /** Apartment, floor, reference. */
   addressLine2: Maybe<Scalars['String']['output']>;
+  /** When the client was archived (kept, hidden by default). */
+  archivedAt: Maybe<Scalars['DateTime']['output']>;
   /** City of the postal address. */
   city: Maybe<Scalars['String']['output']>;
   /** What they agreed to receive. */
   communicationPreferences: CommunicationPreferences;
   /** ISO 3166-1 alpha-2 country code, e.g. PY. */
   country: Scalars['String']['output'];
+  /** Identity document number as stored: no dots or spaces (CI 4123456, RUC 80012345-6); unique in the clinic. */
+  documentNumber: Maybe<Scalars['String']['output']>;
+  /** Kind of identity document: CI, RUC (for invoices), ... */
+  documentType: Maybe<DocumentType>;
   /** E-mail address. */
   email: Maybe<Scalars['String']['output']>;
   /** Whom to call in an emergency. */
@@ -1457,8 +1859,12 @@ export type Profile = Node & {
   fullName: Scalars['String']['output'];
   /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
   id: Scalars['ID']['output'];
+  /** Still a member: false once an admin deactivated them (their tokens stop). */
+  isActive: Scalars['Boolean']['output'];
   /** BCP 47 locale. */
   locale: Scalars['String']['output'];
+  /** The person's pets by name (an owner sees their own; staff their clinic's). */
+  pets: Array<Pet>;
   /** Phone number, international format (+595 ...). */
   phone: Maybe<Scalars['String']['output']>;
   /** Postal code. */
@@ -1473,6 +1879,34 @@ export type Profile = Node & {
   state: Maybe<Scalars['String']['output']>;
   /** IANA time zone. */
   timezone: Scalars['String']['output'];
+};
+
+
+/** A person of a clinic: a pet owner, a vet or an administrator. */
+export type ProfilePetsArgs = {
+  currentOnly?: Scalars['Boolean']['input'];
+};
+
+/** A page of a list. Page with `first`/`after` forwards, `last`/`before` backwards. */
+export type ProfileConnection = {
+  __typename?: 'ProfileConnection';
+  /** The items of this page, each with its cursor. */
+  edges: Array<ProfileEdge>;
+  /** The items of this page, without cursors. */
+  nodes: Array<Profile>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Items in the whole list, all pages together, as visible to the caller. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An item of a list with its cursor. */
+export type ProfileEdge = {
+  __typename?: 'ProfileEdge';
+  /** Opaque position of this item; pass as `after` or `before`. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Profile;
 };
 
 /** Result of `updateProfile`. */
@@ -1626,12 +2060,16 @@ export type Query = {
   node: Maybe<Node>;
   /** Several objects by ID, in order; null where missing or hidden. */
   nodes: Array<Maybe<Node>>;
+  /** The clinic's clients (pet owners) by name, a page at a time; archived on request. Staff only. */
+  owners: ProfileConnection;
   /** One patient by ID; null if missing or not visible to the caller. */
   pet: Maybe<Pet>;
   /** The clinic's patients (an owner: their own pets), a page at a time. */
   pets: PetConnection;
   /** The clinic's discount codes, newest first, a page at a time. Staff only. */
   promotions: PromotionConnection;
+  /** The front desk's search: clients by name, document, phone or e-mail and patients by name or microchip, accents and case ignored, best match first. Staff only. */
+  search: Array<SearchHit>;
   /** Plans on offer, cheapest first. Public. */
   subscriptionPlans: Array<SubscriptionPlan>;
   /** A clinic's current subscription. Platform: any clinic; an admin: their own. */
@@ -1687,6 +2125,16 @@ export type QueryNodesArgs = {
 
 
 /** Reading VetQL. Everything is filtered by who asks (row-level security). */
+export type QueryOwnersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<OwnerFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reading VetQL. Everything is filtered by who asks (row-level security). */
 export type QueryPetArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1710,6 +2158,13 @@ export type QueryPromotionsArgs = {
   filter?: InputMaybe<PromotionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reading VetQL. Everything is filtered by who asks (row-level security). */
+export type QuerySearchArgs = {
+  first?: Scalars['Int']['input'];
+  text: Scalars['String']['input'];
 };
 
 
@@ -1773,6 +2228,7 @@ export type RecordsErrorCode =
   | 'INVALID_HOURS'
   | 'INVALID_LOCALE'
   | 'INVALID_TIMEZONE'
+  | 'MICROCHIP_TAKEN'
   | 'NOT_FOUND'
   | 'NOT_IN_FUTURE'
   | 'NOT_STAFF'
@@ -1906,10 +2362,12 @@ export type SchedulingErrorCode =
   | 'NAME_TAKEN'
   | 'NOT_A_VET'
   | 'NOT_FOUND'
+  | 'NOT_ITS_DAY'
   | 'NOT_RECURRING'
   | 'NO_ROOM_ASSIGNED'
   | 'OFF_SLOT_GRID'
   | 'OUTSIDE_BUSINESS_HOURS'
+  | 'PET_NOT_BOOKABLE'
   | 'ROOM_FULL'
   | 'ROOM_INACTIVE'
   | 'ROOM_IN_USE'
@@ -1926,6 +2384,17 @@ export type SchedulingUserError = {
   field: Maybe<Scalars['String']['output']>;
   /** Human-readable explanation. */
   message: Scalars['String']['output'];
+};
+
+/** One match of the front-desk search: a client or a patient, and how well it matched. */
+export type SearchHit = {
+  __typename?: 'SearchHit';
+  /** The client found, when it is a client. */
+  owner: Maybe<Profile>;
+  /** The patient found, when it is a patient. */
+  pet: Maybe<Pet>;
+  /** 1 for an exact document, phone, e-mail or microchip; else 0-1. */
+  score: Scalars['Float']['output'];
 };
 
 /** Sex of an animal. */
@@ -1977,6 +2446,82 @@ export type Species =
   | 'RABBIT'
   | 'REPTILE'
   | 'RODENT';
+
+/** Why a clinic or staff mutation refused some input. */
+export type StaffErrorCode =
+  | 'ALREADY_INACTIVE'
+  | 'CODE_EXPIRED'
+  | 'CODE_USED'
+  | 'EMAIL_TAKEN'
+  | 'INVALID'
+  | 'INVALID_CODE'
+  | 'INVALID_EMAIL'
+  | 'INVALID_HOURS'
+  | 'INVALID_LOCALE'
+  | 'INVALID_TIMEZONE'
+  | 'LAST_ADMIN'
+  | 'NOT_FOUND'
+  | 'NOT_STAFF'
+  | 'OUT_OF_RANGE'
+  | 'REQUIRED'
+  | 'SLUG_TAKEN'
+  | 'TOO_LONG'
+  | 'TOO_MANY'
+  | 'UNKNOWN_PLAN';
+
+/** An invitation to a clinic: to its staff (seen by its admins) or, for a client, to the owner app (seen by its staff). */
+export type StaffInvitation = Node & {
+  __typename?: 'StaffInvitation';
+  /** When it was accepted; a code works once. */
+  acceptedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The profile that accepted it. */
+  acceptedProfile: Maybe<Profile>;
+  /** When it was sent. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Whom it was sent to. */
+  email: Scalars['String']['output'];
+  /** After this the code no longer works. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** The admin who invited (null: the platform). */
+  invitedBy: Maybe<Profile>;
+  /** An owner's invitation: the client invited. */
+  ownerProfile: Maybe<Profile>;
+  /** The role the invitee gets: VET, ADMIN, or OWNER (a client, for the owner app). */
+  role: Role;
+};
+
+/** Which staff member. */
+export type StaffMemberInput = {
+  /** The vet or admin. */
+  profileId: Scalars['ID']['input'];
+};
+
+/** Result of a staff change. */
+export type StaffPayload = {
+  __typename?: 'StaffPayload';
+  /** The member after the change. */
+  profile: Maybe<Profile>;
+  /** What to fix. */
+  userErrors: Array<StaffUserError>;
+};
+
+/** A role staff can be invited to or given. */
+export type StaffRole =
+  | 'ADMIN'
+  | 'VET';
+
+/** Something in the input a user can fix. */
+export type StaffUserError = {
+  __typename?: 'StaffUserError';
+  /** Stable code to branch on. */
+  code: StaffErrorCode;
+  /** Path of the offending input, e.g. `firstAdmin.email`. */
+  field: Maybe<Scalars['String']['output']>;
+  /** Human-readable explanation. */
+  message: Scalars['String']['output'];
+};
 
 /** Opens an anesthesia log for a procedure. */
 export type StartAnesthesiaInput = {
@@ -2133,6 +2678,14 @@ export type TenantSubscriptionPayload = {
   userErrors: Array<BillingUserError>;
 };
 
+/** A patient moving to another client of the same clinic. */
+export type TransferPetInput = {
+  /** Its new owner: a client of the same clinic. */
+  ownerId: Scalars['ID']['input'];
+  /** The pet. */
+  petId: Scalars['ID']['input'];
+};
+
 /** Changes to the caller's clinic. Left-out fields keep their value; null clears. */
 export type UpdateClinicInput = {
   /** Street address. */
@@ -2179,6 +2732,48 @@ export type UpdateExamRoomInput = {
   roomType?: InputMaybe<RoomType>;
 };
 
+/** Changes to a client. Left-out fields keep their value; null clears. */
+export type UpdateOwnerInput = {
+  /** Street and number. */
+  addressLine1?: InputMaybe<Scalars['String']['input']>;
+  /** Apartment, floor, reference. */
+  addressLine2?: InputMaybe<Scalars['String']['input']>;
+  /** City. */
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** What they agree to receive (merged into what is stored). */
+  communicationPreferences?: InputMaybe<CommunicationPreferencesInput>;
+  /** ISO 3166-1 alpha-2. */
+  country?: InputMaybe<Scalars['String']['input']>;
+  /** Document number; unique in the clinic. */
+  documentNumber?: InputMaybe<Scalars['String']['input']>;
+  /** CI, RUC, ... */
+  documentType?: InputMaybe<DocumentType>;
+  /** E-mail address; unique in the clinic. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Whom to call in an emergency. */
+  emergencyContactName?: InputMaybe<Scalars['String']['input']>;
+  /** Their phone, any format. */
+  emergencyContactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** Name, 1-200 characters. */
+  fullName?: InputMaybe<Scalars['String']['input']>;
+  /** BCP 47 locale. */
+  locale?: InputMaybe<Scalars['String']['input']>;
+  /** The owner (a Profile ID). */
+  ownerId: Scalars['ID']['input'];
+  /** Phone in any format; stored as E.164. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Postal code. */
+  postalCode?: InputMaybe<Scalars['String']['input']>;
+  /** How they prefer to be reached. */
+  preferredContactMethod?: InputMaybe<ContactMethod>;
+  /** Another phone, any format. */
+  secondaryPhone?: InputMaybe<Scalars['String']['input']>;
+  /** State or department. */
+  state?: InputMaybe<Scalars['String']['input']>;
+  /** IANA time zone. */
+  timezone?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Changes to an alert. Left-out fields keep their value. */
 export type UpdatePatientAlertInput = {
   /** The alert. */
@@ -2215,14 +2810,32 @@ export type UpdatePatientProblemInput = {
 export type UpdatePetInput = {
   /** Temperament and handling notes. */
   behavioralNotes?: InputMaybe<Scalars['String']['input']>;
+  /** Breed. */
+  breed?: InputMaybe<Scalars['String']['input']>;
+  /** Coat or plumage color. */
+  color?: InputMaybe<Scalars['String']['input']>;
+  /** Date of birth; not in the future. */
+  dateOfBirth?: InputMaybe<Scalars['Date']['input']>;
   /** An insurance policy of this same pet. */
   insurancePolicyId?: InputMaybe<Scalars['ID']['input']>;
+  /** Spayed or castrated. */
+  isNeutered?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Microchip number; unique in the clinic. */
+  microchipId?: InputMaybe<Scalars['String']['input']>;
+  /** The pet's name, 1-200 characters. */
+  name?: InputMaybe<Scalars['String']['input']>;
   /** The pet. */
   petId: Scalars['ID']['input'];
   /** When the owner prefers to come. */
   preferredAppointmentTime?: InputMaybe<PreferredTime>;
   /** A vet or admin of the clinic (a Profile ID). */
   primaryVetId?: InputMaybe<Scalars['ID']['input']>;
+  /** Sex. */
+  sex?: InputMaybe<Sex>;
+  /** Species. */
+  species?: InputMaybe<Species>;
+  /** Weight in kg; each change is kept in `weightHistory`. */
+  weightKg?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** Contact details of a profile. Left-out fields keep their value; null clears. */

@@ -1,0 +1,1 @@
+"""The front desk: owners (clients) and patients registered, kept and found."""

@@ -1,0 +1,1 @@
+"""Clinics and their staff: opening a clinic, invitations, roles, deactivation."""
