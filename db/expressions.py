@@ -79,3 +79,10 @@ LOGS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), desce
 # Readings taken at the same instant keep the order they were recorded in (seq).
 VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("seq", "bigint")))
 APPOINTMENTS_BY_START = Order((("start_time", "timestamptz"), ("id", "uuid")))
+
+# The till (migration 0020): what is still owed, in whole guaraníes, as the database keeps it.
+INVOICE_BALANCE_DUE = Computed("balance_due", lambda a: f"({a}.total - {a}.amount_paid)::bigint")
+INVOICES_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
+LINES_AS_ENTERED = ListOrder(lambda a: f"{a}.position, {a}.id")
+PAYMENTS_AS_RECEIVED = ListOrder(lambda a: f"{a}.received_at, {a}.id")
+REFUNDS_AS_MADE = ListOrder(lambda a: f"{a}.refunded_at, {a}.id")

@@ -21,6 +21,7 @@ from graph.resolvers import viewer as viewer_r
 from graph.resolvers.records import alerts, devices, problems, profiles
 from graph.resolvers.scheduling import queries as scheduling_q
 from graph.resolvers.scheduling import recurrence, rooms, visits
+from graph.resolvers.till import catalogue, invoices, payments
 from graph.table import check_described
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
@@ -59,6 +60,15 @@ from graph.types.scheduling_mutations import (
     CancelRecurrencePayload,
     ExamRoomPayload,
     RecurringAppointmentsPayload,
+)
+from graph.types.till import Invoice, InvoiceSettings, Product, Service
+from graph.types.till_mutations import (
+    InvoicePayload,
+    InvoiceSettingsPayload,
+    PaymentPayload,
+    ProductPayload,
+    RefundPayload,
+    ServicePayload,
 )
 from graph.types.viewer import Viewer
 
@@ -120,6 +130,27 @@ class Query:
         resolver=devices.my_devices,
         permission_classes=[IsClinicMember],
         description="The caller's push-notification devices, most recently used first.",
+    )
+    # The till: catalogue, invoices (graph/resolvers/till/)
+    services: list[Service] = strawberry.field(
+        resolver=catalogue.services,
+        permission_classes=[IsStaff],
+        description="The clinic's services by name. Staff only.",
+    )
+    products: list[Product] = strawberry.field(
+        resolver=catalogue.products,
+        permission_classes=[IsStaff],
+        description="The clinic's products by name. Staff only.",
+    )
+    invoice_settings: InvoiceSettings = strawberry.field(
+        resolver=catalogue.invoice_settings,
+        permission_classes=[IsStaff],
+        description="Whether the clinic's prices include IVA, its RUC, timbrado and numbering. Staff only.",
+    )
+    invoices: Connection[Invoice] = strawberry.field(
+        resolver=invoices.invoices,
+        permission_classes=[IsClinicMember],
+        description="Invoices newest first, a page at a time: staff see the clinic's, an owner their own.",
     )
 
 
@@ -249,6 +280,63 @@ class Mutation:
         resolver=promotions_r.void_invoice,
         permission_classes=[IsStaff],
         description="Void an unpaid invoice; its promotion uses are given back. Staff only.",
+    )
+
+    # The till: catalogue, settings, invoices, payments (graph/resolvers/till/)
+    create_service: ServicePayload = strawberry.mutation(
+        resolver=catalogue.create_service,
+        permission_classes=[IsStaff],
+        description="Add a service to the catalogue (price in whole PYG, IVA rate). Staff only.",
+    )
+    update_service: ServicePayload = strawberry.mutation(
+        resolver=catalogue.update_service,
+        permission_classes=[IsStaff],
+        description="Change a service; `isActive: false` stops invoicing it. Staff only.",
+    )
+    create_product: ProductPayload = strawberry.mutation(
+        resolver=catalogue.create_product,
+        permission_classes=[IsStaff],
+        description="Add a product to the catalogue (price in whole PYG, IVA rate). Staff only.",
+    )
+    update_product: ProductPayload = strawberry.mutation(
+        resolver=catalogue.update_product,
+        permission_classes=[IsStaff],
+        description="Change a product; `isActive: false` stops invoicing it. Staff only.",
+    )
+    update_invoice_settings: InvoiceSettingsPayload = strawberry.mutation(
+        resolver=catalogue.update_invoice_settings,
+        permission_classes=[IsAdmin],
+        description="Whether prices include IVA; the clinic's RUC, timbrado and numbering codes. Admin only.",
+    )
+    create_invoice: InvoicePayload = strawberry.mutation(
+        resolver=invoices.create_invoice,
+        permission_classes=[IsStaff],
+        description="Start a draft invoice for an owner, with lines from the catalogue. Staff only.",
+    )
+    add_invoice_line: InvoicePayload = strawberry.mutation(
+        resolver=invoices.add_invoice_line,
+        permission_classes=[IsStaff],
+        description="Add a catalogue line to a draft; the database recomputes totals and IVA. Staff only.",
+    )
+    remove_invoice_line: InvoicePayload = strawberry.mutation(
+        resolver=invoices.remove_invoice_line,
+        permission_classes=[IsStaff],
+        description="Take a line off a draft. Staff only.",
+    )
+    issue_invoice: InvoicePayload = strawberry.mutation(
+        resolver=invoices.issue_invoice,
+        permission_classes=[IsStaff],
+        description="Issue a draft: numbered gap-free by the database, never edited again. Staff only.",
+    )
+    record_payment: PaymentPayload = strawberry.mutation(
+        resolver=payments.record_payment,
+        permission_classes=[IsStaff],
+        description="Record a cash, card or transfer payment; never more than the balance due. Staff only.",
+    )
+    refund_payment: RefundPayload = strawberry.mutation(
+        resolver=payments.refund_payment,
+        permission_classes=[IsStaff],
+        description="Give money back against a payment; the invoice owes it again. Staff only.",
     )
 
     # Scheduling: rooms, bookings, the visit flow, recurring series (graph/resolvers/scheduling/)

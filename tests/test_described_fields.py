@@ -175,6 +175,34 @@ async def _surgery_clinic(database_url: str) -> Gap:
                 "INSERT INTO user_devices (tenant_id, user_id, fcm_token, device_type) VALUES ($1, $2, 'tok', 'ios')",
                 g.tenant, g.vet,
             )  # fmt: skip
+            # the till: a service and a product on an invoice, paid and partly refunded
+            service = await conn.fetchval(
+                "INSERT INTO services (tenant_id, name, base_price) VALUES ($1, 'Consulta', 110000) RETURNING id",
+                g.tenant,
+            )  # fmt: skip
+            product = await conn.fetchval(
+                "INSERT INTO products (tenant_id, name, price, iva_rate) VALUES ($1, 'Meloxicam', 42000, 5)"
+                " RETURNING id", g.tenant,
+            )  # fmt: skip
+            invoice = await conn.fetchval(
+                "INSERT INTO invoices (tenant_id, client_id, pet_id) VALUES ($1, $2, $3) RETURNING id",
+                g.tenant, g.owner, g.pet,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO invoice_items (tenant_id, invoice_id, item_type, service_id, product_id, description,"
+                " quantity, unit_price, iva_rate, line_discount) VALUES ($1, $2, 'service', $3, NULL, 'Consulta', 1,"
+                " 110000, 10, 0), ($1, $2, 'product', NULL, $4, 'Meloxicam', 2, 42000, 5, 4000)",
+                g.tenant, invoice, service, product,
+            )  # fmt: skip
+            await conn.execute("UPDATE invoices SET status = 'sent' WHERE id = $1", invoice)
+            payment = await conn.fetchval(
+                "INSERT INTO payments (tenant_id, invoice_id, client_id, method, amount, reference, received_by)"
+                " VALUES ($1, $2, $3, 'card', 50000, 'AUT-1', $4) RETURNING id", g.tenant, invoice, g.owner, g.vet,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO refunds (tenant_id, payment_id, invoice_id, client_id, amount, reason, refunded_by)"
+                " VALUES ($1, $2, $3, $4, 1000, 'Vuelto', $5)", g.tenant, payment, invoice, g.owner, g.vet,
+            )  # fmt: skip
     finally:
         await conn.close()
     return g

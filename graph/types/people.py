@@ -10,14 +10,17 @@ import strawberry
 from strawberry.scalars import JSON
 
 from db import billing
+from db import expressions as x
 from db.session import Row
 from domain.billing import rules as billing_rules
 from graph.context import Context
 from graph.errors import BadUserInput
-from graph.table import TableRow, col, embedded, embedded_type, json_flag_codec, resolver_only, row_of, table
+from graph.table import TableRow, col, embedded, embedded_type, json_flag_codec, paged, resolver_only, row_of, table
 from graph.types.billing_mutations import TenantSubscription, UsagePeriod
+from graph.types.connection import Connection
 from graph.types.enums import ClinicFeature, ContactMethod, Role, Weekday
 from graph.types.node import Node
+from graph.types.till import Invoice
 
 
 @strawberry.type(description="A clinic's pages on social networks.")
@@ -169,6 +172,9 @@ class Profile(Node, TableRow):
     emergency_contact_name: str | None = col(description="Whom to call in an emergency.")
     emergency_contact_phone: str | None = col(description="Their phone number.")
     communication_preferences: CommunicationPreferences = embedded(description="What they agreed to receive.")
+    invoices: Connection[Invoice] = paged(
+        "client_id", order=x.INVOICES_NEWEST_FIRST, description="Invoices made out to this person, newest first."
+    )
 
 
 T = TypeVar("T")

@@ -15,6 +15,7 @@ from graph.types.enums import PreferredTime, Sex, Species
 from graph.types.node import Node
 from graph.types.people import Profile
 from graph.types.scheduling import Appointment
+from graph.types.till import Invoice
 
 ACTIVE_ONLY = "Only entries that are active now."
 
@@ -62,4 +63,7 @@ class Pet(Node, TableRow):
         order=x.APPOINTMENTS_BY_START,
         description="Appointments by start time, oldest first; `upcomingOnly` from now on.",
         upcoming_only=flag(x.ONLY_UPCOMING, default=False, description="Only appointments that end after now."),
+    )
+    invoices: Connection[Invoice] = paged(
+        "pet_id", order=x.INVOICES_NEWEST_FIRST, description="Invoices for this pet, newest first (an owner: own ones)."
     )
