@@ -86,3 +86,12 @@ INVOICES_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), d
 LINES_AS_ENTERED = ListOrder(lambda a: f"{a}.position, {a}.id")
 PAYMENTS_AS_RECEIVED = ListOrder(lambda a: f"{a}.received_at, {a}.id")
 REFUNDS_AS_MADE = ListOrder(lambda a: f"{a}.refunded_at, {a}.id")
+
+# Visit notes and vaccines (migration 0021).
+RECORD_IS_SIGNED = Computed("is_signed", lambda a: f"{a}.signed_at IS NOT NULL")
+RECORDS_NEWEST_FIRST = Order(
+    (("visit_date", "date"), ("created_at", "timestamptz"), ("id", "uuid")), descending=True
+)
+ADDENDA_AS_WRITTEN = ListOrder(lambda a: f"{a}.created_at, {a}.id")
+VACCINES_NEWEST_FIRST = ListOrder(lambda a: f"{a}.administered_date DESC, {a}.id")
+VACCINES_BY_DUE_DATE = Order((("next_dose_date", "date"), ("id", "uuid")))

@@ -18,6 +18,7 @@ from graph.resolvers import nodes as nodes_r
 from graph.resolvers import pets as pets_r
 from graph.resolvers import promotions as promotions_r
 from graph.resolvers import viewer as viewer_r
+from graph.resolvers import visits as visits_r
 from graph.resolvers.records import alerts, devices, problems, profiles
 from graph.resolvers.scheduling import queries as scheduling_q
 from graph.resolvers.scheduling import recurrence, rooms, visits
@@ -71,6 +72,8 @@ from graph.types.till_mutations import (
     ServicePayload,
 )
 from graph.types.viewer import Viewer
+from graph.types.visits import Vaccine
+from graph.types.visits_mutations import MedicalRecordPayload, VaccinePayload
 
 
 @strawberry.type(description="Reading VetQL. Everything is filtered by who asks (row-level security).")
@@ -130,6 +133,11 @@ class Query:
         resolver=devices.my_devices,
         permission_classes=[IsClinicMember],
         description="The caller's push-notification devices, most recently used first.",
+    )
+    upcoming_vaccines: Connection[Vaccine] = strawberry.field(
+        resolver=visits_r.upcoming_vaccines,
+        permission_classes=[IsStaff],
+        description="Vaccines falling due within `within` days of the clinic's today, soonest first. Staff only.",
     )
     # The till: catalogue, invoices (graph/resolvers/till/)
     services: list[Service] = strawberry.field(
@@ -337,6 +345,28 @@ class Mutation:
         resolver=payments.refund_payment,
         permission_classes=[IsStaff],
         description="Give money back against a payment; the invoice owes it again. Staff only.",
+    )
+
+    # Visit notes and vaccines (graph/resolvers/visits.py)
+    create_medical_record: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.create_medical_record, permission_classes=[IsStaff],
+        description="Write a SOAP visit note for an appointment or walk-in, as the caller. Staff only.",
+    )
+    update_medical_record: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.update_medical_record, permission_classes=[IsStaff],
+        description="Edit a visit note that is not signed yet. Staff only.",
+    )
+    sign_medical_record: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.sign_medical_record, permission_classes=[IsStaff],
+        description="Sign a visit note: never edited afterwards. Staff only.",
+    )
+    add_medical_record_addendum: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.add_medical_record_addendum, permission_classes=[IsStaff],
+        description="Add a correction or addition to a visit note, with who and when. Staff only.",
+    )
+    record_vaccine: VaccinePayload = strawberry.mutation(
+        resolver=visits_r.record_vaccine, permission_classes=[IsStaff],
+        description="Record a vaccine given (product, lot, dose, route, site, next dose). Staff only.",
     )
 
     # Scheduling: rooms, bookings, the visit flow, recurring series (graph/resolvers/scheduling/)

@@ -203,6 +203,25 @@ async def _surgery_clinic(database_url: str) -> Gap:
                 "INSERT INTO refunds (tenant_id, payment_id, invoice_id, client_id, amount, reason, refunded_by)"
                 " VALUES ($1, $2, $3, $4, 1000, 'Vuelto', $5)", g.tenant, payment, invoice, g.owner, g.vet,
             )  # fmt: skip
+            # a signed visit note with an addendum, and a vaccine given in it
+            problem = await conn.fetchval(
+                "INSERT INTO patient_problems (tenant_id, pet_id, problem_name) VALUES ($1, $2, 'Otitis') RETURNING id",
+                g.tenant, g.pet,
+            )  # fmt: skip
+            record = await conn.fetchval(
+                "INSERT INTO medical_records (tenant_id, pet_id, vet_id, title, subjective, weight_kg, temperature_c,"
+                " problem_ids, signed_at, signed_by) VALUES ($1, $2, $3, 'Control', 'Bien', 24.5, 38.6, $4, now(), $3)"
+                " RETURNING id", g.tenant, g.pet, g.vet, [problem],
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO medical_record_addenda (tenant_id, record_id, body, created_by)"
+                " VALUES ($1, $2, 'Nota', $3)", g.tenant, record, g.vet,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO vaccines (tenant_id, pet_id, name, product_id, batch_number, route, administered_date,"
+                " next_dose_date, administered_by, medical_record_id) VALUES ($1, $2, 'Antirrábica', $3, 'L1',"
+                " 'subcutaneous', current_date, current_date + 365, $4, $5)", g.tenant, g.pet, product, g.vet, record,
+            )  # fmt: skip
     finally:
         await conn.close()
     return g

@@ -16,6 +16,7 @@ from graph.types.node import Node
 from graph.types.people import Profile
 from graph.types.scheduling import Appointment
 from graph.types.till import Invoice
+from graph.types.visits import MedicalRecord, Vaccine
 
 ACTIVE_ONLY = "Only entries that are active now."
 
@@ -66,4 +67,10 @@ class Pet(Node, TableRow):
     )
     invoices: Connection[Invoice] = paged(
         "pet_id", order=x.INVOICES_NEWEST_FIRST, description="Invoices for this pet, newest first (an owner: own ones)."
+    )
+    medical_records: Connection[MedicalRecord] = paged(
+        "pet_id", order=x.RECORDS_NEWEST_FIRST, description="Visit notes, newest first. Staff only: empty for owners."
+    )
+    vaccines: list[Vaccine] = many(
+        "pet_id", order=x.VACCINES_NEWEST_FIRST, description="Vaccines given, most recent first."
     )
