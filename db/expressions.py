@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from db.json_formats import base64url
 from db.pagination import Order
 
 Sql = Callable[[str], str]  # alias of the row -> SQL expression
@@ -95,3 +96,23 @@ RECORDS_NEWEST_FIRST = Order(
 ADDENDA_AS_WRITTEN = ListOrder(lambda a: f"{a}.created_at, {a}.id")
 VACCINES_NEWEST_FIRST = ListOrder(lambda a: f"{a}.administered_date DESC, {a}.id")
 VACCINES_BY_DUE_DATE = Order((("next_dose_date", "date"), ("id", "uuid")))
+
+# The audit trail (migration 0022): which object a row is about, as its GraphQL type and global ID.
+AUDITED_TYPES = {
+    "pets": "Pet", "patient_alerts": "PatientAlert", "patient_problems": "PatientProblem",
+    "medical_records": "MedicalRecord", "medical_record_addenda": "MedicalRecordAddendum", "vaccines": "Vaccine",
+    "anesthesia_logs": "AnesthesiaLog", "anesthesia_vitals": "VitalSign", "invoices": "Invoice",
+    "invoice_items": "InvoiceLine", "payments": "Payment", "refunds": "Refund",
+}  # fmt: skip
+
+
+def _audited_type(a: str) -> str:
+    cases = " ".join(f"WHEN '{table}' THEN '{name}'" for table, name in AUDITED_TYPES.items())
+    return f"CASE {a}.table_name {cases} END"
+
+
+AUDIT_RECORD_TYPE = Computed("record_type", _audited_type)
+AUDIT_RECORD_ID = Computed(
+    "record_global_id", lambda a: base64url(f"{_audited_type(a)} || ':' || {a}.record_id::text", pad=True)
+)
+AUDIT_NEWEST_FIRST = Order((("occurred_at", "timestamptz"), ("id", "uuid")), descending=True)

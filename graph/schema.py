@@ -11,6 +11,7 @@ from graph.compiled.execution import PassThroughExecutionContext
 from graph.extensions import extensions
 from graph.permissions import IsAdmin, IsAdminOrPlatform, IsClinicMember, IsPlatform, IsSignedIn, IsStaff
 from graph.resolvers import anesthesia as anesthesia_r
+from graph.resolvers import audit as audit_r
 from graph.resolvers import billing as billing_r
 from graph.resolvers import billing_mutations as billing_m
 from graph.resolvers import live as live_r
@@ -27,6 +28,7 @@ from graph.table import check_described
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.anesthesia_mutations import AnesthesiaLogPayload, RecordVitalsPayload
+from graph.types.audit import AuditEvent
 from graph.types.billing import SubscriptionPlan
 from graph.types.billing_mutations import (
     SubscriptionPlanPayload,
@@ -133,6 +135,11 @@ class Query:
         resolver=devices.my_devices,
         permission_classes=[IsClinicMember],
         description="The caller's push-notification devices, most recently used first.",
+    )
+    audit_events: Connection[AuditEvent] = strawberry.field(
+        resolver=audit_r.audit_events,
+        permission_classes=[IsAdmin],
+        description="Who changed which clinical or financial record, when and how, newest first. Admins only.",
     )
     upcoming_vaccines: Connection[Vaccine] = strawberry.field(
         resolver=visits_r.upcoming_vaccines,

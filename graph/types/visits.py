@@ -28,13 +28,7 @@ LazyPet = Annotated["Pet", strawberry.lazy("graph.types.pet")]
 
 def global_ids_codec(type_name: str) -> Codec:
     """A uuid[] column shown as the global IDs of `type_name`, in order."""
-    return Codec(
-        lambda v: (
-            f"(SELECT coalesce(json_agg({formats.global_id(type_name, 'u.k')} ORDER BY u.n), '[]'::json)"
-            f" FROM unnest({v}) WITH ORDINALITY AS u(k, n))"
-        ),
-        lambda v: [to_global_id(type_name, k) for k in v or []],
-    )
+    return Codec(lambda v: formats.global_ids(type_name, v), lambda v: [to_global_id(type_name, k) for k in v or []])
 
 
 strawberry.enum(VisitErrorCode, description="Why a visit-note or vaccine mutation refused some input.")
