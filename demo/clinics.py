@@ -427,6 +427,7 @@ _COLUMN_NAMES = {  # insert order: parents first
     " tax_total total currency",
     "invoice_items": "tenant_id id invoice_id item_type service_id description quantity unit_price line_discount"
     " iva_rate position",
+    "payments": "tenant_id id invoice_id client_id method amount reference received_at received_by",
     "tenant_subscriptions": "tenant_id id plan_id status current_period_start current_period_end",
     "tenant_usage": "tenant_id id period_start period_end sms_sent emails_sent messages_sent storage_bytes"
     " active_users",
@@ -976,6 +977,8 @@ class _Clinic:
             # the visit at 10 %, medicines at 5 %): these columns are recomputed from the lines
             discount = price // 10 if rng.random() < 0.12 else 0
             status = rng.choices(("paid", "sent", "partial", "draft"), (80, 12, 5, 3))[0]
+            total = subtotal - discount  # prices include IVA: what the database will compute
+            paid = total if status == "paid" else total // 2 if status == "partial" else 0
             issued = done.astimezone(TZ).date()
             due = issued if status == "paid" else issued + timedelta(days=30)
             self.add(
@@ -984,7 +987,7 @@ class _Clinic:
                 None if status == "draft" else f"001-001-{number:07d}",
                 pet.owner_id,
                 pet.id,
-                status,
+                "sent" if paid else status,  # the payments below make it partial or paid
                 None if status == "draft" else issued,
                 due,
                 *(Decimal(x) for x in (subtotal, discount, 0, subtotal - discount)),
@@ -1003,6 +1006,18 @@ class _Clinic:
                     Decimal(discount if i == 0 else 0),
                     10 if kind == "service" else 5,
                     i + 1,
+                )
+            if paid:
+                self.add(
+                    "payments",
+                    self.uid("payment", k),
+                    invoice_id,
+                    pet.owner_id,
+                    rng.choice(("cash", "card", "transfer")),
+                    Decimal(paid),
+                    None,
+                    done,
+                    self.staff(rng),
                 )
 
     def vaccines(self) -> None:
