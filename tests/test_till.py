@@ -550,3 +550,45 @@ async def test_payments_are_never_edited_or_deleted_by_the_app_role(
         assert await conn.fetchval("SELECT amount FROM payments WHERE id = $1", key) == 5000
     finally:
         await conn.close()
+
+
+async def test_every_till_and_visit_mutation_refuses_an_owner_and_finds_nothing_of_another_clinic(
+    gql: GQL, token: Token, till: Till, world: World
+) -> None:
+    """Each mutation of issue 14: an owner's token is FORBIDDEN; another clinic's ids are NOT_FOUND."""
+    vet = token(till.vet, till.tenant, "vet")
+    s = await service(gql, vet, 5000)
+    inv = await draft(gql, till, vet, [{"serviceId": s}])
+    line = inv["lines"] and (await gql.data(
+        "query($id: ID!) { node(id: $id) { ... on Invoice { lines { id } } } }", {"id": inv["id"]}, vet
+    ))["node"]["lines"][0]["id"]  # fmt: skip
+    paid = await issued(gql, till, vet, 5000)
+    payment = (await run(gql, PAY, vet, "recordPayment", invoiceId=paid["id"], method="CASH", amount="100"))["payment"]
+    note = (await gql.data(
+        "mutation($i: CreateMedicalRecordInput!) { createMedicalRecord(input: $i) { record { id } } }",
+        {"i": {"petId": gid("Pet", till.pet), "title": "Nota"}}, vet,
+    ))["createMedicalRecord"]["record"]["id"]  # fmt: skip
+    calls: list[tuple[str, str, dict[str, Any], str]] = [
+        ("updateService", "UpdateServiceInput", {"serviceId": s, "price": "1"}, "serviceId"),
+        ("addInvoiceLine", "AddInvoiceLineInput", {"invoiceId": inv["id"], "line": {"serviceId": s}}, "invoiceId"),
+        ("removeInvoiceLine", "RemoveInvoiceLineInput", {"lineId": line}, "lineId"),
+        ("issueInvoice", "IssueInvoiceInput", {"invoiceId": inv["id"]}, "invoiceId"),
+        ("recordPayment", "RecordPaymentInput", {"invoiceId": paid["id"], "method": "CASH", "amount": "1"},
+         "invoiceId"),
+        ("refundPayment", "RefundPaymentInput", {"paymentId": payment["id"], "amount": "1"}, "paymentId"),
+        ("updateMedicalRecord", "UpdateMedicalRecordInput", {"recordId": note, "plan": "x"}, "recordId"),
+        ("signMedicalRecord", "SignMedicalRecordInput", {"recordId": note}, "recordId"),
+        ("addMedicalRecordAddendum", "AddMedicalRecordAddendumInput", {"recordId": note, "body": "x"}, "recordId"),
+        ("recordVaccine", "RecordVaccineInput", {"petId": gid("Pet", till.pet), "name": "x",
+                                                 "administeredDate": "2025-01-01"}, "petId"),
+    ]  # fmt: skip
+    owner = token(till.owner, till.tenant, "owner")
+    stranger = token(world.b.vet, world.b.tenant, "vet")
+    for name, input_type, fields, field in calls:
+        query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ field code }} }} }}"
+        body = await gql(query, {"input": fields}, owner)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"], name
+        refused = (await gql.data(query, {"input": fields}, stranger))[name]
+        assert refused["userErrors"] == [{"field": field, "code": "NOT_FOUND"}], name
+    still = (await gql.data(NODE, {"id": inv["id"]}, vet))["node"]
+    assert still["status"] == "DRAFT" and len(still["lines"]) == 1

@@ -6,7 +6,7 @@
 -- clinic's admins), none to change, and a trigger refuses any UPDATE.
 
 CREATE TABLE IF NOT EXISTS audit_events (
-  tenant_id      text NOT NULL,
+  tenant_id      text NOT NULL DEFAULT vetql.tenant_id() REFERENCES tenants (id) ON DELETE CASCADE,
   id             uuid NOT NULL DEFAULT gen_random_uuid(),
   occurred_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
   transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
