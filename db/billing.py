@@ -161,5 +161,8 @@ async def roll_up_usage(db: RequestDb, lock_key: int) -> int | None:
     if locked is None or not locked["locked"]:
         return None
     counts = await db.fetch_one("SELECT vetql.roll_up_usage() AS counts")
+    messages = await db.fetch_one("SELECT vetql.roll_up_message_usage() AS messages")  # SMS, e-mails (0023)
     users = await db.fetch_one("SELECT vetql.roll_up_active_users() AS users")
-    return (0 if counts is None else int(counts["counts"])) + (0 if users is None else int(users["users"]))
+    folded = 0 if counts is None else int(counts["counts"])
+    folded += 0 if messages is None else int(messages["messages"])
+    return folded + (0 if users is None else int(users["users"]))
