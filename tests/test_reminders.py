@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from domain.reminders import rules
 from server.reminders import Delivery, FcmSender, LogSender, Outgoing, run_once
+from tests.conftest import GQL
 from tests.test_till import Till, _clinic
 
 PROJECT = "vet-demo"
@@ -117,7 +118,7 @@ def pool(app_and_counter: tuple[Any, Any], client: Any) -> Any:
 
 
 async def test_reminders_are_scheduled_in_es_py_on_the_owners_channel_once_and_counted(
-    database_url: str, clinic: Till, pool: Any
+    database_url: str, clinic: Till, pool: Any, gql: GQL, token: Any
 ) -> None:
     due = date.today() + timedelta(days=3)
     await _sql(database_url, "INSERT INTO vaccines (tenant_id, pet_id, name, administered_date, next_dose_date)"
@@ -141,6 +142,12 @@ async def test_reminders_are_scheduled_in_es_py_on_the_owners_channel_once_and_c
     counted = await _sql(database_url, "SELECT sum(emails_sent) AS e FROM tenant_message_deltas WHERE tenant_id = $1",
                          clinic.tenant)  # fmt: skip
     assert counted[0]["e"] == 2
+    month = date.today().replace(day=1).isoformat()
+    usage = await gql.data(
+        "query($t: String, $m: Date!) { tenantUsage(tenantId: $t, from: $m, to: $m) { emailsSent smsSent } }",
+        {"t": clinic.tenant, "m": month}, token(clinic.admin, clinic.tenant, "admin"),
+    )  # fmt: skip
+    assert usage["tenantUsage"] == [{"emailsSent": 2, "smsSent": 0}]
 
 
 async def test_push_goes_through_fcm_and_an_invalid_token_switches_the_device_off(

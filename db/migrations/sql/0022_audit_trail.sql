@@ -49,7 +49,8 @@ BEGIN
            (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object('old', e.value)), '{}')
               FROM jsonb_each(to_jsonb(o)) e
              WHERE e.value <> 'null' AND e.key NOT IN ('tenant_id', 'id', 'updated_at'))
-      FROM old_rows o;
+      FROM old_rows o
+     WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = o.tenant_id);  -- a clinic erased takes its trail along
   END IF;
   RETURN NULL;
 END
