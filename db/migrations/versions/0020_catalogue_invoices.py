@@ -3,7 +3,7 @@
 from db.migrations import sqlfile
 
 revision = "0020_catalogue_invoices"
-down_revision = "0014_idempotency_keys"
+down_revision = "0017_clinic_staff"
 
 
 def upgrade() -> None:
