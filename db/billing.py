@@ -117,14 +117,19 @@ async def set_tier(db: RequestDb, tenant: str, plan: str) -> None:
 _USAGE = text(
     "SELECT period_start, (period_start + interval '1 month')::date AS period_end,"
     " sum(appointments_created)::int AS appointments_created, sum(invoices_created)::int AS invoices_created,"
-    " sum(messages_sent)::int AS messages_sent, sum(active_users)::int AS active_users"
-    " FROM (SELECT period_start, appointments_created, invoices_created, messages_sent, active_users"
+    " sum(messages_sent)::int AS messages_sent, sum(active_users)::int AS active_users,"
+    " sum(sms_sent)::int AS sms_sent, sum(emails_sent)::int AS emails_sent"
+    " FROM (SELECT period_start, appointments_created, invoices_created, messages_sent, active_users, sms_sent,"
+    "              emails_sent"
     "         FROM tenant_usage WHERE tenant_id = :tenant"
     "       UNION ALL"
-    "       SELECT period_start, appointments_created, invoices_created, messages_sent, 0"
+    "       SELECT period_start, appointments_created, invoices_created, messages_sent, 0, 0, 0"
     "         FROM tenant_usage_deltas WHERE tenant_id = :tenant"
     "       UNION ALL"
-    "       SELECT d.period_start, 0, 0, 0, count(DISTINCT d.profile_id)"
+    "       SELECT period_start, 0, 0, 0, 0, sms_sent, emails_sent"
+    "         FROM tenant_message_deltas WHERE tenant_id = :tenant"
+    "       UNION ALL"
+    "       SELECT d.period_start, 0, 0, 0, count(DISTINCT d.profile_id), 0, 0"
     "         FROM tenant_active_user_deltas d WHERE d.tenant_id = :tenant AND NOT EXISTS ("
     "           SELECT 1 FROM tenant_active_users a"
     "            WHERE a.tenant_id = d.tenant_id AND a.period_start = d.period_start AND a.profile_id = d.profile_id)"
@@ -161,5 +166,8 @@ async def roll_up_usage(db: RequestDb, lock_key: int) -> int | None:
     if locked is None or not locked["locked"]:
         return None
     counts = await db.fetch_one("SELECT vetql.roll_up_usage() AS counts")
+    messages = await db.fetch_one("SELECT vetql.roll_up_message_usage() AS messages")  # SMS, e-mails (0023)
     users = await db.fetch_one("SELECT vetql.roll_up_active_users() AS users")
-    return (0 if counts is None else int(counts["counts"])) + (0 if users is None else int(users["users"]))
+    folded = 0 if counts is None else int(counts["counts"])
+    folded += 0 if messages is None else int(messages["messages"])
+    return folded + (0 if users is None else int(users["users"]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from db.json_formats import base64url
 from db.pagination import Order
 
 Sql = Callable[[str], str]  # alias of the row -> SQL expression
@@ -84,3 +85,39 @@ VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("seq", "bigint")))
 # Commit order: the per-log number readings get under the log's lock; what the live streams resume by.
 VITALS_IN_COMMIT_ORDER = Order((("seq", "bigint"),))
 APPOINTMENTS_BY_START = Order((("start_time", "timestamptz"), ("id", "uuid")))
+
+# The till (migration 0020): what is still owed, in whole guaraníes, as the database keeps it.
+INVOICE_BALANCE_DUE = Computed("balance_due", lambda a: f"({a}.total - {a}.amount_paid)::bigint")
+INVOICES_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
+LINES_AS_ENTERED = ListOrder(lambda a: f"{a}.position, {a}.id")
+PAYMENTS_AS_RECEIVED = ListOrder(lambda a: f"{a}.received_at, {a}.id")
+REFUNDS_AS_MADE = ListOrder(lambda a: f"{a}.refunded_at, {a}.id")
+
+# Visit notes and vaccines (migration 0021).
+RECORD_IS_SIGNED = Computed("is_signed", lambda a: f"{a}.signed_at IS NOT NULL")
+RECORDS_NEWEST_FIRST = Order(
+    (("visit_date", "date"), ("created_at", "timestamptz"), ("id", "uuid")), descending=True
+)
+ADDENDA_AS_WRITTEN = ListOrder(lambda a: f"{a}.created_at, {a}.id")
+VACCINES_NEWEST_FIRST = ListOrder(lambda a: f"{a}.administered_date DESC, {a}.id")
+VACCINES_BY_DUE_DATE = Order((("next_dose_date", "date"), ("id", "uuid")))
+
+# The audit trail (migration 0022): which object a row is about, as its GraphQL type and global ID.
+AUDITED_TYPES = {
+    "pets": "Pet", "patient_alerts": "PatientAlert", "patient_problems": "PatientProblem",
+    "medical_records": "MedicalRecord", "medical_record_addenda": "MedicalRecordAddendum", "vaccines": "Vaccine",
+    "anesthesia_logs": "AnesthesiaLog", "anesthesia_vitals": "VitalSign", "invoices": "Invoice",
+    "invoice_items": "InvoiceLine", "payments": "Payment", "refunds": "Refund",
+}  # fmt: skip
+
+
+def _audited_type(a: str) -> str:
+    cases = " ".join(f"WHEN '{table}' THEN '{name}'" for table, name in AUDITED_TYPES.items())
+    return f"CASE {a}.table_name {cases} END"
+
+
+AUDIT_RECORD_TYPE = Computed("record_type", _audited_type)
+AUDIT_RECORD_ID = Computed(
+    "record_global_id", lambda a: base64url(f"{_audited_type(a)} || ':' || {a}.record_id::text", pad=True)
+)
+AUDIT_NEWEST_FIRST = Order((("occurred_at", "timestamptz"), ("id", "uuid")), descending=True)

@@ -44,3 +44,11 @@ def cursor(values: list[tuple[str, str]]) -> str:
 def json_flag(expr: str, key: str, default: bool) -> str:
     """A boolean member of a JSON object column, `default` when absent."""
     return f"coalesce(({expr} ->> '{key}')::boolean, {'true' if default else 'false'})"
+
+
+def global_ids(type_name: str, array_expr: str) -> str:
+    """A uuid[] as the JSON array of `type_name` global IDs, in order."""
+    return (
+        f"(SELECT coalesce(json_agg({global_id(type_name, 'u.k')} ORDER BY u.n), '[]'::json)"
+        f" FROM unnest({array_expr}) WITH ORDINALITY AS u(k, n))"
+    )

@@ -136,18 +136,6 @@ async def record_use(
     )
 
 
-async def discount_invoice(db: RequestDb, tenant: str, invoice_id: UUID, amount: Decimal) -> Row:
-    row = await db.fetch_one(
-        text(
-            "UPDATE invoices SET discount_total = discount_total + :amount, total = total - :amount"
-            " WHERE tenant_id = :tenant AND id = :id RETURNING *"
-        ),
-        {"tenant": tenant, "id": invoice_id, "amount": amount},
-    )
-    assert row is not None
-    return row
-
-
 async def void_invoice(db: RequestDb, tenant: str, invoice_id: UUID) -> tuple[Row, list[Row]]:
     """Void the (locked) invoice, void its promotion uses and give each use back to its promotion."""
     row = await db.fetch_one(

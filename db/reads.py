@@ -155,10 +155,13 @@ async def listed(db: RequestDb, listing: Listing, columns: str = "c.*") -> list[
     return list(await db.fetch(listing.sql(columns), listing.params))
 
 
-async def list_page(db: RequestDb, query: ListQuery, order: Order, page: Page) -> list[Row]:
+async def list_page(db: RequestDb, query: ListQuery, order: Order, page: Page, *, columns: str = "c.*") -> list[Row]:
     conditions, order_by, params, limit = keyset_sql(order, page, "c")
     rows = await db.fetch(
-        text(f"SELECT c.* FROM {query.table} c WHERE {query.where} AND {conditions} ORDER BY {order_by} LIMIT :limit"),
+        text(
+            f"SELECT {columns} FROM {query.table} c WHERE {query.where} AND {conditions}"
+            f" ORDER BY {order_by} LIMIT :limit"
+        ),
         {**query.params, **params, "limit": limit},
     )
     return list(rows)

@@ -425,7 +425,9 @@ _COLUMN_NAMES = {  # insert order: parents first
     "vaccines": "tenant_id id pet_id name batch_number administered_date next_dose_date administered_by",
     "invoices": "tenant_id id invoice_number client_id pet_id status issue_date due_date subtotal discount_total"
     " tax_total total currency",
-    "invoice_items": "tenant_id id invoice_id item_type service_id description quantity unit_price",
+    "invoice_items": "tenant_id id invoice_id item_type service_id description quantity unit_price line_discount"
+    " iva_rate position",
+    "payments": "tenant_id id invoice_id client_id method amount reference received_at received_by",
     "tenant_subscriptions": "tenant_id id plan_id status current_period_start current_period_end",
     "tenant_usage": "tenant_id id period_start period_end sms_sent emails_sent messages_sent storage_bytes"
     " active_users",
@@ -977,21 +979,24 @@ class _Clinic:
                 product, product_price = rng.choice(PRODUCTS)
                 items.append(("product", None, product, rng.randint(1, 2), product_price))
             subtotal = sum(qty * unit for *_, qty, unit in items)
-            discount = subtotal // 10 if rng.random() < 0.12 else 0
-            tax = round((subtotal - discount) * 0.1)  # IVA 10 %
+            # a courtesy discount on the visit's line; totals and IVA are the database's (prices include IVA,
+            # the visit at 10 %, medicines at 5 %): these columns are recomputed from the lines
+            discount = price // 10 if rng.random() < 0.12 else 0
             status = rng.choices(("paid", "sent", "partial", "draft"), (80, 12, 5, 3))[0]
+            total = subtotal - discount  # prices include IVA: what the database will compute
+            paid = total if status == "paid" else total // 2 if status == "partial" else 0
             issued = done.astimezone(TZ).date()
             due = issued if status == "paid" else issued + timedelta(days=30)
             self.add(
                 "invoices",
                 invoice_id,
-                f"001-001-{number:07d}",
+                None if status == "draft" else f"001-001-{number:07d}",
                 pet.owner_id,
                 pet.id,
-                status,
-                issued,
+                "sent" if paid else status,  # the payments below make it partial or paid
+                None if status == "draft" else issued,
                 due,
-                *(Decimal(x) for x in (subtotal, discount, tax, subtotal - discount + tax)),
+                *(Decimal(x) for x in (subtotal, discount, 0, subtotal - discount)),
                 "PYG",
             )
             for i, (kind, service_id, description, qty, unit) in enumerate(items):
@@ -1004,6 +1009,21 @@ class _Clinic:
                     description,
                     Decimal(qty),
                     Decimal(unit),
+                    Decimal(discount if i == 0 else 0),
+                    10 if kind == "service" else 5,
+                    i + 1,
+                )
+            if paid:
+                self.add(
+                    "payments",
+                    self.uid("payment", k),
+                    invoice_id,
+                    pet.owner_id,
+                    rng.choice(("cash", "card", "transfer")),
+                    Decimal(paid),
+                    None,
+                    done,
+                    self.staff(rng),
                 )
 
     def vaccines(self) -> None:

@@ -19,6 +19,7 @@ from graph.permissions import (
     IsStaff,
 )
 from graph.resolvers import anesthesia as anesthesia_r
+from graph.resolvers import audit as audit_r
 from graph.resolvers import billing as billing_r
 from graph.resolvers import billing_mutations as billing_m
 from graph.resolvers import live as live_r
@@ -27,16 +28,19 @@ from graph.resolvers import pets as pets_r
 from graph.resolvers import promotions as promotions_r
 from graph.resolvers import staff as staff_r
 from graph.resolvers import viewer as viewer_r
+from graph.resolvers import visits as visits_r
 from graph.resolvers.front_desk import owners as owners_r
 from graph.resolvers.front_desk import patients as patients_r
 from graph.resolvers.front_desk import search as search_r
 from graph.resolvers.records import alerts, devices, problems, profiles
 from graph.resolvers.scheduling import queries as scheduling_q
 from graph.resolvers.scheduling import recurrence, rooms, visits
+from graph.resolvers.till import catalogue, invoices, payments
 from graph.table import check_described
 from graph.types.alarms import AnesthesiaAlarm
 from graph.types.anesthesia import AnesthesiaLog, VitalSign
 from graph.types.anesthesia_mutations import AnesthesiaLogPayload, RecordVitalsPayload
+from graph.types.audit import AuditEvent
 from graph.types.billing import SubscriptionPlan
 from graph.types.billing_mutations import (
     SubscriptionPlanPayload,
@@ -80,7 +84,18 @@ from graph.types.staff import (
     StaffInvitation,
     StaffPayload,
 )
+from graph.types.till import Invoice, InvoiceSettings, Product, Service
+from graph.types.till_mutations import (
+    InvoicePayload,
+    InvoiceSettingsPayload,
+    PaymentPayload,
+    ProductPayload,
+    RefundPayload,
+    ServicePayload,
+)
 from graph.types.viewer import Viewer
+from graph.types.visits import Vaccine
+from graph.types.visits_mutations import MedicalRecordPayload, VaccinePayload
 from graph.types.weights import PetWeight
 
 
@@ -152,6 +167,37 @@ class Query:
         resolver=devices.my_devices,
         permission_classes=[IsClinicMember],
         description="The caller's push-notification devices, most recently used first.",
+    )
+    audit_events: Connection[AuditEvent] = strawberry.field(
+        resolver=audit_r.audit_events,
+        permission_classes=[IsAdmin],
+        description="Who changed which clinical or financial record, when and how, newest first. Admins only.",
+    )
+    upcoming_vaccines: Connection[Vaccine] = strawberry.field(
+        resolver=visits_r.upcoming_vaccines,
+        permission_classes=[IsStaff],
+        description="Vaccines falling due within `within` days of the clinic's today, soonest first. Staff only.",
+    )
+    # The till: catalogue, invoices (graph/resolvers/till/)
+    services: list[Service] = strawberry.field(
+        resolver=catalogue.services,
+        permission_classes=[IsStaff],
+        description="The clinic's services by name. Staff only.",
+    )
+    products: list[Product] = strawberry.field(
+        resolver=catalogue.products,
+        permission_classes=[IsStaff],
+        description="The clinic's products by name. Staff only.",
+    )
+    invoice_settings: InvoiceSettings = strawberry.field(
+        resolver=catalogue.invoice_settings,
+        permission_classes=[IsStaff],
+        description="Whether the clinic's prices include IVA, its RUC, timbrado and numbering. Staff only.",
+    )
+    invoices: Connection[Invoice] = strawberry.field(
+        resolver=invoices.invoices,
+        permission_classes=[IsClinicMember],
+        description="Invoices newest first, a page at a time: staff see the clinic's, an owner their own.",
     )
 
 
@@ -364,6 +410,85 @@ class Mutation:
         resolver=promotions_r.void_invoice,
         permission_classes=[IsStaff],
         description="Void an unpaid invoice; its promotion uses are given back. Staff only.",
+    )
+
+    # The till: catalogue, settings, invoices, payments (graph/resolvers/till/)
+    create_service: ServicePayload = strawberry.mutation(
+        resolver=catalogue.create_service,
+        permission_classes=[IsStaff],
+        description="Add a service to the catalogue (price in whole PYG, IVA rate). Staff only.",
+    )
+    update_service: ServicePayload = strawberry.mutation(
+        resolver=catalogue.update_service,
+        permission_classes=[IsStaff],
+        description="Change a service; `isActive: false` stops invoicing it. Staff only.",
+    )
+    create_product: ProductPayload = strawberry.mutation(
+        resolver=catalogue.create_product,
+        permission_classes=[IsStaff],
+        description="Add a product to the catalogue (price in whole PYG, IVA rate). Staff only.",
+    )
+    update_product: ProductPayload = strawberry.mutation(
+        resolver=catalogue.update_product,
+        permission_classes=[IsStaff],
+        description="Change a product; `isActive: false` stops invoicing it. Staff only.",
+    )
+    update_invoice_settings: InvoiceSettingsPayload = strawberry.mutation(
+        resolver=catalogue.update_invoice_settings,
+        permission_classes=[IsAdmin],
+        description="Whether prices include IVA; the clinic's RUC, timbrado and numbering codes. Admin only.",
+    )
+    create_invoice: InvoicePayload = strawberry.mutation(
+        resolver=invoices.create_invoice,
+        permission_classes=[IsStaff],
+        description="Start a draft invoice for an owner, with lines from the catalogue. Staff only.",
+    )
+    add_invoice_line: InvoicePayload = strawberry.mutation(
+        resolver=invoices.add_invoice_line,
+        permission_classes=[IsStaff],
+        description="Add a catalogue line to a draft; the database recomputes totals and IVA. Staff only.",
+    )
+    remove_invoice_line: InvoicePayload = strawberry.mutation(
+        resolver=invoices.remove_invoice_line,
+        permission_classes=[IsStaff],
+        description="Take a line off a draft. Staff only.",
+    )
+    issue_invoice: InvoicePayload = strawberry.mutation(
+        resolver=invoices.issue_invoice,
+        permission_classes=[IsStaff],
+        description="Issue a draft: numbered gap-free by the database, never edited again. Staff only.",
+    )
+    record_payment: PaymentPayload = strawberry.mutation(
+        resolver=payments.record_payment,
+        permission_classes=[IsStaff],
+        description="Record a cash, card or transfer payment; never more than the balance due. Staff only.",
+    )
+    refund_payment: RefundPayload = strawberry.mutation(
+        resolver=payments.refund_payment,
+        permission_classes=[IsStaff],
+        description="Give money back against a payment; the invoice owes it again. Staff only.",
+    )
+
+    # Visit notes and vaccines (graph/resolvers/visits.py)
+    create_medical_record: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.create_medical_record, permission_classes=[IsStaff],
+        description="Write a SOAP visit note for an appointment or walk-in, as the caller. Staff only.",
+    )
+    update_medical_record: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.update_medical_record, permission_classes=[IsStaff],
+        description="Edit a visit note that is not signed yet. Staff only.",
+    )
+    sign_medical_record: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.sign_medical_record, permission_classes=[IsStaff],
+        description="Sign a visit note: never edited afterwards. Staff only.",
+    )
+    add_medical_record_addendum: MedicalRecordPayload = strawberry.mutation(
+        resolver=visits_r.add_medical_record_addendum, permission_classes=[IsStaff],
+        description="Add a correction or addition to a visit note, with who and when. Staff only.",
+    )
+    record_vaccine: VaccinePayload = strawberry.mutation(
+        resolver=visits_r.record_vaccine, permission_classes=[IsStaff],
+        description="Record a vaccine given (product, lot, dose, route, site, next dose). Staff only.",
     )
 
     # Scheduling: rooms, bookings, the visit flow, recurring series (graph/resolvers/scheduling/)

@@ -43,7 +43,7 @@ from db.session import Timeouts
 from graph.context import Context
 from graph.extensions import RETRYABLE
 from graph.schema import production_schema, schema
-from server import idempotency, metrics, pages, tracing, usage_rollup
+from server import idempotency, metrics, pages, reminders, tracing, usage_rollup
 from server.auth import AuthError, TokenVerifier
 from server.errors import TooManyConnections, Unavailable, allowed
 from server.limits import Connections, LimitBody, RateLimits
@@ -358,16 +358,26 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
             if settings.usage_rollup_seconds > 0
             else None
         )
+        # Schedules and sends reminders every few minutes (SKIP LOCKED: replicas never send one twice); 0: off.
+        sender = reminders.sender_from_environment(
+            settings.reminder_sender, settings.fcm_credentials, settings.fcm_project_id, settings.fcm_endpoint
+        )
+        reminding = (
+            asyncio.create_task(reminders.run_periodically(engine, sender, settings.reminder_seconds))
+            if settings.reminder_seconds > 0
+            else None
+        )
         _quiet_gc()
         try:
             yield
         finally:
             hub.shut_down()
             undo_signals()
-            if rollup is not None:
-                rollup.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await rollup
+            for task in (rollup, reminding):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await app.state.hub.close()
             await broker.stop()
             await engine.dispose()

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     # How long "this token's subject is an active member" is believed before it is asked again.
     membership_cache_seconds: float = Field(default=5.0, validation_alias="VETQL_MEMBERSHIP_CACHE_SECONDS")
     usage_rollup_seconds: float = Field(default=300.0, validation_alias="VETQL_USAGE_ROLLUP_SECONDS")
+    # Reminders (server/reminders.py): how often a pass runs (0: never), and who sends.
+    reminder_seconds: float = Field(default=300.0, validation_alias="VETQL_REMINDER_SECONDS")
+    reminder_sender: Literal["log", "fcm"] = Field(default="log", validation_alias="VETQL_REMINDER_SENDER")
+    fcm_credentials: str | None = Field(default=None, validation_alias="VETQL_FCM_CREDENTIALS")
+    fcm_project_id: str | None = Field(default=None, validation_alias="VETQL_FCM_PROJECT_ID")
+    fcm_endpoint: str | None = Field(default=None, validation_alias="VETQL_FCM_ENDPOINT")
     # unset: production when DATABASE_URL names a server on another machine, else development
     env: Literal["development", "production"] | None = Field(default=None, validation_alias="VETQL_ENV")
     # unset: on in development, off in production

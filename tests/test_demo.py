@@ -148,8 +148,15 @@ async def _counters_and_invoices_add_up(conn: asyncpg.Connection, tenant: str) -
     # invoices add up
     assert await conn.fetchval(
         "SELECT count(*) FROM invoices i WHERE tenant_id = $1 AND (total <> subtotal - discount_total"
-        " + tax_total OR subtotal <> (SELECT sum(line_total) FROM invoice_items x"
+        " + CASE WHEN prices_include_iva THEN 0 ELSE tax_total END OR tax_total <> iva_5 + iva_10"
+        " OR total <> exempt_amount + taxed_5_amount + taxed_10_amount"
+        " OR subtotal <> (SELECT sum(line_total) FROM invoice_items x"
         " WHERE x.tenant_id = i.tenant_id AND x.invoice_id = i.id))", tenant) == 0
+    # paid invoices are paid by payments, and the database agrees
+    assert await conn.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant) > 0
+    assert await conn.fetchval(
+        "SELECT count(*) FROM invoices WHERE tenant_id = $1 AND (status = 'paid') <> (amount_paid = total AND"
+        " amount_paid > 0) AND status <> 'void'", tenant) == 0
 
 
 async def _last_visit_dates_match_the_backfill(conn: asyncpg.Connection) -> None:

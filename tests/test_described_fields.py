@@ -187,6 +187,53 @@ async def _surgery_clinic(database_url: str) -> Gap:
                 "INSERT INTO pet_weights (tenant_id, pet_id, weight_kg, recorded_by) VALUES ($1, $2, 8.4, $3)",
                 g.tenant, g.pet, g.vet,
             )  # fmt: skip
+            # the till: a service and a product on an invoice, paid and partly refunded
+            service = await conn.fetchval(
+                "INSERT INTO services (tenant_id, name, base_price) VALUES ($1, 'Consulta', 110000) RETURNING id",
+                g.tenant,
+            )  # fmt: skip
+            product = await conn.fetchval(
+                "INSERT INTO products (tenant_id, name, price, iva_rate) VALUES ($1, 'Meloxicam', 42000, 5)"
+                " RETURNING id", g.tenant,
+            )  # fmt: skip
+            invoice = await conn.fetchval(
+                "INSERT INTO invoices (tenant_id, client_id, pet_id) VALUES ($1, $2, $3) RETURNING id",
+                g.tenant, g.owner, g.pet,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO invoice_items (tenant_id, invoice_id, item_type, service_id, product_id, description,"
+                " quantity, unit_price, iva_rate, line_discount) VALUES ($1, $2, 'service', $3, NULL, 'Consulta', 1,"
+                " 110000, 10, 0), ($1, $2, 'product', NULL, $4, 'Meloxicam', 2, 42000, 5, 4000)",
+                g.tenant, invoice, service, product,
+            )  # fmt: skip
+            await conn.execute("UPDATE invoices SET status = 'sent' WHERE id = $1", invoice)
+            payment = await conn.fetchval(
+                "INSERT INTO payments (tenant_id, invoice_id, client_id, method, amount, reference, received_by)"
+                " VALUES ($1, $2, $3, 'card', 50000, 'AUT-1', $4) RETURNING id", g.tenant, invoice, g.owner, g.vet,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO refunds (tenant_id, payment_id, invoice_id, client_id, amount, reason, refunded_by)"
+                " VALUES ($1, $2, $3, $4, 1000, 'Vuelto', $5)", g.tenant, payment, invoice, g.owner, g.vet,
+            )  # fmt: skip
+            # a signed visit note with an addendum, and a vaccine given in it
+            problem = await conn.fetchval(
+                "INSERT INTO patient_problems (tenant_id, pet_id, problem_name) VALUES ($1, $2, 'Otitis') RETURNING id",
+                g.tenant, g.pet,
+            )  # fmt: skip
+            record = await conn.fetchval(
+                "INSERT INTO medical_records (tenant_id, pet_id, vet_id, title, subjective, weight_kg, temperature_c,"
+                " problem_ids, signed_at, signed_by) VALUES ($1, $2, $3, 'Control', 'Bien', 24.5, 38.6, $4, now(), $3)"
+                " RETURNING id", g.tenant, g.pet, g.vet, [problem],
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO medical_record_addenda (tenant_id, record_id, body, created_by)"
+                " VALUES ($1, $2, 'Nota', $3)", g.tenant, record, g.vet,
+            )  # fmt: skip
+            await conn.execute(
+                "INSERT INTO vaccines (tenant_id, pet_id, name, product_id, batch_number, route, administered_date,"
+                " next_dose_date, administered_by, medical_record_id) VALUES ($1, $2, 'Antirrábica', $3, 'L1',"
+                " 'subcutaneous', current_date, current_date + 365, $4, $5)", g.tenant, g.pet, product, g.vet, record,
+            )  # fmt: skip
     finally:
         await conn.close()
     return g

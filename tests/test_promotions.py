@@ -123,11 +123,16 @@ async def new_invoice(
             c.tenant, invoice, f"F-{invoice.hex[:10]}", customer, status, subtotal,
         )  # fmt: skip
         for kind, amount in lines:
+            product = uuid.uuid4()
+            if kind == "product":
+                await conn.execute(
+                    "INSERT INTO products (tenant_id, id, name) VALUES ($1, $2, 'Producto')", c.tenant, product
+                )
             await conn.execute(
                 "INSERT INTO invoice_items (tenant_id, invoice_id, item_type, service_id, product_id, description,"
                 " unit_price) VALUES ($1, $2, $3, $4, $5, 'línea', $6)",
                 c.tenant, invoice, kind, c.service if kind == "service" else None,
-                uuid.uuid4() if kind == "product" else None, amount,
+                product if kind == "product" else None, amount,
             )  # fmt: skip
         return str(to_global_id("Invoice", invoice))
     finally:

@@ -51,12 +51,20 @@ def validate(values: Mapping[str, Any]) -> list[Problem[Code]]:
 
 
 def eligible_amount(promotion: Row, invoice: Row, items: Sequence[Row]) -> Decimal:
-    """What the promotion may discount: the lines it applies to (the whole subtotal for `all` with no lines)."""
+    """What the promotion may discount: what its lines still cost after their own discounts (the whole
+    subtotal for `all` with no lines)."""
     scope = promotion["applies_to"]
     listed = set(promotion["applicable_items"] or [])
     if not items:
         return Decimal(invoice["subtotal"]) if scope == "all" and not listed else Decimal(0)
-    total = Decimal(0)
+    return sum((Decimal(item["amount"]) for item in eligible_lines(promotion, items)), Decimal(0))
+
+
+def eligible_lines(promotion: Row, items: Sequence[Row]) -> list[Row]:
+    """The lines the promotion applies to; its discount is spread over them before IVA."""
+    scope = promotion["applies_to"]
+    listed = set(promotion["applicable_items"] or [])
+    lines = []
     for item in items:
         if scope == "services" and item["item_type"] != "service":
             continue
@@ -64,8 +72,8 @@ def eligible_amount(promotion: Row, invoice: Row, items: Sequence[Row]) -> Decim
             continue
         if listed and item["service_id"] not in listed and item["product_id"] not in listed:
             continue
-        total += Decimal(item["line_total"])
-    return total
+        lines.append(item)
+    return lines
 
 
 def discount(promotion: Row, invoice: Row, base: Decimal) -> Decimal:

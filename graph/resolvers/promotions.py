@@ -10,7 +10,7 @@ from uuid import UUID
 import strawberry
 
 from db import promotions as sql
-from db import reads
+from db import reads, till
 from db.pagination import Order, slice_rows
 from db.session import RequestDb, Row
 from domain.problems import Problem
@@ -39,7 +39,7 @@ from graph.types.promotions import (
 )
 
 PROMOTIONS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
-EDITABLE_INVOICE = ("draft", "sent")
+EDITABLE_INVOICE = ("draft",)  # an issued invoice is never edited
 MAX_SEARCH = 100
 
 CreateArg = Annotated[CreatePromotionInput, strawberry.argument(description="The new code and its rules.")]
@@ -260,7 +260,11 @@ async def redeem_promotion(info: Info, input: RedeemArg) -> RedeemPromotionPaylo
         usage = await sql.record_use(w.db, w.tenant, promotion["id"], invoice, verdict.discount)
         if usage is None:
             w.refuse(Problem("code", Code.ALREADY_APPLIED, "The invoice already has a promotion applied."))
-        updated = await sql.discount_invoice(w.db, w.tenant, invoice_uuid, verdict.discount)
+        # before tax: the discount lowers its lines, then the database recomputes the IVA of each rate
+        items = rules.eligible_lines(promotion, await sql.invoice_items(w.db, w.tenant, invoice_uuid))
+        updated = await till.allocate_promotion(
+            w.db, w.tenant, invoice_uuid, verdict.discount, [item["id"] for item in items]
+        )
         w.prime("Promotion", taken["id"], taken)
         return RedeemPromotionPayload(
             promotion=Promotion.from_row(taken),
@@ -283,6 +287,8 @@ async def void_invoice(info: Info, input: VoidArg) -> VoidInvoicePayload:
             w.refuse(Problem("invoiceId", Code.NOT_FOUND, "No such invoice."))
         if invoice["status"] in ("paid", "void"):
             w.refuse(Problem("invoiceId", Code.INVOICE_NOT_EDITABLE, f"The invoice is {invoice['status']}."))
+        if invoice["amount_paid"] > 0:
+            w.refuse(Problem("invoiceId", Code.INVOICE_NOT_EDITABLE, "The invoice has payments: refund them first."))
         row, voided = await sql.void_invoice(w.db, w.tenant, invoice_uuid)
         w.forget("Promotion")
         return VoidInvoicePayload(invoice=InvoiceTotals.from_row(row), promotion_uses_returned=len(voided))

@@ -65,6 +65,8 @@ class UsagePeriod:
         description="Distinct profiles (staff or owners) that booked an appointment, raised an alert or a problem, "
         "opened an anesthesia log or recorded vitals in the month."
     )
+    sms_sent: int = strawberry.field(default=0, description="Reminders sent by SMS in the month.")
+    emails_sent: int = strawberry.field(default=0, description="Reminders sent by e-mail in the month.")
 
     @classmethod
     def from_row(cls, row: Row) -> UsagePeriod:
@@ -75,6 +77,8 @@ class UsagePeriod:
             invoices_created=row["invoices_created"],
             messages_sent=row["messages_sent"],
             active_users=row["active_users"],
+            sms_sent=row["sms_sent"],
+            emails_sent=row["emails_sent"],
         )
 
 

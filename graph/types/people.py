@@ -23,13 +23,16 @@ from graph.table import (
     flag,
     json_flag_codec,
     many,
+    paged,
     resolver_only,
     row_of,
     table,
 )
 from graph.types.billing_mutations import TenantSubscription, UsagePeriod
+from graph.types.connection import Connection
 from graph.types.enums import ClinicFeature, ContactMethod, DocumentType, Role, Weekday
 from graph.types.node import Node
+from graph.types.till import Invoice
 
 if TYPE_CHECKING:
     from graph.types.pet import Pet
@@ -202,6 +205,9 @@ class Profile(Node, TableRow):
         order=x.PETS_BY_NAME,
         description="The person's pets by name (an owner sees their own; staff their clinic's).",
         current_only=flag(x.ONLY_CURRENT_PETS, default=True, description="Leave out archived pets."),
+    )
+    invoices: Connection[Invoice] = paged(
+        "client_id", order=x.INVOICES_NEWEST_FIRST, description="Invoices made out to this person, newest first."
     )
 
 

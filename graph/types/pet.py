@@ -15,6 +15,8 @@ from graph.types.enums import PreferredTime, Sex, Species
 from graph.types.node import Node
 from graph.types.people import Profile
 from graph.types.scheduling import Appointment
+from graph.types.till import Invoice
+from graph.types.visits import MedicalRecord, Vaccine
 from graph.types.weights import PetWeight
 
 ACTIVE_ONLY = "Only entries that are active now."
@@ -71,4 +73,13 @@ class Pet(Node, TableRow):
         order=x.APPOINTMENTS_BY_START,
         description="Appointments by start time, oldest first; `upcomingOnly` from now on.",
         upcoming_only=flag(x.ONLY_UPCOMING, default=False, description="Only appointments that end after now."),
+    )
+    invoices: Connection[Invoice] = paged(
+        "pet_id", order=x.INVOICES_NEWEST_FIRST, description="Invoices for this pet, newest first (an owner: own ones)."
+    )
+    medical_records: Connection[MedicalRecord] = paged(
+        "pet_id", order=x.RECORDS_NEWEST_FIRST, description="Visit notes, newest first. Staff only: empty for owners."
+    )
+    vaccines: list[Vaccine] = many(
+        "pet_id", order=x.VACCINES_NEWEST_FIRST, description="Vaccines given, most recent first."
     )

@@ -46,6 +46,22 @@ export type AcceptInvitationPayload = {
   userErrors: Array<StaffUserError>;
 };
 
+/** A line to add to a draft. */
+export type AddInvoiceLineInput = {
+  /** The draft invoice. */
+  invoiceId: Scalars['ID']['input'];
+  /** The line. */
+  line: InvoiceLineInput;
+};
+
+/** A correction or addition to a note. */
+export type AddMedicalRecordAddendumInput = {
+  /** 1-10,000 characters. */
+  body: Scalars['String']['input'];
+  /** The note. */
+  recordId: Scalars['ID']['input'];
+};
+
 /** A new problem-list entry: a coded diagnosis, a free name, or both. */
 export type AddPatientProblemInput = {
   /** A code from `diagnosisCodes`; one active entry per pet and code. */
@@ -433,6 +449,73 @@ export type AssignRoomInput = {
   roomId: Scalars['ID']['input'];
 };
 
+/** What a write did to a record. */
+export type AuditAction =
+  | 'DELETE'
+  | 'INSERT'
+  | 'UPDATE';
+
+/** One write to a clinical or financial record, appended in the same transaction. Admins only; never edited. */
+export type AuditEvent = Node & {
+  __typename?: 'AuditEvent';
+  /** What the write did to the record. */
+  action: AuditAction;
+  /** Who (null: a script without a token). */
+  actor: Maybe<Profile>;
+  /** The role they acted in: vet, admin, owner. */
+  actorRole: Maybe<Scalars['String']['output']>;
+  /** Changed fields by column: {"status": {"old": "draft", "new": "sent"}}; an insert has only `new`, a delete only `old`. */
+  changes: Scalars['JSON']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** When. */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The record's global ID. */
+  recordId: Scalars['ID']['output'];
+  /** The record's GraphQL type, e.g. Invoice. */
+  recordType: Maybe<Scalars['String']['output']>;
+  /** The table written, e.g. invoices. */
+  tableName: Scalars['String']['output'];
+};
+
+/** A page of a list. Page with `first`/`after` forwards, `last`/`before` backwards. */
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  /** The items of this page, each with its cursor. */
+  edges: Array<AuditEventEdge>;
+  /** The items of this page, without cursors. */
+  nodes: Array<AuditEvent>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Items in the whole list, all pages together, as visible to the caller. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An item of a list with its cursor. */
+export type AuditEventEdge = {
+  __typename?: 'AuditEventEdge';
+  /** Opaque position of this item; pass as `after` or `before`. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: AuditEvent;
+};
+
+/** Narrows the audit trail; all given conditions hold. */
+export type AuditEventFilter = {
+  /** Only this action. */
+  action?: InputMaybe<AuditAction>;
+  /** Only this person's (Profile). */
+  actorId?: InputMaybe<Scalars['ID']['input']>;
+  /** At or after this instant. */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only this record's (global ID). */
+  recordId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only this table's, e.g. payments. */
+  tableName?: InputMaybe<Scalars['String']['input']>;
+  /** Before this instant. */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
 /** Why a billing mutation refused some input. */
 export type BillingErrorCode =
   | 'ALREADY_SUBSCRIBED'
@@ -651,6 +734,62 @@ export type CreateExamRoomInput = {
   roomType?: RoomType;
 };
 
+/** A new draft invoice for an owner. */
+export type CreateInvoiceInput = {
+  /** Name to invoice, if not the owner's. */
+  clientName?: InputMaybe<Scalars['String']['input']>;
+  /** The customer's RUC or document. */
+  clientRuc?: InputMaybe<Scalars['String']['input']>;
+  /** When payment is due. */
+  dueDate?: InputMaybe<Scalars['Date']['input']>;
+  /** Lines, at most 200. */
+  lines?: Array<InvoiceLineInput>;
+  /** Notes printed on the invoice. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** The customer: a Profile of role owner. */
+  ownerId: Scalars['ID']['input'];
+  /** The owner's pet it is for. */
+  petId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A new visit note (SOAP), written by the caller. */
+export type CreateMedicalRecordInput = {
+  /** The visit; null: walk-in. */
+  appointmentId?: InputMaybe<Scalars['ID']['input']>;
+  /** A: assessment. */
+  assessment?: InputMaybe<Scalars['String']['input']>;
+  /** A: a diagnosis code. */
+  diagnosisCodeId?: InputMaybe<Scalars['ID']['input']>;
+  /** O: per minute. */
+  heartRate?: InputMaybe<Scalars['Int']['input']>;
+  /** Other notes. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** O: findings. */
+  objective?: InputMaybe<Scalars['String']['input']>;
+  /** The patient. */
+  petId: Scalars['ID']['input'];
+  /** P: plan. */
+  plan?: InputMaybe<Scalars['String']['input']>;
+  /** A: this pet's problem-list entries assessed (at most 50). */
+  problemIds?: Array<Scalars['ID']['input']>;
+  /** Kind of record. */
+  recordType?: RecordType;
+  /** O: per minute. */
+  respiratoryRate?: InputMaybe<Scalars['Int']['input']>;
+  /** Sign it now: never edited afterwards. */
+  sign?: Scalars['Boolean']['input'];
+  /** S: history. */
+  subjective?: InputMaybe<Scalars['String']['input']>;
+  /** O: °C, 20-45. */
+  temperatureC?: InputMaybe<Scalars['Float']['input']>;
+  /** 1-200 characters. */
+  title: Scalars['String']['input'];
+  /** Day of the visit (today if null). */
+  visitDate?: InputMaybe<Scalars['Date']['input']>;
+  /** O: kilograms. */
+  weightKg?: InputMaybe<Scalars['Float']['input']>;
+};
+
 /** A new client (pet owner) of the caller's clinic. */
 export type CreateOwnerInput = {
   /** Street and number. */
@@ -737,6 +876,22 @@ export type CreatePetInput = {
   weightKg?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/** A new product of the catalogue. */
+export type CreateProductInput = {
+  /** Kind. */
+  category?: ProductCategory;
+  /** Sold from the start. */
+  isActive?: Scalars['Boolean']['input'];
+  /** 10, 5 (veterinary medicines) or 0 (exempt). */
+  ivaRate?: Scalars['Int']['input'];
+  /** 1-200 characters. */
+  name: Scalars['String']['input'];
+  /** Whole PYG (the currency has no cents). */
+  price: Scalars['Decimal']['input'];
+  /** Stock code, unique in the clinic ignoring case. */
+  sku?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A new discount code. */
 export type CreatePromotionInput = {
   /** Only these service or product ids (UUIDs), at most 200. */
@@ -799,6 +954,24 @@ export type CreateRecurringAppointmentsInput = {
   timeOfDay: Scalars['Time']['input'];
   /** The attending vet. */
   vetId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** A new service of the catalogue. */
+export type CreateServiceInput = {
+  /** Kind. */
+  category?: ServiceCategory;
+  /** Longer text. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 1-1440 minutes. */
+  durationMinutes?: Scalars['Int']['input'];
+  /** Offered from the start. */
+  isActive?: Scalars['Boolean']['input'];
+  /** 10, 5 or 0 (exempt). */
+  ivaRate?: Scalars['Int']['input'];
+  /** 1-200 characters. */
+  name: Scalars['String']['input'];
+  /** Whole PYG (the currency has no cents). */
+  price: Scalars['Decimal']['input'];
 };
 
 /** A new subscription plan. */
@@ -1006,6 +1179,200 @@ export type InviteStaffInput = {
   role: StaffRole;
 };
 
+/** A customer's invoice. Totals and the IVA breakdown are computed by the database from its lines; issued (SENT) invoices are never edited. An owner sees their own. */
+export type Invoice = Node & {
+  __typename?: 'Invoice';
+  /** Payments less refunds, kept by the database. */
+  amountPaid: Scalars['Int']['output'];
+  /** total - amountPaid, computed by the database. */
+  balanceDue: Scalars['Int']['output'];
+  /** The customer (an owner of the clinic). */
+  client: Maybe<Profile>;
+  /** Name or business name to invoice (the owner's name if null). */
+  clientName: Maybe<Scalars['String']['output']>;
+  /** The customer's RUC or identity document, for electronic invoicing. */
+  clientRuc: Maybe<Scalars['String']['output']>;
+  /** The clinic's business name when it was issued. */
+  clinicLegalName: Maybe<Scalars['String']['output']>;
+  /** The clinic's RUC when it was issued. */
+  clinicRuc: Maybe<Scalars['String']['output']>;
+  /** When the draft was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Currency of every amount: PYG (whole guaraníes). */
+  currency: Scalars['String']['output'];
+  /** Line discounts and the promotion together. */
+  discountTotal: Scalars['Int']['output'];
+  /** When payment is due. */
+  dueDate: Maybe<Scalars['Date']['output']>;
+  /** Amount of the exempt lines, after discounts. */
+  exemptAmount: Scalars['Int']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** Establishment-point-number, e.g. 001-001-0000042; null on a draft. */
+  invoiceNumber: Maybe<Scalars['String']['output']>;
+  /** The clinic's day it was issued; null on a draft. */
+  issueDate: Maybe<Scalars['Date']['output']>;
+  /** When it was issued. */
+  issuedAt: Maybe<Scalars['DateTime']['output']>;
+  /** IVA liquidated at 5 %: 1/21 of the 5 % amount (5 % of it when prices exclude IVA), rounded once. */
+  iva5: Scalars['Int']['output'];
+  /** IVA liquidated at 10 %: 1/11 of the 10 % amount (10 % of it when prices exclude IVA), rounded once. */
+  iva10: Scalars['Int']['output'];
+  /** Lines, in the order entered. */
+  lines: Array<InvoiceLine>;
+  /** Notes printed on the invoice. */
+  notes: Maybe<Scalars['String']['output']>;
+  /** Payments received, oldest first. */
+  payments: Array<Payment>;
+  /** The patient it is for, if any. */
+  pet: Maybe<Pet>;
+  /** Its prices include IVA (the clinic's setting when it was made). */
+  pricesIncludeIva: Scalars['Boolean']['output'];
+  /** DRAFT, SENT (issued), PARTIAL, PAID, OVERDUE or VOID. */
+  status: InvoiceStatus;
+  /** Sum of round(quantity x unit price) of the lines, before discounts. */
+  subtotal: Scalars['Int']['output'];
+  /** All IVA: iva5 + iva10. */
+  taxTotal: Scalars['Int']['output'];
+  /** IVA-included amount of the lines at 5 %, after discounts, whole PYG (the invoice's column). */
+  taxed5Amount: Scalars['Int']['output'];
+  /** IVA-included amount of the lines at 10 %, after discounts, whole PYG (the invoice's column). */
+  taxed10Amount: Scalars['Int']['output'];
+  /** The clinic's timbrado (tax stamp) number when it was issued. */
+  timbrado: Maybe<Scalars['String']['output']>;
+  /** What the customer owes in all: exempt + 5 % + 10 % amounts. */
+  total: Scalars['Int']['output'];
+  /** When it was voided. */
+  voidedAt: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A page of a list. Page with `first`/`after` forwards, `last`/`before` backwards. */
+export type InvoiceConnection = {
+  __typename?: 'InvoiceConnection';
+  /** The items of this page, each with its cursor. */
+  edges: Array<InvoiceEdge>;
+  /** The items of this page, without cursors. */
+  nodes: Array<Invoice>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Items in the whole list, all pages together, as visible to the caller. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An item of a list with its cursor. */
+export type InvoiceEdge = {
+  __typename?: 'InvoiceEdge';
+  /** Opaque position of this item; pass as `after` or `before`. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Invoice;
+};
+
+/** Narrows the invoice list; all given conditions hold. */
+export type InvoiceFilter = {
+  /** Issued on or after this day. */
+  from?: InputMaybe<Scalars['Date']['input']>;
+  /** Only this customer's. */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only this status. */
+  status?: InputMaybe<InvoiceStatus>;
+  /** Issued on or before this day. */
+  to?: InputMaybe<Scalars['Date']['input']>;
+};
+
+/** One line of an invoice: what, how many, at what price, its discount and IVA rate. */
+export type InvoiceLine = Node & {
+  __typename?: 'InvoiceLine';
+  /** round(quantity x unit price) less both discounts, whole PYG. */
+  amount: Scalars['Int']['output'];
+  /** When the line was added. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Text printed on the invoice (the catalogue's name unless given). */
+  description: Scalars['String']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** IVA rate in percent: 10, 5 or 0 (exempt). */
+  ivaRate: Scalars['Int']['output'];
+  /** A service or a product. */
+  kind: LineKind;
+  /** Discount given on this line, whole PYG. */
+  lineDiscount: Scalars['Int']['output'];
+  /** The catalogue's product, for a product line. */
+  product: Maybe<Product>;
+  /** This line's share of the invoice's promotion, whole PYG. */
+  promotionDiscount: Scalars['Int']['output'];
+  /** How many (up to two decimals). */
+  quantity: Scalars['Decimal']['output'];
+  /** The catalogue's service, for a service line. */
+  service: Maybe<Service>;
+  /** Price of one, whole PYG. */
+  unitPrice: Scalars['Int']['output'];
+};
+
+/** A line from the catalogue: a service or a product, how many, price and discount. */
+export type InvoiceLineInput = {
+  /** Text on the invoice; the item's name. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Whole PYG off this line. */
+  lineDiscount?: Scalars['Decimal']['input'];
+  /** A product (or give serviceId). */
+  productId?: InputMaybe<Scalars['ID']['input']>;
+  /** More than 0, up to two decimals. */
+  quantity?: Scalars['Decimal']['input'];
+  /** A service (or give productId). */
+  serviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** Whole PYG; the catalogue's if null. */
+  unitPrice?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+/** Result of the invoice mutations. */
+export type InvoicePayload = {
+  __typename?: 'InvoicePayload';
+  /** The invoice after the change. */
+  invoice: Maybe<Invoice>;
+  /** The line added, if one was. */
+  line: Maybe<InvoiceLine>;
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<TillUserError>;
+};
+
+/** How the clinic invoices: IVA in its prices, its RUC, timbrado and numbering. */
+export type InvoiceSettings = {
+  __typename?: 'InvoiceSettings';
+  /** Establishment code, 3 digits (001). */
+  establishment: Scalars['String']['output'];
+  /** Business name on invoices. */
+  legalName: Maybe<Scalars['String']['output']>;
+  /** Point of sale code, 3 digits (001). */
+  pointOfSale: Scalars['String']['output'];
+  /** Catalogue prices include IVA (usual in Paraguay). */
+  pricesIncludeIva: Scalars['Boolean']['output'];
+  /** The clinic's RUC, e.g. 80012345-6. */
+  ruc: Maybe<Scalars['String']['output']>;
+  /** Timbrado number (8 digits). */
+  timbrado: Maybe<Scalars['String']['output']>;
+  /** Last day the timbrado is valid. */
+  timbradoValidUntil: Maybe<Scalars['Date']['output']>;
+};
+
+/** Result of `updateInvoiceSettings`. */
+export type InvoiceSettingsPayload = {
+  __typename?: 'InvoiceSettingsPayload';
+  /** The settings now. */
+  settings: Maybe<InvoiceSettings>;
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<TillUserError>;
+};
+
+/** Where an invoice stands. SENT is issued: numbered and never edited again. */
+export type InvoiceStatus =
+  | 'DRAFT'
+  | 'OVERDUE'
+  | 'PAID'
+  | 'PARTIAL'
+  | 'SENT'
+  | 'VOID';
+
 /** An invoice's amounts after a promotion was applied or the invoice was voided. */
 export type InvoiceTotals = {
   __typename?: 'InvoiceTotals';
@@ -1020,6 +1387,19 @@ export type InvoiceTotals = {
   /** What the customer owes, PYG. */
   total: Scalars['Decimal']['output'];
 };
+
+/** The draft to issue. */
+export type IssueInvoiceInput = {
+  /** When payment is due (kept if null). */
+  dueDate?: InputMaybe<Scalars['Date']['input']>;
+  /** The draft invoice. */
+  invoiceId: Scalars['ID']['input'];
+};
+
+/** What an invoice line sells. */
+export type LineKind =
+  | 'PRODUCT'
+  | 'SERVICE';
 
 /** A patient's death. */
 export type MarkPetDeceasedInput = {
@@ -1039,11 +1419,112 @@ export type MarkProblemChronicInput = {
   problemId: Scalars['ID']['input'];
 };
 
+/** A visit note in the SOAP shape, by a vet; once signed it is never edited. Staff only. */
+export type MedicalRecord = Node & {
+  __typename?: 'MedicalRecord';
+  /** Corrections and additions, oldest first. */
+  addenda: Array<MedicalRecordAddendum>;
+  /** The appointment; null for a walk-in. */
+  appointment: Maybe<Appointment>;
+  /** A: the vet's assessment. */
+  assessment: Maybe<Scalars['String']['output']>;
+  /** When it was written. */
+  createdAt: Scalars['DateTime']['output'];
+  /** A: coded diagnosis. */
+  diagnosisCode: Maybe<DiagnosisCode>;
+  /** O: heart rate per minute. */
+  heartRate: Maybe<Scalars['Int']['output']>;
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** Signed: never edited again; corrections are addenda. */
+  isSigned: Scalars['Boolean']['output'];
+  /** Other notes. */
+  notes: Maybe<Scalars['String']['output']>;
+  /** O: examination findings. */
+  objective: Maybe<Scalars['String']['output']>;
+  /** The patient. */
+  pet: Maybe<Pet>;
+  /** P: treatment, tests, follow-up. */
+  plan: Maybe<Scalars['String']['output']>;
+  /** A: the problem-list entries assessed (PatientProblem). */
+  problemIds: Array<Scalars['ID']['output']>;
+  /** Kind of record. */
+  recordType: RecordType;
+  /** O: breaths per minute. */
+  respiratoryRate: Maybe<Scalars['Int']['output']>;
+  /** When it was signed. */
+  signedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Who signed it. */
+  signedBy: Maybe<Profile>;
+  /** S: history and what the owner reports. */
+  subjective: Maybe<Scalars['String']['output']>;
+  /** O: rectal temperature in °C. */
+  temperatureC: Maybe<Scalars['Float']['output']>;
+  /** Short title, e.g. the reason for the visit. */
+  title: Scalars['String']['output'];
+  /** When it last changed. */
+  updatedAt: Scalars['DateTime']['output'];
+  /** The vet who wrote it. */
+  vet: Maybe<Profile>;
+  /** Day of the visit. */
+  visitDate: Scalars['Date']['output'];
+  /** O: weight in kilograms. */
+  weightKg: Maybe<Scalars['Float']['output']>;
+};
+
+/** A correction or addition to a visit note, with who wrote it and when. Never edited. */
+export type MedicalRecordAddendum = Node & {
+  __typename?: 'MedicalRecordAddendum';
+  /** Who wrote it. */
+  author: Maybe<Profile>;
+  /** The text. */
+  body: Scalars['String']['output'];
+  /** When it was written. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+};
+
+/** A page of a list. Page with `first`/`after` forwards, `last`/`before` backwards. */
+export type MedicalRecordConnection = {
+  __typename?: 'MedicalRecordConnection';
+  /** The items of this page, each with its cursor. */
+  edges: Array<MedicalRecordEdge>;
+  /** The items of this page, without cursors. */
+  nodes: Array<MedicalRecord>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Items in the whole list, all pages together, as visible to the caller. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An item of a list with its cursor. */
+export type MedicalRecordEdge = {
+  __typename?: 'MedicalRecordEdge';
+  /** Opaque position of this item; pass as `after` or `before`. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: MedicalRecord;
+};
+
+/** Result of the visit-note mutations. */
+export type MedicalRecordPayload = {
+  __typename?: 'MedicalRecordPayload';
+  /** The note after the change. */
+  record: Maybe<MedicalRecord>;
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<VisitUserError>;
+};
+
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Join a clinic's staff with an invitation's code; no token needed, the code is the credential. */
   acceptInvitation: AcceptInvitationPayload;
+  /** Add a catalogue line to a draft; the database recomputes totals and IVA. Staff only. */
+  addInvoiceLine: InvoicePayload;
+  /** Add a correction or addition to a visit note, with who and when. Staff only. */
+  addMedicalRecordAddendum: MedicalRecordPayload;
   /** Add a problem-list entry (coded or free); one active entry per pet and code. Staff only. */
   addPatientProblem: PatientProblemPayload;
   /** Archive a client: kept, hidden from lists and search. Staff only. */
@@ -1072,16 +1553,24 @@ export type Mutation = {
   createClinic: CreateClinicPayload;
   /** Add an exam room (name unique in the clinic, ignoring case). Staff only. */
   createExamRoom: ExamRoomPayload;
+  /** Start a draft invoice for an owner, with lines from the catalogue. Staff only. */
+  createInvoice: InvoicePayload;
+  /** Write a SOAP visit note for an appointment or walk-in, as the caller. Staff only. */
+  createMedicalRecord: MedicalRecordPayload;
   /** Register a client: name, document (unique in the clinic), phones (stored E.164), e-mail, address, emergency contact, preferences. Staff only. */
   createOwner: OwnerPayload;
   /** Raise a warning on a patient (type, severity, title, optional expiry). Staff only. */
   createPatientAlert: PatientAlertPayload;
   /** Register a patient of a client of the clinic (microchip unique in the clinic). Staff only. */
   createPet: PatientPayload;
+  /** Add a product to the catalogue (price in whole PYG, IVA rate). Staff only. */
+  createProduct: ProductPayload;
   /** Create a discount code; the clinic's plan caps how many are active. Staff only. */
   createPromotion: PromotionPayload;
   /** Create a recurring series and book it up to a horizon; conflicts reported per occurrence. Staff only. */
   createRecurringAppointments: RecurringAppointmentsPayload;
+  /** Add a service to the catalogue (price in whole PYG, IVA rate). Staff only. */
+  createService: ServicePayload;
   /** Add a plan to the price list. Platform only. */
   createSubscriptionPlan: SubscriptionPlanPayload;
   /** Subscribe a clinic to an active plan (TRIALING or ACTIVE). Platform only. */
@@ -1098,6 +1587,8 @@ export type Mutation = {
   inviteOwner: InvitationPayload;
   /** Invite a vet or admin by e-mail with a single-use, expiring code. Admin only. */
   inviteStaff: InvitationPayload;
+  /** Issue a draft: numbered gap-free by the database, never edited again. Staff only. */
+  issueInvoice: InvoicePayload;
   /** The patient did not come. Staff only. */
   markNoShow: AppointmentPayload;
   /** Record a patient's death (date and cause); its future visits are cancelled, its series ended, and it can no longer be booked or anaesthetised. Staff only. */
@@ -1108,14 +1599,22 @@ export type Mutation = {
   moveRoom: AppointmentPayload;
   /** Record when a phase began (induction ... full recovery), in order. Staff only. */
   recordAnesthesiaPhase: AnesthesiaLogPayload;
+  /** Record a cash, card or transfer payment; never more than the balance due. Staff only. */
+  recordPayment: PaymentPayload;
+  /** Record a vaccine given (product, lot, dose, route, site, next dose). Staff only. */
+  recordVaccine: VaccinePayload;
   /** Add one reading or a batch (up to 500) to an open anesthesia log. Staff only. */
   recordVitals: RecordVitalsPayload;
   /** Apply a code to an invoice atomically (limits hold under concurrency). Staff only. */
   redeemPromotion: RedeemPromotionPayload;
+  /** Give money back against a payment; the invoice owes it again. Staff only. */
+  refundPayment: RefundPayload;
   /** Register the caller's push token; a token another user had moves to the caller. */
   registerDevice: UserDevicePayload;
   /** Free the room an appointment holds. Staff only. */
   releaseRoom: AppointmentPayload;
+  /** Take a line off a draft. Staff only. */
+  removeInvoiceLine: InvoicePayload;
   /** Move a booked visit to another time (and vet); its room follows if it fits. Staff only. */
   rescheduleAppointment: AppointmentPayload;
   /** Mark a problem resolved (not before its onset); it stops being active. Staff only. */
@@ -1124,6 +1623,8 @@ export type Mutation = {
   restoreOwner: OwnerPayload;
   /** Bring an archived patient back. Admin only. */
   restorePet: PatientPayload;
+  /** Sign a visit note: never edited afterwards. Staff only. */
+  signMedicalRecord: MedicalRecordPayload;
   /** Open an anesthesia log for a procedure. Staff only. */
   startAnesthesia: AnesthesiaLogPayload;
   /** The consultation begins (sets startedAt, waitTimeMinutes). Staff only. */
@@ -1136,6 +1637,10 @@ export type Mutation = {
   updateClinic: ClinicPayload;
   /** Edit a room; `isActive: false` takes it out of use. Staff only. */
   updateExamRoom: ExamRoomPayload;
+  /** Whether prices include IVA; the clinic's RUC, timbrado and numbering codes. Admin only. */
+  updateInvoiceSettings: InvoiceSettingsPayload;
+  /** Edit a visit note that is not signed yet. Staff only. */
+  updateMedicalRecord: MedicalRecordPayload;
   /** Edit a client. Staff only. */
   updateOwner: OwnerPayload;
   /** Edit an alert. Staff only. */
@@ -1144,10 +1649,14 @@ export type Mutation = {
   updatePatientProblem: PatientProblemPayload;
   /** Edit a pet: name, species, breed, sex, neutered, birth, colour, microchip, weight (each change kept), primary vet, insurance policy, behavioural notes, preferred time. Staff only. */
   updatePet: PetPayload;
+  /** Change a product; `isActive: false` stops invoicing it. Staff only. */
+  updateProduct: ProductPayload;
   /** Edit contact details and preferences: owners their own profile, staff their clinic's. */
   updateProfile: ProfilePayload;
   /** Edit a discount code or switch it on or off. Staff only. */
   updatePromotion: PromotionPayload;
+  /** Change a service; `isActive: false` stops invoicing it. Staff only. */
+  updateService: ServicePayload;
   /** Change a plan; `isActive: false` retires it. Platform only. */
   updateSubscriptionPlan: SubscriptionPlanPayload;
   /** Change a clinic's subscription status or plan, or cancel at period end. Platform only. */
@@ -1160,6 +1669,18 @@ export type Mutation = {
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationAcceptInvitationArgs = {
   input: AcceptInvitationInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationAddInvoiceLineArgs = {
+  input: AddInvoiceLineInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationAddMedicalRecordAddendumArgs = {
+  input: AddMedicalRecordAddendumInput;
 };
 
 
@@ -1248,6 +1769,18 @@ export type MutationCreateExamRoomArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationCreateInvoiceArgs = {
+  input: CreateInvoiceInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationCreateMedicalRecordArgs = {
+  input: CreateMedicalRecordInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationCreateOwnerArgs = {
   input: CreateOwnerInput;
 };
@@ -1266,6 +1799,12 @@ export type MutationCreatePetArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationCreateProductArgs = {
+  input: CreateProductInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationCreatePromotionArgs = {
   input: CreatePromotionInput;
 };
@@ -1274,6 +1813,12 @@ export type MutationCreatePromotionArgs = {
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationCreateRecurringAppointmentsArgs = {
   input: CreateRecurringAppointmentsInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationCreateServiceArgs = {
+  input: CreateServiceInput;
 };
 
 
@@ -1326,6 +1871,12 @@ export type MutationInviteStaffArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationIssueInvoiceArgs = {
+  input: IssueInvoiceInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationMarkNoShowArgs = {
   input: AppointmentActionInput;
 };
@@ -1356,6 +1907,18 @@ export type MutationRecordAnesthesiaPhaseArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationRecordPaymentArgs = {
+  input: RecordPaymentInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationRecordVaccineArgs = {
+  input: RecordVaccineInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationRecordVitalsArgs = {
   input: RecordVitalsInput;
 };
@@ -1368,6 +1931,12 @@ export type MutationRedeemPromotionArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationRefundPaymentArgs = {
+  input: RefundPaymentInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationRegisterDeviceArgs = {
   input: RegisterDeviceInput;
 };
@@ -1376,6 +1945,12 @@ export type MutationRegisterDeviceArgs = {
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationReleaseRoomArgs = {
   input: ReleaseRoomInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationRemoveInvoiceLineArgs = {
+  input: RemoveInvoiceLineInput;
 };
 
 
@@ -1400,6 +1975,12 @@ export type MutationRestoreOwnerArgs = {
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationRestorePetArgs = {
   input: PetInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationSignMedicalRecordArgs = {
+  input: SignMedicalRecordInput;
 };
 
 
@@ -1440,6 +2021,18 @@ export type MutationUpdateExamRoomArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationUpdateInvoiceSettingsArgs = {
+  input: UpdateInvoiceSettingsInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationUpdateMedicalRecordArgs = {
+  input: UpdateMedicalRecordInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationUpdateOwnerArgs = {
   input: UpdateOwnerInput;
 };
@@ -1464,6 +2057,12 @@ export type MutationUpdatePetArgs = {
 
 
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationUpdateProductArgs = {
+  input: UpdateProductInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
 };
@@ -1472,6 +2071,12 @@ export type MutationUpdateProfileArgs = {
 /** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
 export type MutationUpdatePromotionArgs = {
   input: UpdatePromotionInput;
+};
+
+
+/** Changing VetQL. Every mutation is one transaction: all of it happens, or none. */
+export type MutationUpdateServiceArgs = {
+  input: UpdateServiceInput;
 };
 
 
@@ -1658,6 +2263,46 @@ export type PatientProblemPayload = {
   userErrors: Array<RecordsUserError>;
 };
 
+/** A payment received against an invoice. Never edited: refunds are their own rows. */
+export type Payment = Node & {
+  __typename?: 'Payment';
+  /** Whole PYG received. */
+  amount: Scalars['Int']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** The invoice it pays. */
+  invoiceId: Scalars['ID']['output'];
+  /** Cash, card or bank transfer. */
+  method: PaymentMethod;
+  /** When it was received. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Who took it. */
+  receivedBy: Maybe<Profile>;
+  /** Card authorisation, transfer reference, receipt number. */
+  reference: Maybe<Scalars['String']['output']>;
+  /** Whole PYG refunded from it so far. */
+  refundedAmount: Scalars['Int']['output'];
+  /** Refunds, oldest first. */
+  refunds: Array<Refund>;
+};
+
+/** How a payment was made. */
+export type PaymentMethod =
+  | 'CARD'
+  | 'CASH'
+  | 'TRANSFER';
+
+/** Result of `recordPayment`. */
+export type PaymentPayload = {
+  __typename?: 'PaymentPayload';
+  /** The invoice with its new balance. */
+  invoice: Maybe<Invoice>;
+  /** The payment. */
+  payment: Maybe<Payment>;
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<TillUserError>;
+};
+
 /** An animal patient of the clinic. */
 export type Pet = Node & {
   __typename?: 'Pet';
@@ -1685,12 +2330,16 @@ export type Pet = Node & {
   deceasedOn: Maybe<Scalars['Date']['output']>;
   /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
   id: Scalars['ID']['output'];
+  /** Invoices for this pet, newest first (an owner: own ones). */
+  invoices: InvoiceConnection;
   /** The pet has died. */
   isDeceased: Scalars['Boolean']['output'];
   /** Spayed or castrated. */
   isNeutered: Scalars['Boolean']['output'];
   /** Date of the last completed visit. */
   lastVisitDate: Maybe<Scalars['Date']['output']>;
+  /** Visit notes, newest first. Staff only: empty for owners. */
+  medicalRecords: MedicalRecordConnection;
   /** Microchip number. */
   microchipId: Maybe<Scalars['String']['output']>;
   /** The pet's name. */
@@ -1709,6 +2358,8 @@ export type Pet = Node & {
   sex: Sex;
   /** Species. */
   species: Species;
+  /** Vaccines given, most recent first. */
+  vaccines: Array<Vaccine>;
   /** Every weight recorded, oldest first: the weight curve. Staff only: empty for owners. */
   weightHistory: Array<PetWeight>;
   /** Last recorded weight in kilograms. */
@@ -1738,6 +2389,24 @@ export type PetAppointmentsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   upcomingOnly?: Scalars['Boolean']['input'];
+};
+
+
+/** An animal patient of the clinic. */
+export type PetInvoicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** An animal patient of the clinic. */
+export type PetMedicalRecordsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1830,6 +2499,45 @@ export type ProblemSeverity =
   | 'MODERATE'
   | 'SEVERE';
 
+/** A product the clinic sells (medicines are usually IVA 5 %). Staff only. */
+export type Product = Node & {
+  __typename?: 'Product';
+  /** Kind of product. */
+  category: ProductCategory;
+  /** When it was added. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** Sold now; inactive ones cannot be invoiced. */
+  isActive: Scalars['Boolean']['output'];
+  /** IVA rate in percent: 10, 5 or 0 (exempt). */
+  ivaRate: Scalars['Int']['output'];
+  /** Name on invoices. */
+  name: Scalars['String']['output'];
+  /** Price in whole PYG, as the clinic's settings say (IVA included or not). */
+  price: Scalars['Int']['output'];
+  /** Stock code; unique in the clinic, ignoring case. */
+  sku: Maybe<Scalars['String']['output']>;
+};
+
+/** Kind of product the clinic sells. */
+export type ProductCategory =
+  | 'ACCESSORY'
+  | 'FOOD'
+  | 'MEDICINE'
+  | 'OTHER'
+  | 'SUPPLY'
+  | 'VACCINE';
+
+/** Result of `createProduct` and `updateProduct`. */
+export type ProductPayload = {
+  __typename?: 'ProductPayload';
+  /** The product; null on error. */
+  product: Maybe<Product>;
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<TillUserError>;
+};
+
 /** A person of a clinic: a pet owner, a vet or an administrator. */
 export type Profile = Node & {
   __typename?: 'Profile';
@@ -1859,6 +2567,8 @@ export type Profile = Node & {
   fullName: Scalars['String']['output'];
   /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
   id: Scalars['ID']['output'];
+  /** Invoices made out to this person, newest first. */
+  invoices: InvoiceConnection;
   /** Still a member: false once an admin deactivated them (their tokens stop). */
   isActive: Scalars['Boolean']['output'];
   /** BCP 47 locale. */
@@ -1879,6 +2589,15 @@ export type Profile = Node & {
   state: Maybe<Scalars['String']['output']>;
   /** IANA time zone. */
   timezone: Scalars['String']['output'];
+};
+
+
+/** A person of a clinic: a pet owner, a vet or an administrator. */
+export type ProfileInvoicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2050,10 +2769,16 @@ export type Query = {
   __typename?: 'Query';
   /** Appointments by start time (an owner: their pets'), a page at a time. */
   appointments: AppointmentConnection;
+  /** Who changed which clinical or financial record, when and how, newest first. Admins only. */
+  auditEvents: AuditEventConnection;
   /** Active diagnosis codes whose term or code matches `search` (also misspelt), best first. */
   diagnosisCodes: Array<DiagnosisCode>;
   /** The clinic's rooms in display order. Staff only. */
   examRooms: Array<ExamRoom>;
+  /** Whether the clinic's prices include IVA, its RUC, timbrado and numbering. Staff only. */
+  invoiceSettings: InvoiceSettings;
+  /** Invoices newest first, a page at a time: staff see the clinic's, an owner their own. */
+  invoices: InvoiceConnection;
   /** The caller's push-notification devices, most recently used first. */
   myDevices: Array<UserDevice>;
   /** The object with this ID, or null if it does not exist or the caller may not see it. */
@@ -2066,16 +2791,22 @@ export type Query = {
   pet: Maybe<Pet>;
   /** The clinic's patients (an owner: their own pets), a page at a time. */
   pets: PetConnection;
+  /** The clinic's products by name. Staff only. */
+  products: Array<Product>;
   /** The clinic's discount codes, newest first, a page at a time. Staff only. */
   promotions: PromotionConnection;
   /** The front desk's search: clients by name, document, phone or e-mail and patients by name or microchip, accents and case ignored, best match first. Staff only. */
   search: Array<SearchHit>;
+  /** The clinic's services by name. Staff only. */
+  services: Array<Service>;
   /** Plans on offer, cheapest first. Public. */
   subscriptionPlans: Array<SubscriptionPlan>;
   /** A clinic's current subscription. Platform: any clinic; an admin: their own. */
   tenantSubscription: Maybe<TenantSubscription>;
   /** A clinic's usage per calendar month, counted by the database. Platform: any clinic; an admin: their own. */
   tenantUsage: Array<UsagePeriod>;
+  /** Vaccines falling due within `within` days of the clinic's today, soonest first. Staff only. */
+  upcomingVaccines: VaccineConnection;
   /** Whether a code applies to an invoice now, the discount, and every reason it does not. Staff only. */
   validatePromotion: PromotionValidation;
   /** The caller; null without a token. */
@@ -2094,6 +2825,16 @@ export type QueryAppointmentsArgs = {
 
 
 /** Reading VetQL. Everything is filtered by who asks (row-level security). */
+export type QueryAuditEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditEventFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Reading VetQL. Everything is filtered by who asks (row-level security). */
 export type QueryDiagnosisCodesArgs = {
   first?: Scalars['Int']['input'];
   search: Scalars['String']['input'];
@@ -2103,6 +2844,16 @@ export type QueryDiagnosisCodesArgs = {
 /** Reading VetQL. Everything is filtered by who asks (row-level security). */
 export type QueryExamRoomsArgs = {
   includeInactive?: Scalars['Boolean']['input'];
+};
+
+
+/** Reading VetQL. Everything is filtered by who asks (row-level security). */
+export type QueryInvoicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<InvoiceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2152,6 +2903,13 @@ export type QueryPetsArgs = {
 
 
 /** Reading VetQL. Everything is filtered by who asks (row-level security). */
+export type QueryProductsArgs = {
+  activeOnly?: Scalars['Boolean']['input'];
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Reading VetQL. Everything is filtered by who asks (row-level security). */
 export type QueryPromotionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -2165,6 +2923,13 @@ export type QueryPromotionsArgs = {
 export type QuerySearchArgs = {
   first?: Scalars['Int']['input'];
   text: Scalars['String']['input'];
+};
+
+
+/** Reading VetQL. Everything is filtered by who asks (row-level security). */
+export type QueryServicesArgs = {
+  activeOnly?: Scalars['Boolean']['input'];
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -2183,6 +2948,17 @@ export type QueryTenantUsageArgs = {
 
 
 /** Reading VetQL. Everything is filtered by who asks (row-level security). */
+export type QueryUpcomingVaccinesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UpcomingVaccinesFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  within?: Scalars['Int']['input'];
+};
+
+
+/** Reading VetQL. Everything is filtered by who asks (row-level security). */
 export type QueryValidatePromotionArgs = {
   code: Scalars['String']['input'];
   invoiceId: Scalars['ID']['input'];
@@ -2196,6 +2972,62 @@ export type RecordAnesthesiaPhaseInput = {
   at?: InputMaybe<Scalars['DateTime']['input']>;
   /** Which phase. */
   phase: AnesthesiaPhase;
+};
+
+/** A payment received against an issued invoice. */
+export type RecordPaymentInput = {
+  /** Whole PYG, at most the balance due. */
+  amount: Scalars['Decimal']['input'];
+  /** The invoice. */
+  invoiceId: Scalars['ID']['input'];
+  /** Cash, card or transfer. */
+  method: PaymentMethod;
+  /** When (now if null), with offset. */
+  receivedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Authorisation or transfer reference. */
+  reference?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Kind of medical record. */
+export type RecordType =
+  | 'CONSULTATION'
+  | 'HOSPITALIZATION'
+  | 'IMAGING'
+  | 'LAB'
+  | 'OTHER'
+  | 'SURGERY'
+  | 'VACCINATION';
+
+/** A vaccine given. */
+export type RecordVaccineInput = {
+  /** Staff who gave it (me). */
+  administeredById?: InputMaybe<Scalars['ID']['input']>;
+  /** Day it was given. */
+  administeredDate: Scalars['Date']['input'];
+  /** Dose, e.g. 1 mL. */
+  dose?: InputMaybe<Scalars['String']['input']>;
+  /** Lot number. */
+  lot?: InputMaybe<Scalars['String']['input']>;
+  /** Lot expiry; not before the day given. */
+  lotExpiry?: InputMaybe<Scalars['Date']['input']>;
+  /** Maker. */
+  manufacturer?: InputMaybe<Scalars['String']['input']>;
+  /** The visit note. */
+  medicalRecordId?: InputMaybe<Scalars['ID']['input']>;
+  /** Vaccine name (the product's if null). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Next dose due; after the day given. */
+  nextDoseDate?: InputMaybe<Scalars['Date']['input']>;
+  /** Notes. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** The patient. */
+  petId: Scalars['ID']['input'];
+  /** The catalogue's product. */
+  productId?: InputMaybe<Scalars['ID']['input']>;
+  /** How. */
+  route?: InputMaybe<VaccineRoute>;
+  /** Where. */
+  site?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Readings to add to an open anesthesia log. */
@@ -2292,6 +3124,46 @@ export type RedeemPromotionPayload = {
   userErrors: Array<PromotionUserError>;
 };
 
+/** Money given back against a payment. */
+export type Refund = Node & {
+  __typename?: 'Refund';
+  /** Whole PYG given back. */
+  amount: Scalars['Int']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** The payment refunded. */
+  paymentId: Scalars['ID']['output'];
+  /** Why. */
+  reason: Maybe<Scalars['String']['output']>;
+  /** When. */
+  refundedAt: Scalars['DateTime']['output'];
+  /** Who gave it back. */
+  refundedBy: Maybe<Profile>;
+};
+
+/** Result of `refundPayment`. */
+export type RefundPayload = {
+  __typename?: 'RefundPayload';
+  /** The invoice with its new balance. */
+  invoice: Maybe<Invoice>;
+  /** The payment with its refunded amount. */
+  payment: Maybe<Payment>;
+  /** The refund. */
+  refund: Maybe<Refund>;
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<TillUserError>;
+};
+
+/** Money given back against a payment. */
+export type RefundPaymentInput = {
+  /** Whole PYG, at most what is left of the payment. */
+  amount: Scalars['Decimal']['input'];
+  /** The payment. */
+  paymentId: Scalars['ID']['input'];
+  /** Why, up to 500 characters. */
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** The caller's device and its push token. Registering a known token updates it. */
 export type RegisterDeviceInput = {
   /** Client app version. */
@@ -2312,6 +3184,12 @@ export type RegisterDeviceInput = {
 export type ReleaseRoomInput = {
   /** The appointment. */
   appointmentId: Scalars['ID']['input'];
+};
+
+/** A line to take off a draft. */
+export type RemoveInvoiceLineInput = {
+  /** The line (InvoiceLine id). */
+  lineId: Scalars['ID']['input'];
 };
 
 /** Moves a visit to another time (and vet). Its room moves with it if it still fits. */
@@ -2397,11 +3275,60 @@ export type SearchHit = {
   score: Scalars['Float']['output'];
 };
 
+/** A service of the clinic's catalogue (consultation, vaccination, ...). Staff only. */
+export type Service = Node & {
+  __typename?: 'Service';
+  /** Kind of service. */
+  category: ServiceCategory;
+  /** When it was added. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Longer text. */
+  description: Maybe<Scalars['String']['output']>;
+  /** How long it takes; bookings default to it. */
+  durationMinutes: Scalars['Int']['output'];
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** Offered now; inactive ones cannot be invoiced. */
+  isActive: Scalars['Boolean']['output'];
+  /** IVA rate in percent: 10, 5 or 0 (exempt). */
+  ivaRate: Scalars['Int']['output'];
+  /** Name on invoices and bookings. */
+  name: Scalars['String']['output'];
+  /** Price in whole PYG, as the clinic's settings say (IVA included or not). */
+  price: Scalars['Int']['output'];
+};
+
+/** Kind of service the clinic offers. */
+export type ServiceCategory =
+  | 'CONSULTATION'
+  | 'DENTAL'
+  | 'GROOMING'
+  | 'IMAGING'
+  | 'LAB'
+  | 'OTHER'
+  | 'SURGERY'
+  | 'VACCINATION';
+
+/** Result of `createService` and `updateService`. */
+export type ServicePayload = {
+  __typename?: 'ServicePayload';
+  /** The service; null on error. */
+  service: Maybe<Service>;
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<TillUserError>;
+};
+
 /** Sex of an animal. */
 export type Sex =
   | 'FEMALE'
   | 'MALE'
   | 'UNKNOWN';
+
+/** The note to sign. */
+export type SignMedicalRecordInput = {
+  /** The note. */
+  recordId: Scalars['ID']['input'];
+};
 
 /** A clinic's pages on social networks. */
 export type SocialLinks = {
@@ -2678,12 +3605,49 @@ export type TenantSubscriptionPayload = {
   userErrors: Array<BillingUserError>;
 };
 
+/** Why a catalogue, invoice or payment mutation refused some input. */
+export type TillErrorCode =
+  | 'DISCOUNT_TOO_LARGE'
+  | 'EMPTY_INVOICE'
+  | 'INVALID'
+  | 'INVALID_TRANSITION'
+  | 'INVOICE_NOT_EDITABLE'
+  | 'INVOICE_VOID'
+  | 'ITEM_INACTIVE'
+  | 'NOT_AN_OWNER'
+  | 'NOT_FOUND'
+  | 'NOT_PAYABLE'
+  | 'NOT_WHOLE_GUARANI'
+  | 'OUT_OF_RANGE'
+  | 'OVERPAYMENT'
+  | 'PET_NOT_OF_OWNER'
+  | 'REFUND_EXCEEDS_PAYMENT'
+  | 'SKU_TAKEN'
+  | 'TOO_LARGE';
+
+/** Something in the input a user can fix. */
+export type TillUserError = {
+  __typename?: 'TillUserError';
+  /** Stable code to branch on. */
+  code: TillErrorCode;
+  /** The offending input, e.g. `lines.0.unitPrice`. */
+  field: Maybe<Scalars['String']['output']>;
+  /** Human-readable explanation. */
+  message: Scalars['String']['output'];
+};
+
 /** A patient moving to another client of the same clinic. */
 export type TransferPetInput = {
   /** Its new owner: a client of the same clinic. */
   ownerId: Scalars['ID']['input'];
   /** The pet. */
   petId: Scalars['ID']['input'];
+};
+
+/** Narrows the upcoming vaccines. */
+export type UpcomingVaccinesFilter = {
+  /** Only this pet's. */
+  petId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Changes to the caller's clinic. Left-out fields keep their value; null clears. */
@@ -2730,6 +3694,52 @@ export type UpdateExamRoomInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** New use. */
   roomType?: InputMaybe<RoomType>;
+};
+
+/** How the clinic invoices; omitted fields keep their value, null clears. */
+export type UpdateInvoiceSettingsInput = {
+  /** 3 digits. */
+  establishment?: InputMaybe<Scalars['String']['input']>;
+  /** Business name. */
+  legalName?: InputMaybe<Scalars['String']['input']>;
+  /** 3 digits. */
+  pointOfSale?: InputMaybe<Scalars['String']['input']>;
+  /** Catalogue prices include IVA. */
+  pricesIncludeIva?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The clinic's RUC, e.g. 80012345-6. */
+  ruc?: InputMaybe<Scalars['String']['input']>;
+  /** Timbrado, 8 digits. */
+  timbrado?: InputMaybe<Scalars['String']['input']>;
+  /** Its last day. */
+  timbradoValidUntil?: InputMaybe<Scalars['Date']['input']>;
+};
+
+/** Changes to an unsigned note; omitted fields keep their value, null clears. */
+export type UpdateMedicalRecordInput = {
+  /** A. */
+  assessment?: InputMaybe<Scalars['String']['input']>;
+  /** O: per minute. */
+  heartRate?: InputMaybe<Scalars['Int']['input']>;
+  /** Other notes. */
+  notes?: InputMaybe<Scalars['String']['input']>;
+  /** O. */
+  objective?: InputMaybe<Scalars['String']['input']>;
+  /** P. */
+  plan?: InputMaybe<Scalars['String']['input']>;
+  /** A: problems assessed. */
+  problemIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** The note. */
+  recordId: Scalars['ID']['input'];
+  /** O: per minute. */
+  respiratoryRate?: InputMaybe<Scalars['Int']['input']>;
+  /** S. */
+  subjective?: InputMaybe<Scalars['String']['input']>;
+  /** O: °C. */
+  temperatureC?: InputMaybe<Scalars['Float']['input']>;
+  /** New title. */
+  title?: InputMaybe<Scalars['String']['input']>;
+  /** O: kilograms. */
+  weightKg?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** Changes to a client. Left-out fields keep their value; null clears. */
@@ -2838,6 +3848,24 @@ export type UpdatePetInput = {
   weightKg?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/** Changes to a product; omitted fields keep their value. */
+export type UpdateProductInput = {
+  /** New kind. */
+  category?: InputMaybe<ProductCategory>;
+  /** Sell it or not. */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 10, 5 or 0 (exempt). */
+  ivaRate?: InputMaybe<Scalars['Int']['input']>;
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Whole PYG (the currency has no cents). */
+  price?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The product. */
+  productId: Scalars['ID']['input'];
+  /** New stock code; null clears. */
+  sku?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Contact details of a profile. Left-out fields keep their value; null clears. */
 export type UpdateProfileInput = {
   /** Street and number. */
@@ -2906,6 +3934,26 @@ export type UpdatePromotionInput = {
   usagePerCustomer?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Changes to a service; omitted fields keep their value. */
+export type UpdateServiceInput = {
+  /** New kind. */
+  category?: InputMaybe<ServiceCategory>;
+  /** New text; null clears. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 1-1440 minutes. */
+  durationMinutes?: InputMaybe<Scalars['Int']['input']>;
+  /** Offer it or not. */
+  isActive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 10, 5 or 0 (exempt). */
+  ivaRate?: InputMaybe<Scalars['Int']['input']>;
+  /** New name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Whole PYG (the currency has no cents). */
+  price?: InputMaybe<Scalars['Decimal']['input']>;
+  /** The service. */
+  serviceId: Scalars['ID']['input'];
+};
+
 /** Changes to a plan; omitted fields keep their value. `isActive: false` retires it. */
 export type UpdateSubscriptionPlanInput = {
   /** The plan's id. */
@@ -2945,6 +3993,8 @@ export type UsagePeriod = {
   activeUsers: Scalars['Int']['output'];
   /** Appointments booked in the month. */
   appointmentsCreated: Scalars['Int']['output'];
+  /** Reminders sent by e-mail in the month. */
+  emailsSent: Scalars['Int']['output'];
   /** Invoices created in the month. */
   invoicesCreated: Scalars['Int']['output'];
   /** Messages in the clinic's conversations in the month. */
@@ -2953,6 +4003,8 @@ export type UsagePeriod = {
   periodEnd: Scalars['Date']['output'];
   /** First day of the month. */
   periodStart: Scalars['Date']['output'];
+  /** Reminders sent by SMS in the month. */
+  smsSent: Scalars['Int']['output'];
 };
 
 /** A phone or browser that receives the user's push notifications. */
@@ -2987,6 +4039,83 @@ export type UserDevicePayload = {
   userErrors: Array<RecordsUserError>;
 };
 
+/** A vaccine given to a patient, and when its next dose is due. */
+export type Vaccine = Node & {
+  __typename?: 'Vaccine';
+  /** Who gave it. */
+  administeredBy: Maybe<Profile>;
+  /** Day it was given. */
+  administeredDate: Scalars['Date']['output'];
+  /** When it was recorded. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Dose given, e.g. 1 mL. */
+  dose: Maybe<Scalars['String']['output']>;
+  /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
+  id: Scalars['ID']['output'];
+  /** Lot (batch) number. */
+  lot: Maybe<Scalars['String']['output']>;
+  /** Expiry date of the lot. */
+  lotExpiry: Maybe<Scalars['Date']['output']>;
+  /** Maker. */
+  manufacturer: Maybe<Scalars['String']['output']>;
+  /** The visit note it was given in, if any. */
+  medicalRecordId: Maybe<Scalars['ID']['output']>;
+  /** Vaccine, e.g. Antirrábica, Séxtuple. */
+  name: Scalars['String']['output'];
+  /** When the next dose is due; after the day given. */
+  nextDoseDate: Maybe<Scalars['Date']['output']>;
+  /** Notes. */
+  notes: Maybe<Scalars['String']['output']>;
+  /** The patient. */
+  pet: Maybe<Pet>;
+  /** The catalogue's product given. Staff only. */
+  product: Maybe<Product>;
+  /** How it was given. */
+  route: Maybe<VaccineRoute>;
+  /** Where, e.g. right shoulder. */
+  site: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of a list. Page with `first`/`after` forwards, `last`/`before` backwards. */
+export type VaccineConnection = {
+  __typename?: 'VaccineConnection';
+  /** The items of this page, each with its cursor. */
+  edges: Array<VaccineEdge>;
+  /** The items of this page, without cursors. */
+  nodes: Array<Vaccine>;
+  /** Cursors and whether more pages exist. */
+  pageInfo: PageInfo;
+  /** Items in the whole list, all pages together, as visible to the caller. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An item of a list with its cursor. */
+export type VaccineEdge = {
+  __typename?: 'VaccineEdge';
+  /** Opaque position of this item; pass as `after` or `before`. */
+  cursor: Scalars['String']['output'];
+  /** The item. */
+  node: Vaccine;
+};
+
+/** Result of `recordVaccine`. */
+export type VaccinePayload = {
+  __typename?: 'VaccinePayload';
+  /** What to fix; when not empty, nothing changed. */
+  userErrors: Array<VisitUserError>;
+  /** The vaccine recorded. */
+  vaccine: Maybe<Vaccine>;
+};
+
+/** How a vaccine was given. */
+export type VaccineRoute =
+  | 'INTRAMUSCULAR'
+  | 'INTRANASAL'
+  | 'ORAL'
+  | 'OTHER'
+  | 'SUBCUTANEOUS'
+  | 'TRANSDERMAL';
+
 /** Who is asking: the identity in the bearer token. */
 export type Viewer = {
   __typename?: 'Viewer';
@@ -2996,6 +4125,29 @@ export type Viewer = {
   profile: Maybe<Profile>;
   /** The caller's role. */
   role: Role;
+};
+
+/** Why a visit-note or vaccine mutation refused some input. */
+export type VisitErrorCode =
+  | 'APPOINTMENT_NOT_OF_PET'
+  | 'INVALID'
+  | 'LOT_EXPIRED'
+  | 'NEXT_DOSE_BEFORE_GIVEN'
+  | 'NOT_FOUND'
+  | 'NOT_STAFF'
+  | 'OUT_OF_RANGE'
+  | 'PROBLEM_NOT_OF_PET'
+  | 'RECORD_SIGNED';
+
+/** Something in the input a user can fix. */
+export type VisitUserError = {
+  __typename?: 'VisitUserError';
+  /** Stable code to branch on. */
+  code: VisitErrorCode;
+  /** The offending input, e.g. `nextDoseDate`. */
+  field: Maybe<Scalars['String']['output']>;
+  /** Human-readable explanation. */
+  message: Scalars['String']['output'];
 };
 
 /** One set of vital signs from a monitor. Omit what was not measured. */

@@ -1,0 +1,1 @@
+"""Reminders: which channel may carry one, and what it says (es-PY)."""

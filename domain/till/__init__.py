@@ -1,0 +1,1 @@
+"""The till: catalogue, invoices, payments."""

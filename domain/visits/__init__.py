@@ -1,0 +1,1 @@
+"""Visit notes (SOAP) and administered vaccines."""
