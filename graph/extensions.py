@@ -70,14 +70,15 @@ class OperationScope(SchemaExtension):
             kind = ec.operation_type.value
         except Exception:  # no valid operation in the document
             kind = "invalid"
-        metrics.OPERATIONS.labels(name, kind).inc()
-        metrics.OPERATION_LATENCY.labels(name, kind).observe(seconds)
         result = ec.result
         codes = []
         for error in getattr(result, "errors", None) or []:
             code = (error.extensions or {}).get("code", "INTERNAL_SERVER_ERROR")
             codes.append(str(code))
             metrics.OPERATION_ERRORS.labels(name, str(code)).inc()
+        outcome = _outcome(codes)
+        metrics.OPERATIONS.labels(name, kind, outcome).inc()
+        metrics.OPERATION_LATENCY.labels(name, kind, outcome).observe(seconds)
         if span.is_recording():
             span.update_name(f"{kind} {name}")
             span.set_attributes({"graphql.operation.name": name, "graphql.operation.type": kind})
@@ -87,6 +88,17 @@ class OperationScope(SchemaExtension):
 
 # Codes a client may retry on (HTTP 503 with Retry-After when nothing else came back: server/app.py).
 RETRYABLE = frozenset({"SERVICE_UNAVAILABLE", "TIMEOUT"})
+
+
+def _outcome(codes: list[str]) -> str:
+    """An operation's outcome for the metrics: the worst of its errors' codes."""
+    if not codes:
+        return "ok"
+    if "INTERNAL_SERVER_ERROR" in codes:
+        return "internal"
+    if RETRYABLE.intersection(codes):
+        return "retryable"
+    return "error"
 _RETRY_MESSAGES = {
     "TIMEOUT": "The database did not answer in time (statement or lock timeout). Retry shortly.",
     "SERVICE_UNAVAILABLE": "The database is unavailable right now. Retry shortly.",

@@ -6,12 +6,17 @@ import re
 
 from prometheus_client import Counter, Histogram
 
-OPERATIONS = Counter("vetql_graphql_operations_total", "GraphQL operations executed.", ["operation", "type"])
+OPERATIONS = Counter(
+    "vetql_graphql_operations_total",
+    "GraphQL operations executed, by outcome: ok, error (the client's: bad input, refused), retryable "
+    "(SERVICE_UNAVAILABLE, TIMEOUT) or internal (a masked fault).",
+    ["operation", "type", "outcome"],
+)
 OPERATION_ERRORS = Counter("vetql_graphql_errors_total", "Errors returned in GraphQL responses.", ["operation", "code"])
 OPERATION_LATENCY = Histogram(
     "vetql_graphql_operation_seconds",
-    "Time to execute a GraphQL operation.",
-    ["operation", "type"],
+    "Time to execute a GraphQL operation, by outcome (as vetql_graphql_operations_total).",
+    ["operation", "type", "outcome"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 SQL_STATEMENTS = Counter("vetql_sql_statements_total", "SQL statements run for GraphQL operations.")

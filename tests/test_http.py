@@ -257,14 +257,24 @@ async def metric_sample(client: httpx.AsyncClient, metric: str, labels: dict[str
 
 
 async def test_metrics_count_operations_by_name(gql: GQL, client: httpx.AsyncClient) -> None:
-    labels = {"operation": "MetricsPlans", "type": "query"}
+    labels = {"operation": "MetricsPlans", "type": "query", "outcome": "ok"}
     before = await metric_sample(client, "vetql_graphql_operations_total", labels)
     await gql.data("query MetricsPlans { subscriptionPlans { code } }")
     await gql.data("query MetricsPlans { subscriptionPlans { code } }")
     after = await metric_sample(client, "vetql_graphql_operations_total", labels)
     assert after - before == 2
     text = (await client.get("/metrics")).text
-    assert 'vetql_graphql_operations_total{operation="MetricsPlans",type="query"}' in text
+    assert 'vetql_graphql_operations_total{operation="MetricsPlans",outcome="ok",type="query"}' in text
+
+
+async def test_metrics_label_operations_by_outcome(gql: GQL, client: httpx.AsyncClient, staff: str) -> None:
+    labels = {"operation": "MetricsOutcome", "type": "query", "outcome": "error"}
+    before = await metric_sample(client, "vetql_graphql_operations_total", labels)
+    body = await gql("query MetricsOutcome { pets(first: 100000) { totalCount } }", token=staff)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert await metric_sample(client, "vetql_graphql_operations_total", labels) - before == 1
+    ok = {**labels, "outcome": "ok"}
+    assert await metric_sample(client, "vetql_graphql_operations_total", ok) == 0
 
 
 async def test_metrics_count_errors_by_operation_and_code(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -13,7 +15,7 @@ from domain.problems import Problem
 from domain.scheduling import recurrence as rec
 from domain.scheduling.errors import VET_BOOKED
 from domain.scheduling.errors import SchedulingErrorCode as Code
-from domain.scheduling.rules import check_time
+from domain.scheduling.rules import Hours, Settings, check_time
 from graph.mutations import Info, Write
 from graph.resolvers.scheduling.checks import (
     MAX_REASON,
@@ -72,6 +74,74 @@ def _pattern(input: CreateRecurringAppointmentsInput) -> rec.Pattern:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Booking:
+    """What every occurrence of a new series is booked with."""
+
+    pet: UUID
+    service: UUID | None
+    vet: UUID | None
+    room: UUID | None
+    duration: int
+    zone: ZoneInfo
+    hours: Hours
+    settings: Settings
+    now: datetime
+
+
+async def _booking(w: Write[Code], pet: UUID, input: CreateRecurringAppointmentsInput) -> _Booking:
+    """The series' service, duration, vet and room, checked against the clinic (refused when not its own)."""
+    zone, hours, settings = await clinic(w)
+    service, duration = await service_and_duration(w, input.service_id, input.duration_minutes, settings)
+    if not 1 <= duration <= 1440:
+        w.refuse(Problem("durationMinutes", Code.INVALID, "durationMinutes: 1 to 1440."))
+    attending = await vet(w, input.vet_id)
+    room = None if input.room_id is None else SCHEDULING.id(input.room_id, "ExamRoom", "roomId")
+    if isinstance(room, Problem):
+        w.refuse(room)
+    if room is not None and await sql.room(w.db, w.tenant, room) is None:
+        w.refuse(Problem("roomId", Code.NOT_FOUND, "No such room."))
+    return _Booking(pet, service, attending, room, duration, zone, hours, settings, datetime.now(UTC))
+
+
+async def _book_occurrence(
+    w: Write[Code], b: _Booking, series: UUID, day: date, input: CreateRecurringAppointmentsInput
+) -> UUID | OccurrenceConflict:
+    """One occurrence booked (its appointment's id), or why it could not be."""
+    start = rec.local_instant(day, input.time_of_day, b.zone)
+    end = start + timedelta(minutes=b.duration)
+    found = check_time(start, b.duration, b.now, b.settings, b.zone, b.hours, by_owner=False)
+    problem = found[0] if found else None
+    if (
+        problem is None
+        and b.vet is not None
+        and await sql.vet_busy(w.db, w.tenant, b.vet, start, end, b.settings.buffer_time, None)
+    ):
+        problem = VET_BOOKED
+    if problem is None and b.room is not None:
+        problem = await room_fits(w, b.room, start, end)
+    if problem is None:
+        values = {
+            "pet": b.pet,
+            "vet": b.vet,
+            "service": b.service,
+            "start": start,
+            "end": end,
+            "status": "confirmed",
+            "reason": input.reason,
+            "notes": None,
+            "by": w.by,
+            "recurrence": series,
+        }
+        row = await sql.insert_appointment(w.db, w.tenant, values)
+        if row is not None:
+            if b.room is not None:
+                await sql.assign(w.db, w.tenant, row["id"], b.room, w.by)
+            return UUID(str(row["id"]))
+        problem = VET_BOOKED
+    return OccurrenceConflict(start_time=start, code=problem.code, message=problem.message)
+
+
 async def create_recurring_appointments(
     info: Info,
     input: Annotated[CreateRecurringAppointmentsInput, strawberry.argument(description="The pattern and the visit.")],
@@ -83,39 +153,28 @@ async def create_recurring_appointments(
 
     async def perform(w: Write[Code]) -> RecurringAppointmentsPayload:
         assert isinstance(pet, UUID)
-        db, clinic_id = w.db, w.tenant
-        zone, hours, settings = await clinic(w)
-        service, duration = await service_and_duration(w, input.service_id, input.duration_minutes, settings)
-        if not 1 <= duration <= 1440:
-            w.refuse(Problem("durationMinutes", Code.INVALID, "durationMinutes: 1 to 1440."))
-        attending = await vet(w, input.vet_id)
-        room = None if input.room_id is None else SCHEDULING.id(input.room_id, "ExamRoom", "roomId")
-        if isinstance(room, Problem):
-            w.refuse(room)
-        if room is not None and await sql.room(db, clinic_id, room) is None:
-            w.refuse(Problem("roomId", Code.NOT_FOUND, "No such room."))
+        b = await _booking(w, pet, input)
         pattern = _pattern(input)
-        now = datetime.now(UTC)
-        until = now.astimezone(zone).date() + timedelta(days=input.horizon_days)
+        until = b.now.astimezone(b.zone).date() + timedelta(days=input.horizon_days)
         dates, complete = rec.expand(pattern, until)
         if len(dates) > rec.MAX_MATERIALIZED:
             w.refuse(
                 Problem("horizonDays", Code.TOO_MANY, f"At most {rec.MAX_MATERIALIZED} visits at once; shorten it.")
             )
         series = await sql.insert_recurrence(
-            db,
-            clinic_id,
+            w.db,
+            w.tenant,
             {
                 "pet": pet,
-                "service": service,
-                "vet": attending,
-                "room": room,
+                "service": b.service,
+                "vet": b.vet,
+                "room": b.room,
                 "reason": input.reason,
                 "pattern": pattern.pattern,
                 "day_of_week": pattern.day_of_week,
                 "day_of_month": pattern.day_of_month,
                 "time_of_day": input.time_of_day,
-                "duration": duration,
+                "duration": b.duration,
                 "starts_on": input.starts_on,
                 "ends_on": input.ends_on,
                 "max_occurrences": input.max_occurrences,
@@ -124,57 +183,17 @@ async def create_recurring_appointments(
         )
         if series is None:
             w.refuse(Problem("petId", Code.NOT_FOUND, "No such pet."))
-        booked: list[UUID] = []
-        conflicts: list[OccurrenceConflict] = []
-        for day in dates:
-            start = rec.local_instant(day, input.time_of_day, zone)
-            end = start + timedelta(minutes=duration)
-            found = check_time(start, duration, now, settings, zone, hours, by_owner=False)
-            problem = found[0] if found else None
-            if (
-                problem is None
-                and attending is not None
-                and await sql.vet_busy(db, clinic_id, attending, start, end, settings.buffer_time, None)
-            ):
-                problem = VET_BOOKED
-            if problem is None and room is not None:
-                problem = await room_fits(w, room, start, end)
-            row = None
-            if problem is None:
-                row = await sql.insert_appointment(
-                    db,
-                    clinic_id,
-                    {
-                        "pet": pet,
-                        "vet": attending,
-                        "service": service,
-                        "start": start,
-                        "end": end,
-                        "status": "confirmed",
-                        "reason": input.reason,
-                        "notes": None,
-                        "by": w.by,
-                        "recurrence": series["id"],
-                    },
-                )
-                if row is None:
-                    problem = VET_BOOKED
-            if problem is not None or row is None:
-                assert problem is not None
-                conflicts.append(OccurrenceConflict(start_time=start, code=problem.code, message=problem.message))
-                continue
-            if room is not None:
-                await sql.assign(db, clinic_id, row["id"], room, w.by)
-            booked.append(row["id"])
+        outcomes = [await _book_occurrence(w, b, series["id"], day, input) for day in dates]
+        booked = [o for o in outcomes if isinstance(o, UUID)]
         last = dates[-1] if complete and dates else until
-        finished = await sql.finish_recurrence(db, clinic_id, series["id"], len(booked), last, not complete)
+        finished = await sql.finish_recurrence(w.db, w.tenant, series["id"], len(booked), last, not complete)
         assert finished is not None
-        rows = [await sql.appointment(db, clinic_id, a) for a in booked]
+        rows = [await sql.appointment(w.db, w.tenant, a) for a in booked]
         w.prime("AppointmentRecurrence", finished["id"], finished)
         return RecurringAppointmentsPayload(
             recurrence=AppointmentRecurrence.from_row(finished),
             appointments=[saved(w, r) for r in rows if r is not None],
-            conflicts=conflicts,
+            conflicts=[o for o in outcomes if isinstance(o, OccurrenceConflict)],
         )
 
     return await SCHEDULING.run(info, RecurringAppointmentsPayload, perform, problems=problems)
