@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -205,7 +206,6 @@ class LiveServer:
     """A real `vetql serve` process on this test database, for WebSocket and multi-process tests."""
 
     def __init__(self, database_url: str, port: int, workers: int = 1, env: dict[str, str] | None = None) -> None:
-        import subprocess
         import sys
 
         self.port = port
@@ -252,8 +252,9 @@ class LiveServer:
         self.process.terminate()
         try:
             self.process.wait(10)
-        except Exception:
+        except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait(10)  # reaped: a Popen left running warns when collected, failing whichever test runs
         self.log.close()
 
 
