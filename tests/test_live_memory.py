@@ -14,6 +14,7 @@ import tracemalloc
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -146,17 +147,19 @@ async def test_connect_subscribe_disconnect_cycles_leave_nothing_behind(
         for i in range(CYCLES // 4):  # what the first cycles under tracing settle (pool, caches) is not growth
             await cycle(i)
         marks = [_traced()]
-        for _ in range(2):  # two halves: something kept per cycle grows in both, a late one-off in one
+        # three rounds: something kept per cycle grows in every one; a one-off (the process is shared
+        # with the session's other apps and their background tasks) shows in one round only
+        for _ in range(3):
             for i in range(CYCLES // 2):
                 await cycle(i)
             await asyncio.sleep(0.1)
             marks.append(_traced())
     finally:
         tracemalloc.stop()
-    first, second = marks[1] - marks[0], marks[2] - marks[1]
-    print(f"{first} + {second} bytes over {CYCLES} cycles")
-    # ~0.37 KB a cycle would be 370 KB a half
-    assert second < 64 * 1024 and first + second < 192 * 1024, (first, second)
+    rounds = [after - before for before, after in pairwise(marks)]
+    print(f"{rounds} bytes per {CYCLES // 2} cycles")
+    # ~0.37 KB a cycle would be 370 KB in every round
+    assert min(rounds) < 64 * 1024 and sorted(rounds)[1] < 192 * 1024, rounds
 
 
 class _Broker:
