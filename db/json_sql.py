@@ -98,7 +98,7 @@ class TotalCount:
 
 
 @dataclass(eq=False)
-class Page_:
+class PagePlan:
     """A Relay connection over `table` rows meeting `where` (SQL with `{a}` for the row alias)."""
 
     table: str
@@ -109,7 +109,7 @@ class Page_:
     nodes_key: set[str] = field(default_factory=set)  # keys of `nodes` (items without cursors)
 
 
-Plan = Value | Row | Embedded | One | Many | Page_ | Edges | Cursor | TotalCount | PageInfoPart
+Plan = Value | Row | Embedded | One | Many | PagePlan | Edges | Cursor | TotalCount | PageInfoPart
 
 
 def parent_join(fk: str) -> list[str]:
@@ -131,7 +131,7 @@ def needs_python(plan: Any) -> bool:
         return plan.resolver_only or any(needs_python(p) for _, p in plan.pairs)
     if isinstance(plan, Embedded | One | Many):
         return needs_python(plan.row)
-    if isinstance(plan, Page_ | Edges):
+    if isinstance(plan, PagePlan | Edges):
         return any(needs_python(p) for _, p in plan.pairs)
     return False
 
@@ -189,7 +189,7 @@ class Renderer:
             return self.one(plan, a)
         if isinstance(plan, Many):
             return self.many(plan, a)
-        if isinstance(plan, Page_):
+        if isinstance(plan, PagePlan):
             return self.connection(plan, a)
         raise TypeError(plan)
 
@@ -216,7 +216,7 @@ class Renderer:
             f" FROM {plan.table} {b} WHERE {where})"
         )
 
-    def connection(self, plan: Page_, a: str, b: str | None = None) -> str:
+    def connection(self, plan: PagePlan, a: str, b: str | None = None) -> str:
         """JSON of one page of `plan.table` rows meeting `plan.where`, children of the row aliased `a`."""
         b = b or self.alias()
         condition = self.where(plan.where, b, a)
@@ -286,7 +286,7 @@ def typename(name: str) -> Value:
     return Value(lambda _a: literal)
 
 
-def root_connection(plan: Page_) -> tuple[str, dict[str, Any]]:
+def root_connection(plan: PagePlan) -> tuple[str, dict[str, Any]]:
     """A root list's page as one statement; `plan.where` filters its rows, alias `c`."""
     renderer = Renderer()
     sql = renderer.connection(plan, "", b="c")

@@ -121,7 +121,7 @@ class Planner:
 
     def connection(
         self, conn_type: GraphQLObjectType, fields: FieldDetailsList, where: list[q.Filter], order: Order, page: Page
-    ) -> q.Page_:
+    ) -> q.PagePlan:
         """The plan of one page of a connection whose nodes are rows meeting `where`."""
         edge_type = get_named_type(conn_type.fields["edges"].type)
         assert isinstance(edge_type, GraphQLObjectType)
@@ -129,7 +129,7 @@ class Planner:
         assert isinstance(node_type, GraphQLObjectType)
         target = _spec(node_type.name)
         assert target.table is not None
-        plan = q.Page_(target.table, where, order, page)
+        plan = q.PagePlan(target.table, where, order, page)
         for key, details in self._subfields(conn_type, fields).items():
             name = details[0].node.name.value
             if name == "__typename":

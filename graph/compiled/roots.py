@@ -231,7 +231,7 @@ def _decode(plan: Any, value: Any, pending: list[tuple[TableSpec, Any, Any]]) ->
         if plan.resolver_only:
             pending.append((spec, value[q.PK], obj))
         return obj
-    if isinstance(plan, q.Page_):
+    if isinstance(plan, q.PagePlan):
         parts: dict[str, Any] = {}
         for key, part_plan in plan.pairs:
             part = value[key]
