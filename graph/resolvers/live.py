@@ -366,11 +366,17 @@ async def _stream(
     except ShuttingDown:
         if outlet is not None:
             # WebSocket: the server closes the socket with 1012 (service restart), the protocol's own
-            # "reconnect"; an error message here would tell graphql-ws clients not to resubscribe.
-            await asyncio.get_running_loop().create_future()
+            # "reconnect"; an error message here would tell graphql-ws clients not to resubscribe. The
+            # socket's handler cancels this wait when the socket goes; bounded, so a handler that has not
+            # noticed yet cannot hold the server's exit until the graceful-shutdown timeout.
+            await asyncio.sleep(SHUTDOWN_GRACE_SECONDS)
+            return
         raise ServiceRestartError(
             "The server is restarting; reconnect and resubscribe with `after` (the last cursor you had)."
         ) from None
+
+
+SHUTDOWN_GRACE_SECONDS = 1.0
 
 
 async def _chain(
