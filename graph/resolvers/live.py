@@ -367,10 +367,11 @@ async def _stream(
         if outlet is not None:
             # WebSocket: the server closes the socket with 1012 (service restart), the protocol's own
             # "reconnect"; an error message here would tell graphql-ws clients not to resubscribe. The
-            # socket's handler cancels this wait when the socket goes; bounded, so a handler that has not
-            # noticed yet cannot hold the server's exit until the graceful-shutdown timeout.
+            # socket's handler cancels this wait when the socket goes; bounded, so a handler that has let
+            # go of the operation without cancelling it cannot hold the server's exit until the
+            # graceful-shutdown timeout. Ended as cancelled: no `complete` for an operation already gone.
             await asyncio.sleep(SHUTDOWN_GRACE_SECONDS)
-            return
+            raise asyncio.CancelledError from None
         raise ServiceRestartError(
             "The server is restarting; reconnect and resubscribe with `after` (the last cursor you had)."
         ) from None
