@@ -781,7 +781,8 @@ class _Clinic:
 
     def surgeries(self) -> None:
         rng, k = self.rng("surgeries"), 0
-        for pet in self.pets:
+        # Only the living: the database refuses an anesthesia log for a deceased pet (migration 0016).
+        for pet in (p for p in self.pets if not p.deceased):
             for _ in range(_count(rng, self.p.surgeries_fraction)):
                 day = self.p.today - timedelta(days=_int(rng, 2, max(2, min(540, pet.age_days))))
                 self.surgery(rng, k, pet, _local(day, _int(rng, 8, 14), rng.choice((0, 15, 30, 45))), False)

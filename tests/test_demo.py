@@ -206,3 +206,19 @@ def test_schedule_depends_on_the_date_only() -> None:
 
     morning, evening = week(7), week(19)
     assert morning == evening and len(morning) > 50
+
+
+async def test_a_large_demo_clinic_with_deceased_pets_loads_under_the_clinics_rules(url: str) -> None:
+    """Enough pets that some have died (about 1 in 100): the database's rules for the dead (no anesthesia,
+    no booking) hold for the generated history too, or the load fails."""
+    await load_demo(url, clinics=1, pets=600, progress=False, surgeries_fraction=0.5, vitals_per_log=3)
+    conn = await asyncpg.connect(url)
+    try:
+        deceased = await conn.fetchval("SELECT count(*) FROM pets WHERE is_deceased")
+        assert deceased > 0
+        assert await conn.fetchval(
+            "SELECT count(*) FROM anesthesia_logs l JOIN pets p ON p.tenant_id = l.tenant_id AND p.id = l.pet_id"
+            " WHERE p.is_deceased") == 0
+    finally:
+        await conn.close()
+    await load_demo(url, progress=False)  # the other tests' demo again
