@@ -160,7 +160,7 @@ async def first(info: Info, rows: Listing, cls: type[T]) -> T | None:
     return cast(T, spec.from_row(found[0])) if found else None
 
 
-def _rows_plan(info: Info, spec: TableSpec, type_name: str, scoped: bool) -> Compiled | None:
+def _rows_plan(info: Info, spec: TableSpec, type_name: str, scoped: bool, one: bool) -> Compiled | None:
     assert spec.table is not None
     table = spec.table
 
@@ -168,10 +168,10 @@ def _rows_plan(info: Info, spec: TableSpec, type_name: str, scoped: bool) -> Com
         gql_type = info._raw_info.schema.get_type(type_name)
         assert isinstance(gql_type, GraphQLObjectType)
         plan = planner.row(gql_type, field_details(info._raw_info), spec)
-        sql, params = q.root_rows(table, plan, shared=not scoped, key=spec.key, key_type=spec.key_type)
+        sql, params = q.root_rows(table, plan, shared=not scoped, key=spec.key, key_type=spec.key_type, one=one)
         return sql, params, plan
 
-    return _cached(_key(info, "rows", type_name, scoped), lambda: _plan(info, build))
+    return _cached(_key(info, "rows", type_name, scoped, one), lambda: _plan(info, build))
 
 
 async def by_keys(info: Info, type_name: str, keys: Sequence[Any]) -> dict[Any, Any] | None:
@@ -185,10 +185,11 @@ async def by_keys(info: Info, type_name: str, keys: Sequence[Any]) -> dict[Any, 
         return {}
     # The platform reads every clinic's rows of some tables (RLS decides); everyone else their clinic's.
     scoped = not spec.shared and tenant is not None
-    compiled = _rows_plan(info, spec, type_name, scoped)
+    one = len(keys) == 1
+    compiled = _rows_plan(info, spec, type_name, scoped, one)
     if compiled is None:
         return None
-    params = {**compiled.params, "_ids": list(keys)}
+    params = {**compiled.params, **({"_id": keys[0]} if one else {"_ids": list(keys)})}
     if scoped:
         params["_tenant"] = tenant
     rows = await info.context.db.fetch(compiled.statement, params)
