@@ -52,3 +52,23 @@ def global_ids(type_name: str, array_expr: str) -> str:
         f"(SELECT coalesce(json_agg({global_id(type_name, 'u.k')} ORDER BY u.n), '[]'::json)"
         f" FROM unnest({array_expr}) WITH ORDINALITY AS u(k, n))"
     )
+
+
+def float8(expr: str) -> str:
+    """A numeric column as JSON number, as Python's float() of it prints."""
+    return f"{expr}::float8"
+
+
+def numeric_text(expr: str) -> str:
+    """A numeric column as the string Strawberry's Decimal prints (str(value), the same as numeric::text)."""
+    return f"{expr}::text"
+
+
+def enum_name(expr: str) -> str:
+    """A stored lower-case enum value as its GraphQL name."""
+    return f"upper({expr})"
+
+
+def json_array(expr: str) -> str:
+    """An array column as a JSON array (uuid[] as strings)."""
+    return f"to_json({expr})"

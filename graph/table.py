@@ -61,14 +61,14 @@ def _same(value: Any) -> Any:
 
 PLAIN = Codec(lambda x: x, _same)
 DATETIME = Codec(formats.iso_datetime, _same)
-FLOAT = Codec(lambda x: f"{x}::float8", lambda v: None if v is None else float(v))
-DECIMAL = Codec(lambda x: f"{x}::text", _same)  # Strawberry's Decimal prints str(value), as numeric::text does
+FLOAT = Codec(formats.float8, lambda v: None if v is None else float(v))
+DECIMAL = Codec(formats.numeric_text, _same)
 LIST = Codec(lambda x: x, lambda v: None if v is None else list(v))
-IDS = Codec(lambda x: f"to_json({x})", lambda v: None if v is None else [strawberry.ID(str(i)) for i in v])
+IDS = Codec(formats.json_array, lambda v: None if v is None else [strawberry.ID(str(i)) for i in v])
 
 
 def enum_codec(enum: type[Enum]) -> Codec:
-    return Codec(lambda x: f"upper({x})", lambda v: enum(v) if v else None)
+    return Codec(formats.enum_name, lambda v: enum(v) if v else None)
 
 
 def json_flag_codec(key: str, default: bool) -> Codec:
