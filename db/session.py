@@ -16,15 +16,28 @@ import sqlalchemy.exc
 from sqlalchemy import TextClause
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-# set_config(..., true) is transaction-local: the next request on this pooled
-# connection starts with neither the role, the claims nor the timeouts of this one.
-# Timeouts are set here, not only by ALTER ROLE (migration 0013): role settings
-# apply to sessions that log in as the role, not to SET ROLE.
-_CLAIMS = (
-    "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true),"
-    " set_config('statement_timeout', $2, true), set_config('lock_timeout', $3, true),"
-    " set_config('idle_in_transaction_session_timeout', $4, true)"
-)
+
+# SET LOCAL lasts until the transaction ends: the next request on this pooled connection
+# starts with neither the role, the claims nor the timeouts of this one. SET LOCAL (not
+# set_config()) because Citus, with citus.propagate_set_commands = 'local', sends SET LOCAL
+# to the workers a transaction uses, so their policies see the same claims; one way on
+# every server. Timeouts are set here, not only by ALTER ROLE (migration 0013): role
+# settings apply to sessions that log in as the role, not to SET ROLE.
+def _claims_script(claims_json: str, timeouts: tuple[str, str, str]) -> str:
+    """One simple-query message: SET cannot take parameters, so the claims are a quoted literal."""
+    statement_ms, lock_ms, idle_ms = timeouts
+    return (
+        f"SET LOCAL ROLE vetql_app; SET LOCAL request.jwt.claims = {_literal(claims_json)};"
+        f" SET LOCAL statement_timeout = {int(statement_ms)}; SET LOCAL lock_timeout = {int(lock_ms)};"
+        f" SET LOCAL idle_in_transaction_session_timeout = {int(idle_ms)}"
+    )
+
+
+def _literal(value: str) -> str:
+    """`value` as an E'' string: the same whatever standard_conforming_strings says."""
+    return "E'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 _BEGIN = {
     False: "BEGIN ISOLATION LEVEL READ COMMITTED",
     True: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -175,7 +188,7 @@ class RequestDb:
                 conn = (await pooled.get_raw_connection()).driver_connection
                 assert isinstance(conn, asyncpg.Connection)
                 await conn.execute(_BEGIN[self._read_only])
-                await conn.execute(_CLAIMS, self._claims, *_TIMEOUTS.get(self._engine, _DEFAULT).values())
+                await conn.execute(_claims_script(self._claims, _TIMEOUTS.get(self._engine, _DEFAULT).values()))
             except asyncpg.PostgresError as exc:
                 await _release(pooled, conn)
                 error = DbError(exc)
