@@ -27,10 +27,15 @@ def _claims_script(claims_json: str, timeouts: tuple[str, str, str]) -> str:
     """One simple-query message: SET cannot take parameters, so the claims are a quoted literal."""
     statement_ms, lock_ms, idle_ms = timeouts
     return (
-        f"SET LOCAL ROLE vetql_app; SET LOCAL request.jwt.claims = {_literal(claims_json)};"
+        f"SET LOCAL ROLE vetql_app; {set_claims(claims_json)};"
         f" SET LOCAL statement_timeout = {int(statement_ms)}; SET LOCAL lock_timeout = {int(lock_ms)};"
         f" SET LOCAL idle_in_transaction_session_timeout = {int(idle_ms)}"
     )
+
+
+def set_claims(claims_json: str) -> str:
+    """The statement that sets a transaction's claims as requests do (for tests and tools)."""
+    return f"SET LOCAL request.jwt.claims = {_literal(claims_json)}"
 
 
 def _literal(value: str) -> str:

@@ -13,6 +13,13 @@
 --    reference tables; a no-op without Citus. `vetql migrate` calls it after the
 --    chain, every time, so a table a later migration adds is distributed too.
 
+-- Whether this database is a Citus cluster's.
+CREATE OR REPLACE FUNCTION vetql.on_citus() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+$$;
+GRANT EXECUTE ON FUNCTION vetql.on_citus() TO vetql_app;
+
 -- Owners' rows carry their owner, kept by the database. The owner policies used to
 -- ask `EXISTS (SELECT 1 FROM pets ...)`, a sub-select Citus refuses in any policy on
 -- a distributed table. Now appointments, vaccines and problems hold their pet's
@@ -106,11 +113,40 @@ CREATE POLICY owner_cancel ON appointments FOR UPDATE TO vetql_app
   WITH CHECK (tenant_id = vetql.tenant_id() AND vetql.role() = 'owner' AND owner_id = vetql.user_id()
               AND status = 'cancelled');
 
--- Every other policy: the same condition without the sub-selects.
+-- Every policy: the same condition without the sub-selects, and with the role folded
+-- into the clinic comparison. `tenant_id = vetql.tenant_id() AND vetql.is_staff()`
+-- becomes `tenant_id = vetql.staff_tenant()` (the caller's clinic when staff, else
+-- NULL): a role test that names no column is a "pseudoconstant" qual, which Citus on
+-- PostgreSQL 15 and 16 refuses in any query with an outer join; one comparison of
+-- tenant_id with a stable value is what the tenant_id index is scanned by anyway.
+CREATE OR REPLACE FUNCTION vetql.staff_tenant() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN vetql.is_staff() THEN vetql.tenant_id() END
+$$;
+CREATE OR REPLACE FUNCTION vetql.role_tenant(wanted text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN vetql.role() = wanted THEN vetql.tenant_id() END
+$$;
+CREATE OR REPLACE FUNCTION vetql.member_tenant() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN vetql.role() IN ('owner', 'vet', 'admin') THEN vetql.tenant_id() END
+$$;
+GRANT EXECUTE ON FUNCTION vetql.staff_tenant() TO vetql_app;
+GRANT EXECUTE ON FUNCTION vetql.member_tenant() TO vetql_app;
+GRANT EXECUTE ON FUNCTION vetql.role_tenant(text) TO vetql_app;
+
 CREATE OR REPLACE FUNCTION vetql.unwrap_claim_subselects(expression text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   -- pg_policies deparses `(SELECT vetql.role())` as `( SELECT vetql.role() AS role)`
   SELECT regexp_replace(expression, '\( SELECT (vetql\.\w+\(\)) AS \w+\)', '\1', 'g')
+$$;
+CREATE OR REPLACE FUNCTION vetql.policy_form(expression text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT regexp_replace(regexp_replace(
+           vetql.unwrap_claim_subselects(expression),
+           '\((\w+) = vetql\.tenant_id\(\)\) AND vetql\.is_staff\(\)', '(\1 = vetql.staff_tenant())', 'g'),
+           '\((\w+) = vetql\.tenant_id\(\)\) AND \(vetql\.role\(\) = (''\w+''::text)\)',
+           '(\1 = vetql.role_tenant(\2))', 'g')
 $$;
 
 DO $$
@@ -122,13 +158,24 @@ BEGIN
   FOR p IN
     SELECT schemaname, tablename, policyname, qual, with_check FROM pg_policies
      WHERE schemaname = 'public'
-       AND (qual ~ '\( SELECT vetql\.\w+\(\) AS \w+\)' OR with_check ~ '\( SELECT vetql\.\w+\(\) AS \w+\)')
+       AND (qual IS DISTINCT FROM vetql.policy_form(qual) OR with_check IS DISTINCT FROM vetql.policy_form(with_check))
   LOOP
-    using_sql := CASE WHEN p.qual IS NOT NULL THEN format(' USING (%s)', vetql.unwrap_claim_subselects(p.qual)) ELSE '' END;
+    using_sql := CASE WHEN p.qual IS NOT NULL THEN format(' USING (%s)', vetql.policy_form(p.qual)) ELSE '' END;
     check_sql := CASE WHEN p.with_check IS NOT NULL
-                      THEN format(' WITH CHECK (%s)', vetql.unwrap_claim_subselects(p.with_check)) ELSE '' END;
+                      THEN format(' WITH CHECK (%s)', vetql.policy_form(p.with_check)) ELSE '' END;
     EXECUTE format('ALTER POLICY %I ON %I.%I%s%s', p.policyname, p.schemaname, p.tablename, using_sql, check_sql);
   END LOOP;
+END
+$$;
+
+ALTER POLICY member_read ON tenants USING (id = vetql.member_tenant());
+
+-- On Citus the request role logs in to the workers (see vetql.distribute()).
+DO $$
+BEGIN
+  IF vetql.on_citus() THEN
+    ALTER ROLE vetql_app LOGIN;
+  END IF;
 END
 $$;
 
@@ -246,3 +293,302 @@ BEGIN
 END
 $$;
 REVOKE ALL ON PROCEDURE vetql.distribute() FROM PUBLIC;
+
+-- Statement triggers read their transition table (new_rows, old_rows) in a query of
+-- its own and hand the rows on as jsonb. On Citus a statement that joins a transition
+-- table with a distributed table, or inserts from it into one, is planned by Citus,
+-- which runs it where the trigger's transition tables are not ("could not find named
+-- tuplestore"); a query of the transition table alone stays PostgreSQL's. Same
+-- results on one node, where the extra step costs one jsonb array per statement.
+CREATE OR REPLACE FUNCTION vetql.audit_rows() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  found jsonb;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT jsonb_agg(jsonb_build_object('t', n.tenant_id, 'i', n.id, 'c',
+             (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object('new', e.value)), '{}')
+                FROM jsonb_each(to_jsonb(n)) e
+               WHERE e.value <> 'null' AND e.key NOT IN ('tenant_id', 'id', 'updated_at'))))
+      INTO found FROM new_rows n;
+  ELSIF TG_OP = 'UPDATE' THEN
+    SELECT jsonb_agg(jsonb_build_object('t', n.tenant_id, 'i', n.id, 'c', d.changes))
+      INTO found
+      FROM new_rows n
+      JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id
+     CROSS JOIN LATERAL (
+       SELECT jsonb_object_agg(e.key, jsonb_build_object('old', to_jsonb(o) -> e.key, 'new', e.value)) AS changes
+         FROM jsonb_each(to_jsonb(n)) e
+        WHERE e.key <> 'updated_at' AND e.value IS DISTINCT FROM to_jsonb(o) -> e.key) d
+     WHERE d.changes IS NOT NULL;
+  ELSE
+    SELECT jsonb_agg(jsonb_build_object('t', o.tenant_id, 'i', o.id, 'c',
+             (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object('old', e.value)), '{}')
+                FROM jsonb_each(to_jsonb(o)) e
+               WHERE e.value <> 'null' AND e.key NOT IN ('tenant_id', 'id', 'updated_at'))))
+      INTO found FROM old_rows o;
+  END IF;
+  IF found IS NOT NULL THEN
+    INSERT INTO audit_events (tenant_id, actor_id, actor_role, table_name, record_id, action, changes)
+    SELECT r.t, vetql.user_id(), vetql.role(), TG_TABLE_NAME, r.i, lower(TG_OP), r.c
+      FROM jsonb_to_recordset(found) AS r(t text, i uuid, c jsonb)
+     WHERE TG_OP <> 'DELETE' OR EXISTS (SELECT 1 FROM tenants x WHERE x.id = r.t);  -- a clinic erased takes its trail along
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION vetql.count_usage() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  metric text := TG_ARGV[0];
+  found jsonb;
+BEGIN
+  SELECT jsonb_agg(jsonb_build_object('t', t, 'at', at, 'n', n)) INTO found
+    FROM (SELECT tenant_id AS t, created_at AS at, count(*) AS n FROM new_rows GROUP BY 1, 2) g;
+  IF found IS NULL THEN
+    RETURN NULL;
+  END IF;
+  EXECUTE format($q$
+    INSERT INTO tenant_usage_deltas AS d (tenant_id, period_start, %1$I)
+    SELECT r.t, vetql.usage_month(r.at, t.timezone), sum(r.n)
+      FROM jsonb_to_recordset($1) AS r(t text, at timestamptz, n bigint) JOIN tenants t ON t.id = r.t
+     GROUP BY 1, 2
+    ON CONFLICT (tenant_id, period_start, xact) DO UPDATE SET %1$I = d.%1$I + excluded.%1$I
+  $q$, metric) USING found;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION vetql.count_active_users() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  found jsonb;
+BEGIN
+  EXECUTE format($q$
+    SELECT jsonb_agg(jsonb_build_object('t', t, 'at', at, 'p', p))
+      FROM (SELECT DISTINCT tenant_id AS t, %2$I AS at, %1$I AS p
+              FROM new_rows WHERE %1$I IS NOT NULL) g
+  $q$, TG_ARGV[0], TG_ARGV[1]) INTO found;
+  IF found IS NOT NULL THEN
+    INSERT INTO tenant_active_user_deltas (tenant_id, period_start, profile_id)
+    SELECT DISTINCT r.t, vetql.usage_month(r.at, t.timezone), r.p
+      FROM jsonb_to_recordset(found) AS r(t text, at timestamptz, p uuid) JOIN tenants t ON t.id = r.t
+    ON CONFLICT (tenant_id, period_start, profile_id, xact) DO NOTHING;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION vetql.vaccine_due_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  c record;
+BEGIN
+  FOR c IN SELECT DISTINCT tenant_id, pet_id FROM changed LOOP
+    UPDATE pets p SET next_visit_due = d.due
+      FROM (SELECT min(v.next_dose_date) AS due FROM vaccines v
+             WHERE v.tenant_id = c.tenant_id AND v.pet_id = c.pet_id AND v.next_dose_date >= current_date) d
+     WHERE p.tenant_id = c.tenant_id AND p.id = c.pet_id AND p.next_visit_due IS DISTINCT FROM d.due;
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+
+-- Live doorbells. On one node the triggers NOTIFY, as before. On Citus they cannot:
+-- a trigger runs on the worker holding the shard, whose notifications never reach
+-- the API's listener, and a worker transaction that notified cannot be prepared for
+-- Citus's two-phase commit. There the API process rings them itself (db/live.py:
+-- NOTIFY on the coordinator in the writing transaction, or NATS after commit).
+CREATE OR REPLACE FUNCTION vetql.notify(channel text, payload text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT vetql.on_citus() THEN
+    PERFORM pg_notify(channel, payload);
+  END IF;
+END
+$$;
+GRANT EXECUTE ON FUNCTION vetql.notify(text, text) TO vetql_app;
+
+CREATE OR REPLACE FUNCTION vetql.notify_vitals() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  IF vetql.on_citus() THEN
+    RETURN NULL;
+  END IF;
+  FOR r IN SELECT tenant_id, anesthesia_log_id, max(seq) AS seq FROM new_rows GROUP BY 1, 2 LOOP
+    PERFORM pg_notify('vetql_vitals', json_build_object('t', r.tenant_id, 'l', r.anesthesia_log_id, 's', r.seq)::text);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION vetql.notify_alarms() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  IF vetql.on_citus() THEN
+    RETURN NULL;
+  END IF;
+  FOR r IN SELECT tenant_id, anesthesia_log_id, max(seq) AS seq FROM new_rows GROUP BY 1, 2 LOOP
+    PERFORM pg_notify('vetql_alarms', json_build_object('t', r.tenant_id, 'l', r.anesthesia_log_id, 's', r.seq)::text);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION vetql.add_surgery_event(
+  t text, log uuid, what text, phase_column text, alarm uuid, at timestamptz
+) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+  INSERT INTO surgery_event_counters AS c (tenant_id, seq) VALUES (t, 1)
+    ON CONFLICT (tenant_id) DO UPDATE SET seq = c.seq + 1
+    RETURNING c.seq INTO n;
+  INSERT INTO surgery_events (tenant_id, seq, anesthesia_log_id, kind, phase, alarm_id, occurred_at)
+    VALUES (t, n, log, what, phase_column, alarm, at);
+  PERFORM vetql.notify('vetql_surgery', json_build_object('t', t, 'l', log, 's', n)::text);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION vetql.surgery_log_events() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  c text;
+  before jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{}'::jsonb ELSE to_jsonb(OLD) END;
+  after jsonb := to_jsonb(NEW);
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    PERFORM vetql.add_surgery_event(NEW.tenant_id, NEW.id, 'log_opened', NULL, NULL, NEW.created_at);
+  END IF;
+  -- a log written whole (an import) gets its phases and completion as events too
+  FOREACH c IN ARRAY ARRAY['induction_time', 'maintenance_start', 'recovery_start', 'extubation_time',
+                           'full_recovery_time'] LOOP
+    IF (before ->> c) IS NULL AND (after ->> c) IS NOT NULL THEN
+      PERFORM vetql.add_surgery_event(NEW.tenant_id, NEW.id, 'phase_recorded', c, NULL,
+                                      CAST(after ->> c AS timestamptz));
+    END IF;
+  END LOOP;
+  IF (before ->> 'completed_at') IS NULL AND NEW.completed_at IS NOT NULL THEN
+    PERFORM vetql.add_surgery_event(NEW.tenant_id, NEW.id, 'log_completed', NULL, NULL, NEW.completed_at);
+    -- the log's own streams (vitalsRecorded, anesthesiaAlarms) read on, see it completed and end
+    PERFORM vetql.notify('vetql_vitals', json_build_object('t', NEW.tenant_id, 'l', NEW.id)::text);
+    PERFORM vetql.notify('vetql_alarms', json_build_object('t', NEW.tenant_id, 'l', NEW.id)::text);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+
+-- SQL functions that read or write clinic tables with their arguments, as PL/pgSQL:
+-- Citus cannot plan a SQL function's statements that use its parameters ("could not
+-- create distributed plan"); PL/pgSQL hands each statement to it with bound values.
+-- Same bodies; `use_column` keeps a SQL function's rule that a column name wins
+-- over an argument of the same name.
+CREATE OR REPLACE FUNCTION vetql.room_peak(tenant text, room uuid, span tstzrange)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
+  WITH live AS (
+    SELECT r.during FROM room_assignments r
+      JOIN appointments a ON a.tenant_id = r.tenant_id AND a.id = r.appointment_id
+     WHERE r.tenant_id = tenant AND r.room_id = room AND r.released_at IS NULL
+       AND a.status NOT IN ('cancelled', 'no_show') AND r.during && span
+  )
+  SELECT coalesce(max((SELECT count(*) FROM live l WHERE l.during @> p.at)), 0)
+    FROM (SELECT greatest(lower(during), lower(span)) AS at FROM live) p
+  );
+END
+$$;
+CREATE OR REPLACE FUNCTION vetql.plan_limit(clinic text, limit_name text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN (
+  SELECT (p.limits ->> limit_name)::int
+    FROM tenants t
+    JOIN subscription_plans p ON p.id = coalesce(
+      (SELECT s.plan_id FROM tenant_subscriptions s
+        WHERE s.tenant_id = t.id AND s.status IN ('trialing', 'active', 'past_due', 'suspended')),
+      t.subscription_tier)
+   WHERE t.id = clinic
+  );
+END
+$$;
+CREATE OR REPLACE FUNCTION vetql.invoice_recompute(t text, inv uuid)
+ RETURNS void
+ LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+  WITH s AS (
+    SELECT coalesce(sum(round(quantity * unit_price)), 0) AS gross,
+           coalesce(sum(line_discount + promotion_discount), 0) AS discounts,
+           coalesce(sum(amount) FILTER (WHERE iva_rate = 0), 0) AS a0,
+           coalesce(sum(amount) FILTER (WHERE iva_rate = 5), 0) AS a5,
+           coalesce(sum(amount) FILTER (WHERE iva_rate = 10), 0) AS a10
+      FROM invoice_items WHERE tenant_id = t AND invoice_id = inv
+  ), v AS (
+    SELECT s.*, i.prices_include_iva AS inc,
+           CASE WHEN i.prices_include_iva THEN round(s.a5 / 21) ELSE round(s.a5 * 0.05) END AS v5,
+           CASE WHEN i.prices_include_iva THEN round(s.a10 / 11) ELSE round(s.a10 * 0.10) END AS v10
+      FROM invoices i, s WHERE i.tenant_id = t AND i.id = inv
+  ), n AS (
+    SELECT gross, discounts, a0, v5, v10,
+           CASE WHEN inc THEN a5 ELSE a5 + v5 END AS t5,
+           CASE WHEN inc THEN a10 ELSE a10 + v10 END AS t10
+      FROM v
+  )
+  UPDATE invoices i
+     SET subtotal = n.gross, discount_total = n.discounts, exempt_amount = n.a0,
+         taxed_5_amount = n.t5, taxed_10_amount = n.t10, iva_5 = n.v5, iva_10 = n.v10,
+         tax_total = n.v5 + n.v10, total = n.a0 + n.t5 + n.t10
+    FROM n
+   WHERE i.tenant_id = t AND i.id = inv
+     AND (i.subtotal, i.discount_total, i.exempt_amount, i.taxed_5_amount, i.taxed_10_amount, i.iva_5, i.iva_10,
+          i.tax_total, i.total)
+         IS DISTINCT FROM (n.gross, n.discounts, n.a0, n.t5, n.t10, n.v5, n.v10, n.v5 + n.v10, n.a0 + n.t5 + n.t10);
+END
+$$;
+CREATE OR REPLACE FUNCTION vetql.allocate_promotion(t text, inv uuid, discount numeric, lines uuid[])
+ RETURNS void
+ LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+  WITH l AS (
+    SELECT id, round(quantity * unit_price) - line_discount - promotion_discount AS base
+      FROM invoice_items WHERE tenant_id = t AND invoice_id = inv AND id = ANY (lines)
+  ), s AS (
+    SELECT sum(base) AS whole FROM l
+  ), shares AS (
+    SELECT l.id, floor(discount * l.base / s.whole) AS share,
+           discount * l.base / s.whole - floor(discount * l.base / s.whole) AS rest
+      FROM l, s WHERE s.whole > 0
+  ), ranked AS (
+    SELECT id, share + CASE WHEN row_number() OVER (ORDER BY rest DESC, id) <= discount - sum(share) OVER ()
+                            THEN 1 ELSE 0 END AS share
+      FROM shares
+  )
+  UPDATE invoice_items i SET promotion_discount = i.promotion_discount + r.share
+    FROM ranked r WHERE i.tenant_id = t AND i.invoice_id = inv AND i.id = r.id AND r.share <> 0;
+END
+$$;
+CREATE OR REPLACE FUNCTION vetql.settle_invoice(t text, inv uuid, delta numeric)
+ RETURNS void
+ LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+BEGIN
+  UPDATE invoices SET amount_paid = amount_paid + delta,
+         status = CASE WHEN status IN ('draft', 'void') THEN status
+                       WHEN amount_paid + delta >= total THEN 'paid'
+                       WHEN amount_paid + delta > 0 THEN 'partial'
+                       ELSE 'sent' END
+   WHERE tenant_id = t AND id = inv;
+END
+$$;
