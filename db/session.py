@@ -98,7 +98,8 @@ class DbError(Exception):
 
     def __init__(self, error: asyncpg.PostgresError) -> None:
         self.sqlstate: str | None = getattr(error, "sqlstate", None)
-        self.constraint: str | None = getattr(error, "constraint_name", None)
+        # On Citus the shard's constraint is named after the table's with the shard id appended
+        self.constraint: str | None = _without_shard_id(getattr(error, "constraint_name", None))
         state = self.sqlstate or ""
         self.retry: str | None = (
             "TIMEOUT"
@@ -108,6 +109,13 @@ class DbError(Exception):
             else None
         )
         super().__init__(f"{self.sqlstate}: {getattr(error, 'message', type(error).__name__)}")
+
+
+_SHARD_ID = re.compile(r"_\d{6,}$")
+
+
+def _without_shard_id(name: str | None) -> str | None:
+    return _SHARD_ID.sub("", name) if name else name
 
 
 class DbUnavailable(Exception):

@@ -220,8 +220,11 @@ BEGIN
   -- tables cannot be added after a parallel operation in the same transaction.
   SET LOCAL citus.multi_shard_modify_mode = 'sequential';
   -- Citus connects to the workers as the current role: the request role must log in
-  -- there (credentials: pg_dist_authinfo or citus.node_conninfo, see the README).
+  -- there (credentials: pg_dist_authinfo or citus.node_conninfo, see the README). Said on
+  -- the workers themselves: with citus.enable_alter_role_propagation off (a cluster that
+  -- hosts several databases), migration 0001's NOLOGIN stays on the coordinator.
   ALTER ROLE vetql_app LOGIN;
+  PERFORM run_command_on_workers('ALTER ROLE vetql_app LOGIN');
   -- Claims are SET LOCAL per transaction; Citus sends them to the workers with it.
   EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = %L', current_database(), 'local');
   EXECUTE format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on', current_database());
