@@ -224,7 +224,11 @@ BEGIN
   -- the workers themselves: with citus.enable_alter_role_propagation off (a cluster that
   -- hosts several databases), migration 0001's NOLOGIN stays on the coordinator.
   ALTER ROLE vetql_app LOGIN;
-  PERFORM run_command_on_workers('ALTER ROLE vetql_app LOGIN');
+  IF EXISTS (SELECT 1 FROM run_command_on_workers($c$SELECT rolcanlogin FROM pg_roles WHERE rolname = 'vetql_app'$c$)
+              WHERE result <> 't') THEN
+    -- not propagated back from the worker: it would wait for this transaction's own lock on the role
+    PERFORM run_command_on_workers('SET citus.enable_alter_role_propagation = off; ALTER ROLE vetql_app LOGIN');
+  END IF;
   -- Claims are SET LOCAL per transaction; Citus sends them to the workers with it.
   EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = %L', current_database(), 'local');
   EXECUTE format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on', current_database());
