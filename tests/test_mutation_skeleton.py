@@ -132,10 +132,10 @@ class Deadlocker:
             assert other is not None and watch is not None
             await other.execute("BEGIN")
             await other.execute("SET LOCAL deadlock_timeout = '1min'")
-            await other.execute("SELECT 1 FROM pets WHERE id = $1 FOR UPDATE", b)
+            await other.execute("SELECT 1 FROM pets WHERE tenant_id = $2 AND id = $1 FOR UPDATE", b, self._clinic.tenant)
 
             async def wait_for_a() -> None:
-                await other.execute("SELECT 1 FROM pets WHERE id = $1 FOR UPDATE", a)
+                await other.execute("SELECT 1 FROM pets WHERE tenant_id = $2 AND id = $1 FOR UPDATE", a, self._clinic.tenant)
                 await other.execute("ROLLBACK")
 
             self._waiting = asyncio.create_task(wait_for_a())

@@ -115,10 +115,12 @@ CREATE POLICY owner_cancel ON appointments FOR UPDATE TO vetql_app
 
 -- Every policy: the same condition without the sub-selects, and with the role folded
 -- into the clinic comparison. `tenant_id = vetql.tenant_id() AND vetql.is_staff()`
--- becomes `tenant_id = vetql.staff_tenant()` (the caller's clinic when staff, else
--- NULL): a role test that names no column is a "pseudoconstant" qual, which Citus on
--- PostgreSQL 15 and 16 refuses in any query with an outer join; one comparison of
--- tenant_id with a stable value is what the tenant_id index is scanned by anyway.
+-- becomes `tenant_id = ANY (ARRAY[vetql.staff_tenant()])` (the caller's clinic when
+-- staff, else NULL). Citus on PostgreSQL 15 and 16 refuses any query with an outer join
+-- and a "pseudoconstant" qual (one that names no column): a role test is one, and so is
+-- what PostgreSQL derives from `tenant_id = <claim>` beside the query's own
+-- `tenant_id = $1` (`$1 = <claim>`). `= ANY (ARRAY[...])` names the column, is not an
+-- equality PostgreSQL derives from, and still drives the tenant_id index scan.
 CREATE OR REPLACE FUNCTION vetql.staff_tenant() RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN vetql.is_staff() THEN vetql.tenant_id() END
@@ -142,11 +144,12 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 CREATE OR REPLACE FUNCTION vetql.policy_form(expression text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT regexp_replace(regexp_replace(
+  SELECT regexp_replace(regexp_replace(regexp_replace(
            vetql.unwrap_claim_subselects(expression),
-           '\((\w+) = vetql\.tenant_id\(\)\) AND vetql\.is_staff\(\)', '(\1 = vetql.staff_tenant())', 'g'),
+           '\((\w+) = vetql\.tenant_id\(\)\) AND vetql\.is_staff\(\)', '(\1 = ANY (ARRAY[vetql.staff_tenant()]))', 'g'),
            '\((\w+) = vetql\.tenant_id\(\)\) AND \(vetql\.role\(\) = (''\w+''::text)\)',
-           '(\1 = vetql.role_tenant(\2))', 'g')
+           '(\1 = ANY (ARRAY[vetql.role_tenant(\2)]))', 'g'),
+           '\((\w+) = (vetql\.(?:tenant_id|user_id)\(\))\)', '(\1 = ANY (ARRAY[\2]))', 'g')
 $$;
 
 DO $$
@@ -168,7 +171,7 @@ BEGIN
 END
 $$;
 
-ALTER POLICY member_read ON tenants USING (id = vetql.member_tenant());
+ALTER POLICY member_read ON tenants USING (id = ANY (ARRAY[vetql.member_tenant()]));
 
 -- On Citus the request role logs in to the workers (see vetql.distribute()).
 DO $$
@@ -232,6 +235,10 @@ BEGIN
   -- Claims are SET LOCAL per transaction; Citus sends them to the workers with it.
   EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = %L', current_database(), 'local');
   EXECUTE format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on', current_database());
+  -- Requests write one clinic, on one shard; what writes several (erasing a clinic, whose
+  -- reference row cascades to every table) takes one connection per worker, so a later
+  -- statement of the same transaction may still write a reference table.
+  EXECUTE format('ALTER DATABASE %I SET citus.multi_shard_modify_mode = %L', current_database(), 'sequential');
 
   IF NOT EXISTS (
     SELECT 1 FROM pg_class c
@@ -597,5 +604,82 @@ BEGIN
                        WHEN amount_paid + delta > 0 THEN 'partial'
                        ELSE 'sent' END
    WHERE tenant_id = t AND id = inv;
+END
+$$;
+
+-- "Now, if ...": Citus computes now() on the coordinator and sends the value, except
+-- inside CASE and COALESCE, which it refuses to hold a non-immutable function in an
+-- UPDATE or INSERT. These say the same as a function of their arguments (immutable, and
+-- PL/pgSQL so the planner does not inline them back into a CASE before Citus looks).
+CREATE OR REPLACE FUNCTION vetql.first_of(a timestamptz, b timestamptz) RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN coalesce(a, b);
+END
+$$;
+CREATE OR REPLACE FUNCTION vetql.if_then(condition boolean, value timestamptz, otherwise timestamptz DEFAULT NULL)
+RETURNS timestamptz
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RETURN CASE WHEN condition THEN value ELSE otherwise END;
+END
+$$;
+GRANT EXECUTE ON FUNCTION vetql.first_of(timestamptz, timestamptz) TO vetql_app;
+GRANT EXECUTE ON FUNCTION vetql.if_then(boolean, timestamptz, timestamptz) TO vetql_app;
+
+-- The clinic's date today (or `given`): a function of its arguments that Citus computes on
+-- the coordinator, where a sub-select on tenants inside an INSERT's VALUES is refused.
+CREATE OR REPLACE FUNCTION vetql.clinic_date(clinic text, given date DEFAULT NULL) RETURNS date
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF given IS NOT NULL THEN
+    RETURN given;
+  END IF;
+  RETURN (SELECT (now() AT TIME ZONE t.timezone)::date FROM tenants t WHERE t.id = clinic);
+END
+$$;
+GRANT EXECUTE ON FUNCTION vetql.clinic_date(text, date) TO vetql_app;
+
+-- A device registered again keeps its row and is used now: the inserted row's own
+-- last_used_at (its default, now()) rather than now() in DO UPDATE SET, which Citus refuses.
+CREATE OR REPLACE FUNCTION vetql.register_device(
+  p_token text, p_device_type text, p_device_name text, p_device_model text, p_os_version text, p_app_version text
+) RETURNS SETOF public.user_devices
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_tenant text := vetql.tenant_id();
+  v_user uuid := vetql.user_id();
+BEGIN
+  IF v_tenant IS NULL OR v_user IS NULL OR coalesce(vetql.role(), '') NOT IN ('owner', 'vet', 'admin') THEN
+    RAISE insufficient_privilege USING MESSAGE = 'only a member of a clinic registers a device';
+  END IF;
+  RETURN QUERY
+  INSERT INTO public.user_devices AS d
+         (tenant_id, user_id, fcm_token, device_type, device_name, device_model, os_version, app_version)
+  VALUES (v_tenant, v_user, p_token, p_device_type, p_device_name, p_device_model, p_os_version, p_app_version)
+  ON CONFLICT (tenant_id, fcm_token) DO UPDATE
+     SET user_id = EXCLUDED.user_id, device_type = EXCLUDED.device_type, device_name = EXCLUDED.device_name,
+         device_model = EXCLUDED.device_model, os_version = EXCLUDED.os_version,
+         app_version = EXCLUDED.app_version, is_active = true, last_used_at = EXCLUDED.last_used_at
+  RETURNING d.*;
+END
+$$;
+
+-- A clinic always keeps an active admin (0017), also between two admins demoting or
+-- deactivating each other at once. 0017 serialized them on the clinic's row in tenants,
+-- which on Citus is a reference table that a trigger on a worker's shard may not write.
+-- Now each locks the clinic's admins, its own row included: the second waits for the
+-- first (or the two deadlock and one is retried) and then counts the admins left.
+CREATE OR REPLACE FUNCTION vetql.keep_an_admin() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM profiles
+    WHERE tenant_id = NEW.tenant_id AND (id = NEW.id OR (role = 'admin' AND is_active)) FOR UPDATE;
+  IF NOT EXISTS (SELECT 1 FROM profiles
+                  WHERE tenant_id = NEW.tenant_id AND role = 'admin' AND is_active) THEN
+    RAISE check_violation USING MESSAGE = 'a clinic keeps at least one active admin',
+                                CONSTRAINT = 'profiles_last_admin';
+  END IF;
+  RETURN NULL;
 END
 $$;
