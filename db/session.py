@@ -16,6 +16,8 @@ import sqlalchemy.exc
 from sqlalchemy import TextClause
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from db import raised
+
 
 # SET LOCAL lasts until the transaction ends: the next request on this pooled connection
 # starts with neither the role, the claims nor the timeouts of this one. SET LOCAL (not
@@ -98,8 +100,12 @@ class DbError(Exception):
 
     def __init__(self, error: asyncpg.PostgresError) -> None:
         self.sqlstate: str | None = getattr(error, "sqlstate", None)
-        # On Citus the shard's constraint is named after the table's with the shard id appended
-        self.constraint: str | None = _without_shard_id(getattr(error, "constraint_name", None))
+        # Citus passes a worker's error on without its constraint field, and names the shard's
+        # constraint after the table's with the shard id appended: the name is read from the
+        # message then, and the shard id dropped.
+        message = getattr(error, "message", None)
+        named = getattr(error, "constraint_name", None) or _named_in(message) or raised.constraint_of(message)
+        self.constraint: str | None = _without_shard_id(named)
         state = self.sqlstate or ""
         self.retry: str | None = (
             "TIMEOUT"
@@ -112,6 +118,12 @@ class DbError(Exception):
 
 
 _SHARD_ID = re.compile(r"_\d{6,}$")
+_CONSTRAINT_IN_MESSAGE = re.compile(r'violates (?:[a-z ]+ )?constraint "([^"]+)"')
+
+
+def _named_in(message: str | None) -> str | None:
+    found = _CONSTRAINT_IN_MESSAGE.search(message or "")
+    return found.group(1) if found else None
 
 
 def _without_shard_id(name: str | None) -> str | None:

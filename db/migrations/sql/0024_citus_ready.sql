@@ -519,21 +519,25 @@ BEGIN
   );
 END
 $$;
+-- A clinic's plan: its live subscription's, else its tier. Asked in two steps: Citus cannot
+-- run a sub-select on a clinic table correlated with a reference table (tenants).
 CREATE OR REPLACE FUNCTION vetql.plan_limit(clinic text, limit_name text)
  RETURNS integer
  LANGUAGE plpgsql
- STABLE AS $$
-#variable_conflict use_column
+ STABLE
+AS $$
+DECLARE
+  plan text;
 BEGIN
-  RETURN (
-  SELECT (p.limits ->> limit_name)::int
-    FROM tenants t
-    JOIN subscription_plans p ON p.id = coalesce(
-      (SELECT s.plan_id FROM tenant_subscriptions s
-        WHERE s.tenant_id = t.id AND s.status IN ('trialing', 'active', 'past_due', 'suspended')),
-      t.subscription_tier)
-   WHERE t.id = clinic
-  );
+  IF NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = clinic) THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.plan_id INTO plan FROM tenant_subscriptions s
+   WHERE s.tenant_id = clinic AND s.status IN ('trialing', 'active', 'past_due', 'suspended');
+  IF plan IS NULL THEN
+    SELECT t.subscription_tier INTO plan FROM tenants t WHERE t.id = clinic;
+  END IF;
+  RETURN (SELECT (p.limits ->> limit_name)::int FROM subscription_plans p WHERE p.id = plan);
 END
 $$;
 CREATE OR REPLACE FUNCTION vetql.invoice_recompute(t text, inv uuid)
