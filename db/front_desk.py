@@ -198,6 +198,16 @@ async def transfer_pet(db: RequestDb, tenant: str, pet: UUID, owner: UUID) -> Ro
     )
 
 
+async def lock_visits_a_death_cancels(db: RequestDb, tenant: str, pet: UUID) -> None:
+    """Lock the visits vetql.pet_died will cancel, before the pet is locked: migration 0026's lock order
+    (appointments, rooms, pets), which a cancel of one of them follows too, so the two cannot deadlock."""
+    await db.fetch(
+        "SELECT 1 FROM appointments WHERE tenant_id = :tenant AND pet_id = :id"
+        " AND status IN ('scheduled', 'confirmed') AND start_time > now() ORDER BY id FOR NO KEY UPDATE",
+        {"tenant": tenant, "id": pet},
+    )
+
+
 async def mark_deceased(db: RequestDb, tenant: str, pet: UUID, on: date, cause: str | None) -> Row | None:
     """The pet has died; the database cancels its future visits and ends its series (vetql.pet_died)."""
     return await db.fetch_one(
