@@ -65,7 +65,8 @@ async def desk(database_url: str, world: World) -> AsyncIterator[Desk]:
         )  # fmt: skip
         await conn.executemany(
             "INSERT INTO profiles (tenant_id, id, role, full_name) VALUES ($1, $2, $3, $4)",
-            [(d.tenant, d.admin, "admin", "Admin"), (d.tenant, d.vet, "vet", "Vet"), (d.tenant, d.owner, "owner", "Dueño")],
+            [(d.tenant, d.admin, "admin", "Admin"), (d.tenant, d.vet, "vet", "Vet"),
+             (d.tenant, d.owner, "owner", "Dueño")],
         )  # fmt: skip
         await conn.executemany(
             "INSERT INTO pets (tenant_id, id, owner_id, name, species, next_visit_due)"
@@ -137,8 +138,9 @@ async def test_next_visit_due_follows_bookings_vaccines_series_completion_and_de
     given = await ok(gql, VACCINE, vet, "recordVaccine", petId=pet_id(pet), name="Antirrábica",
                      administeredDate=day(-358), nextDoseDate=day(7))  # fmt: skip
     assert given["vaccine"]["pet"]["nextVisitDue"] == day(7)
+    # the dose due in 7 days, given early (the same vaccine, however it is written)
     booster = await ok(gql, VACCINE, vet, "recordVaccine", petId=pet_id(pet), name="antirrabica",
-                       administeredDate=day(0), nextDoseDate=day(365))  # the dose due in 7 days, given early  # fmt: skip
+                       administeredDate=day(0), nextDoseDate=day(365))  # fmt: skip
     assert booster["vaccine"]["pet"]["nextVisitDue"] == day(20)
     overdue = await ok(gql, VACCINE, vet, "recordVaccine", petId=pet_id(pet), name="Séxtuple",
                        administeredDate=day(-400), nextDoseDate=day(-35))  # fmt: skip
@@ -226,8 +228,8 @@ async def test_two_bookings_of_one_pet_at_once_both_succeed_and_the_earlier_is_d
     holder = await _hold_pet(database_url, pet)
     try:
         both = [
-            asyncio.create_task(gql.data(BOOK, {"input": {"petId": pet_id(pet), "startTime": at(40).isoformat()}}, vet)),
-            asyncio.create_task(gql.data(BOOK, {"input": {"petId": pet_id(pet), "startTime": at(30).isoformat()}}, owner)),
+            asyncio.create_task(gql.data(BOOK, {"input": {"petId": pet_id(pet), "startTime": start}}, who))
+            for start, who in ((at(40).isoformat(), vet), (at(30).isoformat(), owner))
         ]  # fmt: skip
         assert await _until_waiting(holder, 2) >= 1  # the bookings meet on the pet's lock
     finally:
