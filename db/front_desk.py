@@ -44,14 +44,16 @@ def _sets(values: Mapping[str, Any], allowed: tuple[str, ...]) -> tuple[str, dic
 # -- owners ----------------------------------------------------------------------------------------------
 
 
-async def insert_owner(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row:
+async def insert_owner(db: RequestDb, tenant: str, values: Mapping[str, Any], *, id: UUID | None = None) -> Row:
+    """A new client; `id` only for a loader that keeps its ids (the demo), else the database's."""
     for column in values:
         assert column in OWNER_SETTABLE, column
     columns = ", ".join(values)
     given = ", ".join(_value(c) for c in values)
     row = await db.fetch_one(
-        f"INSERT INTO profiles AS c (tenant_id, role, {columns}) VALUES (:tenant, 'owner', {given}) RETURNING c.*",
-        {"tenant": tenant, **values},
+        f"INSERT INTO profiles AS c (tenant_id, id, role, {columns})"
+        f" VALUES (:tenant, coalesce(CAST(:id AS uuid), gen_random_uuid()), 'owner', {given}) RETURNING c.*",
+        {"tenant": tenant, "id": id, **values},
     )
     assert row is not None
     return row
@@ -160,14 +162,18 @@ async def search_pets(db: RequestDb, tenant: str, folded: dict[str, Any], chip: 
 # -- pets -----------------------------------------------------------------------------------------------
 
 
-async def insert_pet(db: RequestDb, tenant: str, owner: UUID, values: Mapping[str, Any]) -> Row:
+async def insert_pet(
+    db: RequestDb, tenant: str, owner: UUID, values: Mapping[str, Any], *, id: UUID | None = None
+) -> Row:
+    """A new patient; `id` only for a loader that keeps its ids (the demo), else the database's."""
     for column in values:
         assert column in PET_SETTABLE, column
     columns = "".join(f", {c}" for c in values)
     given = "".join(f", {_value(c)}" for c in values)
     row = await db.fetch_one(
-        f"INSERT INTO pets AS c (tenant_id, owner_id{columns}) VALUES (:tenant, :owner{given}) RETURNING c.*",
-        {"tenant": tenant, "owner": owner, **values},
+        f"INSERT INTO pets AS c (tenant_id, id, owner_id{columns})"
+        f" VALUES (:tenant, coalesce(CAST(:id AS uuid), gen_random_uuid()), :owner{given}) RETURNING c.*",
+        {"tenant": tenant, "id": id, "owner": owner, **values},
     )
     assert row is not None
     return row
