@@ -61,6 +61,11 @@ ALERT_IS_ACTIVE = Computed("active_now", _alert_active)
 # A push token unused for 270 days is as good as gone (FCM drops it); judged at read time.
 DEVICE_IS_ACTIVE = Computed("active_now", lambda a: f"{a}.is_active AND {a}.last_used_at > now() - interval '270 days'")
 ALARM_IS_OPEN = Computed("is_open", lambda a: f"{a}.cleared_at IS NULL")
+# What is due next, from what is booked and vaccinated, when read (migration 0026 says why not a column);
+# public.pets_next_visit_due(pets) is the same for other readers of the database.
+PET_NEXT_VISIT_DUE = Computed(
+    "next_visit_due", lambda a: f"CASE WHEN {a}.is_deceased THEN NULL ELSE vetql.pet_due({a}.tenant_id, {a}.id) END"
+)
 
 ONLY_ACTIVE_ALERTS = Flag(_alert_active)
 ONLY_ACTIVE_PROBLEMS = Flag(lambda a: f"{a}.is_active")

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from db.expressions import PET_NEXT_VISIT_DUE
 from db.reads import ListQuery, like_pattern
 from db.session import RequestDb, Row
 
@@ -24,6 +25,7 @@ PET_SETTABLE = (
     "primary_vet_id", "insurance_policy_id", "behavioral_notes", "preferred_appointment_time",
 )  # fmt: skip
 _JSONB = {"communication_preferences"}
+PET_COLUMNS = f"c.*, {PET_NEXT_VISIT_DUE.select('c')}"  # a pet as the API shows it (what is due is computed)
 
 
 def _value(column: str) -> str:
@@ -149,7 +151,7 @@ async def search_owners(db: RequestDb, tenant: str, search: dict[str, Any], limi
 async def search_pets(db: RequestDb, tenant: str, folded: dict[str, Any], chip: str, limit: int) -> list[Row]:
     """Patients matching by microchip or name (accents and case ignored), best first; archived ones left out."""
     rows = await db.fetch(
-        "SELECT c.*, greatest(CASE WHEN c.microchip_id = :chip THEN 1.0 ELSE 0.0 END,"
+        f"SELECT {PET_COLUMNS}, greatest(CASE WHEN c.microchip_id = :chip THEN 1.0 ELSE 0.0 END,"
         " word_similarity(:folded, c.name_folded)) AS _score FROM pets c"
         f" WHERE c.tenant_id = :tenant AND c.archived_at IS NULL AND c.id IN ({_PET_IDS})"
         " ORDER BY _score DESC, similarity(:folded, c.name_folded) DESC, c.name, c.id"
@@ -172,7 +174,7 @@ async def insert_pet(
     given = "".join(f", {_value(c)}" for c in values)
     row = await db.fetch_one(
         f"INSERT INTO pets AS c (tenant_id, id, owner_id{columns})"
-        f" VALUES (:tenant, coalesce(CAST(:id AS uuid), gen_random_uuid()), :owner{given}) RETURNING c.*",
+        f" VALUES (:tenant, coalesce(CAST(:id AS uuid), gen_random_uuid()), :owner{given}) RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": id, "owner": owner, **values},
     )
     assert row is not None
@@ -188,10 +190,10 @@ async def pet_for_update(db: RequestDb, tenant: str, pet: UUID) -> Row | None:
 async def update_pet(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> Row | None:
     where = "c.tenant_id = :tenant AND c.id = :id"
     if not values:
-        return await db.fetch_one(f"SELECT c.* FROM pets c WHERE {where}", {"tenant": tenant, "id": pet})
+        return await db.fetch_one(f"SELECT {PET_COLUMNS} FROM pets c WHERE {where}", {"tenant": tenant, "id": pet})
     assignments, params = _sets(values, PET_SETTABLE)
     return await db.fetch_one(
-        f"UPDATE pets c SET {assignments}, updated_at = now() WHERE {where} RETURNING c.*",
+        f"UPDATE pets c SET {assignments}, updated_at = now() WHERE {where} RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet, **params},
     )
 
@@ -199,18 +201,8 @@ async def update_pet(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str,
 async def transfer_pet(db: RequestDb, tenant: str, pet: UUID, owner: UUID) -> Row | None:
     return await db.fetch_one(
         "UPDATE pets c SET owner_id = :owner, updated_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
-        " RETURNING c.*",
+        f" RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet, "owner": owner},
-    )
-
-
-async def lock_visits_a_death_cancels(db: RequestDb, tenant: str, pet: UUID) -> None:
-    """Lock the visits vetql.pet_died will cancel, before the pet is locked: migration 0026's lock order
-    (appointments, rooms, pets), which a cancel of one of them follows too, so the two cannot deadlock."""
-    await db.fetch(
-        "SELECT 1 FROM appointments WHERE tenant_id = :tenant AND pet_id = :id"
-        " AND status IN ('scheduled', 'confirmed') AND start_time > now() ORDER BY id FOR NO KEY UPDATE",
-        {"tenant": tenant, "id": pet},
     )
 
 
@@ -218,7 +210,7 @@ async def mark_deceased(db: RequestDb, tenant: str, pet: UUID, on: date, cause: 
     """The pet has died; the database cancels its future visits and ends its series (vetql.pet_died)."""
     return await db.fetch_one(
         "UPDATE pets c SET is_deceased = true, deceased_on = :on, cause_of_death = :cause, updated_at = now()"
-        " WHERE c.tenant_id = :tenant AND c.id = :id RETURNING c.*",
+        f" WHERE c.tenant_id = :tenant AND c.id = :id RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet, "on": on, "cause": cause},
     )
 
@@ -227,7 +219,7 @@ async def set_pet_archived(db: RequestDb, tenant: str, pet: UUID, archived: bool
     value = "coalesce(c.archived_at, now())" if archived else "NULL"
     return await db.fetch_one(
         f"UPDATE pets c SET archived_at = {value}, updated_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
-        " RETURNING c.*",
+        f" RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet},
     )
 

@@ -49,7 +49,7 @@ async def insert_room(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> 
 
 async def room(db: RequestDb, tenant: str, room_id: UUID, *, lock: bool = False) -> Row | None:
     return await db.fetch_one(
-        text(f"SELECT * FROM exam_rooms WHERE tenant_id = :tenant AND id = :id{' FOR NO KEY UPDATE' if lock else ''}"),
+        text(f"SELECT * FROM exam_rooms WHERE tenant_id = :tenant AND id = :id{' FOR UPDATE' if lock else ''}"),
         {"tenant": tenant, "id": room_id},
     )
 

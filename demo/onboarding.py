@@ -180,5 +180,4 @@ async def register_patient(db: RequestDb, tenant: str, p: Patient, today: date) 
 async def record_death(db: RequestDb, tenant: str, pet: uuid.UUID, on: date, born: date | None, today: date) -> None:
     """markPetDeceased's checks and write (the database cancels its visits and ends its series)."""
     _check(str(pet), desk.death(on, born, today))
-    await front_desk.lock_visits_a_death_cancels(db, tenant, pet)
     assert await front_desk.mark_deceased(db, tenant, pet, on, None) is not None

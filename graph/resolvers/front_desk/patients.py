@@ -110,7 +110,6 @@ async def mark_pet_deceased(
 
     async def perform(w: Write[Code]) -> PatientPayload:
         assert isinstance(pet, UUID)
-        await sql.lock_visits_a_death_cancels(w.db, w.tenant, pet)
         current = await sql.pet_for_update(w.db, w.tenant, pet)
         if current is None:
             w.refuse(_NO_PET)

@@ -66,11 +66,8 @@ async def service_and_duration(
 
 
 async def room_fits(w: Write[Code], room_id: UUID, start: datetime, end: datetime) -> Problem[Code] | None:
-    """Why the room cannot take one more appointment in [start, end), if it cannot.
-
-    Locks the room: its bookers serialize on it anyway (its capacity trigger), and taking it before
-    the appointment is written keeps the lock order of migration 0026 (rooms before pets)."""
-    room = await sql.room(w.db, w.tenant, room_id, lock=True)
+    """Why the room cannot take one more appointment in [start, end), if it cannot."""
+    room = await sql.room(w.db, w.tenant, room_id)
     if room is None:
         return Problem("roomId", Code.NOT_FOUND, "No such room.")
     if not room["is_active"]:

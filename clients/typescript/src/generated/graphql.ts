@@ -2346,7 +2346,7 @@ export type Pet = Node & {
   microchipId: Maybe<Scalars['String']['output']>;
   /** The pet's name. */
   name: Scalars['String']['output'];
-  /** When the next visit is due, kept by the database: the earliest booked visit not yet attended (its day where the clinic is) or next vaccine dose (each vaccine's latest); a past date is overdue. Null when nothing is due or the pet is deceased. */
+  /** When the next visit is due, computed by the database when read: the earliest booked visit not yet attended (its day where the clinic is) or next vaccine dose (each vaccine's latest); a past date is overdue. Null when nothing is due or the pet is deceased. */
   nextVisitDue: Maybe<Scalars['Date']['output']>;
   /** The pet's owner. */
   owner: Maybe<Profile>;
