@@ -1,6 +1,8 @@
 -- What is due next for a pet, computed by the database from what is booked and vaccinated
--- whenever it is read; emergencies marked on the appointment. Idempotent like the others;
--- Citus-ready (every query here names one clinic's rows by tenant_id).
+-- whenever it is read; emergencies marked on the appointment. Idempotent like the others.
+-- On Citus the API writes the same SQL into its statements (db/expressions.py): there a
+-- function that reads other tables cannot run inside a statement on a shard, so
+-- vetql.pet_due and public.pets_next_visit_due serve a single PostgreSQL only.
 --
 -- Why computed when read, not a column kept by triggers: a kept column makes every writer
 -- that can move it (a booking, a cancel, a vaccine, ...) write the pet's row. Two such
@@ -19,10 +21,21 @@
 -- Set by the booking rule (domain/scheduling/rules.py: a staff booking outside business
 -- hours or off the slot grid), never taken from the client.
 ALTER TABLE appointments ADD COLUMN IF NOT EXISTS is_emergency boolean NOT NULL DEFAULT false;
--- An owner's booking is never one, whatever a writer with an owner's claims sends.
-DROP POLICY IF EXISTS owner_no_emergency ON appointments;
-CREATE POLICY owner_no_emergency ON appointments AS RESTRICTIVE FOR INSERT TO vetql_app
-  WITH CHECK (vetql.role() IS DISTINCT FROM 'owner' OR NOT is_emergency);
+-- An owner's booking is never one, whatever a writer with an owner's claims sends. A trigger,
+-- not a restrictive policy: Citus (13.2) creates a restrictive policy on the shards as a
+-- permissive one, which would let any writer through.
+CREATE OR REPLACE FUNCTION vetql.owner_books_no_emergency() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.is_emergency AND vetql.role() = 'owner' THEN
+    RAISE insufficient_privilege USING MESSAGE = 'an owner cannot book an emergency',
+                                       CONSTRAINT = 'appointments_owner_no_emergency';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER appointments_owner_no_emergency BEFORE INSERT OR UPDATE OF is_emergency ON appointments
+  FOR EACH ROW WHEN (NEW.is_emergency) EXECUTE FUNCTION vetql.owner_books_no_emergency();
 
 -- What is due ------------------------------------------------------------------------
 -- The earliest of: a booked visit not yet attended (scheduled or confirmed: a recurring
