@@ -2,7 +2,8 @@
 -- whenever it is read; emergencies marked on the appointment. Idempotent like the others.
 -- On Citus the API writes the same SQL into its statements (db/expressions.py): there a
 -- function that reads other tables cannot run inside a statement on a shard, so
--- vetql.pet_due and public.pets_next_visit_due serve a single PostgreSQL only.
+-- public.pets_next_visit_due serves a single PostgreSQL only (vetql.pet_due called on its
+-- own works on both).
 --
 -- Why computed when read, not a column kept by triggers: a kept column makes every writer
 -- that can move it (a booking, a cancel, a vaccine, ...) write the pet's row. Two such
@@ -44,9 +45,12 @@ CREATE OR REPLACE TRIGGER appointments_owner_no_emergency BEFORE INSERT OR UPDAT
 -- case aside; a booster given early replaces the dose it was). Nothing here reads the
 -- clock: a date that passes stays, overdue, until the visit is attended, cancelled or
 -- missed, or the dose is given. Read under the caller's policies, like the pet.
+-- PL/pgSQL, not SQL: Citus plans a PL/pgSQL statement with its arguments' values (one clinic),
+-- which it cannot do for a SQL function's.
 CREATE OR REPLACE FUNCTION vetql.pet_due(p_tenant text, p_pet uuid) RETURNS date
-LANGUAGE sql STABLE AS $$
-  SELECT least(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN least(
     (SELECT (min(a.start_time) AT TIME ZONE (SELECT t.timezone FROM tenants t WHERE t.id = p_tenant))::date
        FROM appointments a
       WHERE a.tenant_id = p_tenant AND a.pet_id = p_pet AND a.status IN ('scheduled', 'confirmed')),
@@ -54,7 +58,8 @@ LANGUAGE sql STABLE AS $$
        FROM (SELECT DISTINCT ON (vetql.fold(v.name)) v.next_dose_date
                FROM vaccines v
               WHERE v.tenant_id = p_tenant AND v.pet_id = p_pet
-              ORDER BY vetql.fold(v.name), v.administered_date DESC, v.created_at DESC, v.id DESC) latest))
+              ORDER BY vetql.fold(v.name), v.administered_date DESC, v.created_at DESC, v.id DESC) latest));
+END
 $$;
 GRANT EXECUTE ON FUNCTION vetql.pet_due(text, uuid) TO vetql_app;
 
