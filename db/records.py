@@ -14,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from db.expressions import DEVICE_IS_ACTIVE
+from db.expressions import DEVICE_IS_ACTIVE, PET_NEXT_VISIT_DUE
 from db.reads import ACTIVE_ALERT, Listing, like_pattern
 from db.session import RequestDb, Row
 
@@ -274,7 +274,9 @@ async def update_clinic(db: RequestDb, tenant: str, sets: Mapping[str, Any]) -> 
 
 
 async def update_pet(db: RequestDb, tenant: str, pet: UUID, sets: Mapping[str, Any]) -> Row | None:
-    return await _update(db, "pets", "id", pet, "c.tenant_id = :tenant", sets, PET_SETTABLE, "c.*", {"tenant": tenant})
+    columns = f"c.*, {PET_NEXT_VISIT_DUE.select('c')}"  # what is due is computed (migration 0026)
+    tenant_only = {"tenant": tenant}
+    return await _update(db, "pets", "id", pet, "c.tenant_id = :tenant", sets, PET_SETTABLE, columns, tenant_only)
 
 
 # -- devices ------------------------------------------------------------------------------------------

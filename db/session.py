@@ -281,6 +281,22 @@ class RequestDb:
             await pooled.close()
 
 
+class ConnectionDb(RequestDb):
+    """The same statements on a connection whose transaction the caller holds (the demo loader's):
+    no pool, no claims, no timeouts; commit and close leave the caller's transaction alone."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._claims = "{}"
+        self._lock = asyncio.Lock()
+        self._pooled = None
+        self._conn = conn
+        self._read_only = False
+        self.statements = 0
+
+    async def _end(self, how: str) -> None:
+        return None
+
+
 async def _release(pooled: AsyncConnection, conn: asyncpg.Connection | None) -> None:
     """Give back a connection whose transaction may still be open: roll it back, or discard it
     (also when it is closed: the pool would hand a dead connection to the next request)."""
