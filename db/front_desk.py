@@ -57,7 +57,7 @@ async def insert_owner(db: RequestDb, tenant: str, values: Mapping[str, Any], *,
     given = ", ".join(_value(c) for c in values)
     row = await db.fetch_one(
         f"INSERT INTO profiles AS c (tenant_id, id, role, {columns})"
-        f" VALUES (:tenant, coalesce(CAST(:id AS uuid), gen_random_uuid()), 'owner', {given}) RETURNING c.*",
+        f" VALUES (:tenant, vetql.given_or_new_id(CAST(:id AS uuid)), 'owner', {given}) RETURNING c.*",
         {"tenant": tenant, "id": id, **values},
     )
     assert row is not None
@@ -177,7 +177,7 @@ async def insert_pet(
     given = "".join(f", {_value(c)}" for c in values)
     row = await db.fetch_one(
         f"INSERT INTO pets AS c (tenant_id, id, owner_id{columns})"
-        f" VALUES (:tenant, coalesce(CAST(:id AS uuid), gen_random_uuid()), :owner{given}) RETURNING {_NEW_PET}",
+        f" VALUES (:tenant, vetql.given_or_new_id(CAST(:id AS uuid)), :owner{given}) RETURNING {_NEW_PET}",
         {"tenant": tenant, "id": id, "owner": owner, **values},
     )
     assert row is not None

@@ -131,8 +131,8 @@ async def _update(
 def returning_after(write: str, columns: str) -> str:
     """`write` (a statement on alias `c`) and then `columns` of the rows it wrote. Through a CTE, not
     RETURNING, when the columns use now(): Citus refuses a non-immutable function in RETURNING."""
-    if columns == "c.*":
-        return f"{write} RETURNING c.*"
+    if "now()" not in columns:
+        return f"{write} RETURNING {columns}"
     return f"WITH c AS ({write} RETURNING c.*) SELECT {columns} FROM c"
 
 
