@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,15 +88,20 @@ _RAISE = text(
     " raised_at, raised_by) VALUES (:tenant, :log, :kind, :family, :severity, :message, :value, :threshold, :at, :by)"
     " RETURNING id"
 )
-# Rows from arrays, joined to their log's row: on Citus an INSERT ... SELECT from arrays alone goes
-# through the coordinator as a COPY, which row-level security forbids; with the log's row (the same
-# clinic's shard) the whole statement runs on the worker that holds it.
-_EVENTS = text(
-    "INSERT INTO anesthesia_alarm_events (tenant_id, anesthesia_log_id, alarm_id, seq, transition, occurred_at)"
-    " SELECT l.tenant_id, l.id, e.alarm, e.seq, e.transition, e.at FROM anesthesia_logs l"
-    " CROSS JOIN unnest(CAST(:alarms AS uuid[]), CAST(:seqs AS bigint[]), CAST(:transitions AS text[]),"
-    " CAST(:ats AS timestamptz[])) AS e(alarm, seq, transition, at) WHERE l.tenant_id = :tenant AND l.id = :log"
-)
+# One VALUES row per transition (a batch has a few): an INSERT ... SELECT from arrays goes, on
+# Citus, through the coordinator as a COPY, which row-level security forbids; rows given as
+# VALUES go straight to the clinic's shard. One statement per count of transitions, kept.
+@functools.lru_cache(maxsize=16)
+def _events_insert(n: int) -> str:
+    rows = ", ".join(
+        f"(:tenant, :log, CAST(:alarm{i} AS uuid), CAST(:seq{i} AS bigint), :transition{i},"
+        f" CAST(:at{i} AS timestamptz))"
+        for i in range(n)
+    )
+    return (
+        "INSERT INTO anesthesia_alarm_events (tenant_id, anesthesia_log_id, alarm_id, seq, transition, occurred_at)"
+        f" VALUES {rows}"
+    )
 
 
 async def reserve(db: RequestDb, tenant: str, log: UUID, n: int) -> Row | None:
@@ -173,17 +179,12 @@ async def raise_alarm(db: RequestDb, tenant: str, log: UUID, alarm: Mapping[str,
 async def insert_alarm_events(
     db: RequestDb, tenant: str, log: UUID, events: Sequence[tuple[UUID, int, str, datetime]]
 ) -> None:
-    await db.fetch(
-        _EVENTS,
-        {
-            "tenant": tenant,
-            "log": log,
-            "alarms": [e[0] for e in events],
-            "seqs": [e[1] for e in events],
-            "transitions": [e[2] for e in events],
-            "ats": [e[3] for e in events],
-        },
-    )
+    if not events:
+        return
+    params: dict[str, Any] = {"tenant": tenant, "log": log}
+    for i, (alarm, seq, transition, at) in enumerate(events):
+        params.update({f"alarm{i}": alarm, f"seq{i}": seq, f"transition{i}": transition, f"at{i}": at})
+    await db.fetch(_events_insert(len(events)), params)
 
 
 async def open_log(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:

@@ -65,16 +65,19 @@ ALARM_IS_OPEN = Computed("is_open", lambda a: f"{a}.cleared_at IS NULL")
 
 def _next_visit_due(a: str) -> str:
     """vetql.pet_due (migration 0026) written out, not called: Citus runs a statement on the worker that holds
-    the clinic's shards, where a function that reads other tables cannot plan; correlated subqueries by
-    tenant_id go there with it. The aliases are odd so that they never hide the row's."""
+    the clinic's shards, where a function that reads other tables cannot plan. The related rows and the
+    clinic's time zone are matched to `:tenant`, the clinic every statement that reads a pet is scoped to,
+    not to the row's tenant_id: the same rows, and a sub-select on the tenants reference table that Citus
+    can run (it refuses one correlated with the outer row). The aliases are odd so that they never hide
+    the row's."""
     booked = (
-        f"SELECT (min(due_a.start_time) AT TIME ZONE (SELECT due_t.timezone FROM tenants due_t"
-        f" WHERE due_t.id = {a}.tenant_id))::date FROM appointments due_a WHERE due_a.tenant_id = {a}.tenant_id"
+        "SELECT (min(due_a.start_time) AT TIME ZONE (SELECT due_t.timezone FROM tenants due_t"
+        f" WHERE due_t.id = :tenant))::date FROM appointments due_a WHERE due_a.tenant_id = :tenant"
         f" AND due_a.pet_id = {a}.id AND due_a.status IN ('scheduled', 'confirmed')"
     )
     doses = (
         f"SELECT min(due_l.next_dose_date) FROM (SELECT DISTINCT ON (vetql.fold(due_v.name)) due_v.next_dose_date"
-        f" FROM vaccines due_v WHERE due_v.tenant_id = {a}.tenant_id AND due_v.pet_id = {a}.id"
+        f" FROM vaccines due_v WHERE due_v.tenant_id = :tenant AND due_v.pet_id = {a}.id"
         f" ORDER BY vetql.fold(due_v.name), due_v.administered_date DESC, due_v.created_at DESC, due_v.id DESC) due_l"
     )
     return f"CASE WHEN {a}.is_deceased THEN NULL ELSE least(({booked}), ({doses})) END"

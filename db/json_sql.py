@@ -310,15 +310,15 @@ def root_connection(plan: PagePlan, *, tenant: str | None = None) -> tuple[str, 
 def root_rows(
     table: str, row: Row, *, shared: bool, key: str = "id", key_type: str = "uuid", one: bool = False
 ) -> tuple[str, dict[str, Any]]:
-    """Objects of `table` by key (in the caller's clinic `:_tenant` unless shared): (key, JSON) rows.
+    """Objects of `table` by key (in the caller's clinic `:tenant` unless shared): (key, JSON) rows.
 
     One key is compared as `= :_id`, several as `= ANY(:_ids)`: with one scalar key PostgreSQL settles on
     a generic plan for the prepared statement, where an array of keys keeps it planning the whole
     (large) statement on every execution.
     """
-    renderer = Renderer(None if shared else "_tenant")
+    renderer = Renderer(None if shared else "tenant")
     obj = renderer.row(row, "c")
-    clinic = "" if shared else "c.tenant_id = :_tenant AND "
+    clinic = "" if shared else "c.tenant_id = :tenant AND "
     match = f"c.{key} = CAST(:_id AS {key_type})" if one else f"c.{key} = ANY(CAST(:_ids AS {key_type}[]))"
     sql = f"SELECT c.{key} AS k, ({obj})::text AS j FROM {table} c WHERE {clinic}{match}"
     return sql, renderer.params

@@ -191,7 +191,7 @@ async def by_keys(info: Info, type_name: str, keys: Sequence[Any]) -> dict[Any, 
         return None
     params = {**compiled.params, **({"_id": keys[0]} if one else {"_ids": list(keys)})}
     if scoped:
-        params["_tenant"] = tenant
+        params["tenant"] = tenant
     rows = await info.context.db.fetch(compiled.statement, params)
     return {r["k"]: await _result(info, compiled, r["j"]) for r in rows}
 
