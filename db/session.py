@@ -35,9 +35,27 @@ def _claims_script(claims_json: str, timeouts: tuple[str, str, str]) -> str:
     )
 
 
+_EACH_CLAIM = ("tenant_id", "role", "sub")
+
+
 def set_claims(claims_json: str) -> str:
-    """The statement that sets a transaction's claims as requests do (for tests and tools)."""
-    return f"SET LOCAL request.jwt.claims = {_literal(claims_json)}"
+    """The statements that set a transaction's claims as requests do (for tests and tools).
+
+    The claims as JSON in `request.jwt.claims`, and the three the policies read each in
+    `request.jwt.claim.<name>` too (PostgREST's older convention): a policy evaluated on every
+    row of a scan then reads a setting instead of parsing the JSON again (migration 0024's
+    helpers; Citus refuses the sub-select that used to evaluate them once per statement).
+    """
+    try:
+        claims = orjson.loads(claims_json) if claims_json else {}
+    except orjson.JSONDecodeError:
+        claims = {}
+    if not isinstance(claims, dict):
+        claims = {}
+    each = "; ".join(
+        f"SET LOCAL request.jwt.claim.{name} = {_literal(str(claims.get(name) or ''))}" for name in _EACH_CLAIM
+    )
+    return f"SET LOCAL request.jwt.claims = {_literal(claims_json)}; {each}"
 
 
 def _literal(value: str) -> str:
