@@ -184,6 +184,10 @@ class NatsBroker:
                 self._subs[key] = await nc.subscribe(subject(*key), cb=self._ringer(key))
                 self._unconfirmed.add(key)
         if self._unconfirmed:
+            # nats-py writes flush()'s PING straight to the socket, ahead of SUBs still in its outgoing buffer
+            # (seen here: a PONG back before the server had them); by the first PONG that buffer has gone out,
+            # so the second PONG is the one that proves the server has every SUB.
+            await nc.flush(FLUSH_TIMEOUT)
             await nc.flush(FLUSH_TIMEOUT)
             confirmed, self._unconfirmed = self._unconfirmed, set()
             for key in confirmed:  # what was published before the server had our SUB is in the table
