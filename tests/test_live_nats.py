@@ -580,3 +580,16 @@ async def test_publish_right_after_a_watch_is_confirmed_is_heard(nats_server: Na
     finally:
         await publisher.stop()
         await listener.stop()
+
+
+def test_broker_setting_takes_postgres_or_nats_urls_and_refuses_anything_else() -> None:
+    from pydantic import ValidationError
+
+    from server.settings import Settings
+
+    assert Settings(broker="postgres").nats_servers is None
+    assert Settings().nats_servers is None  # the default: LISTEN/NOTIFY
+    assert Settings(broker=" nats://a:4222, nats://b:4222 ").nats_servers == "nats://a:4222,nats://b:4222"
+    for bad in ("redis://x:6379", "nats://", "a:4222", "nats://a:4222,http://b"):
+        with pytest.raises(ValidationError, match="VETQL_BROKER"):
+            Settings(broker=bad)

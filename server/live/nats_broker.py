@@ -208,7 +208,17 @@ class NatsBroker:
                 self._changed.set()
 
     async def _catch_up(self) -> None:
-        """A doorbell that never came (a writer that died after COMMIT) only delays: every feed re-reads."""
+        """A doorbell that never came (a writer that died after COMMIT) only delays: every feed re-reads.
+
+        Each watched key is rung once per interval, the keys spread over it, so hundreds of feeds do
+        not all ask the pool for a connection at the same instant.
+        """
         while True:
-            await asyncio.sleep(self.catch_up_seconds)
-            self.registry.ring_all()
+            keys = list(self.registry.keys())
+            if not keys:
+                await asyncio.sleep(self.catch_up_seconds)
+                continue
+            gap = self.catch_up_seconds / len(keys)
+            for key in keys:
+                await asyncio.sleep(gap)
+                self.registry.ring_key(key, catch_up=True)
