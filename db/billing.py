@@ -97,7 +97,7 @@ async def update_subscription(
         text(
             "UPDATE tenant_subscriptions SET status = :status, plan_id = :plan,"
             " cancel_at_period_end = :cancel_at_period_end,"
-            " canceled_at = CASE WHEN :status = 'canceled' THEN now() ELSE canceled_at END"
+            " canceled_at = vetql.if_then(:status = 'canceled', now(), canceled_at)"
             " WHERE tenant_id = :tenant AND id = :id RETURNING *"
         ),
         {"tenant": tenant, "id": subscription_id, **values},

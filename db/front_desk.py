@@ -71,7 +71,7 @@ async def update_owner(db: RequestDb, tenant: str, owner: UUID, values: Mapping[
 
 async def set_owner_archived(db: RequestDb, tenant: str, owner: UUID, archived: bool) -> Row | None:
     """Archive (kept, hidden by default) or restore an owner; an archived one keeps its first archive time."""
-    value = "coalesce(c.archived_at, now())" if archived else "NULL"
+    value = "vetql.first_of(c.archived_at, now())" if archived else "NULL"
     return await db.fetch_one(
         f"UPDATE profiles c SET archived_at = {value} WHERE c.tenant_id = :tenant AND c.id = :id"
         " AND c.role = 'owner' RETURNING c.*",
@@ -208,7 +208,7 @@ async def mark_deceased(db: RequestDb, tenant: str, pet: UUID, on: date, cause: 
 
 
 async def set_pet_archived(db: RequestDb, tenant: str, pet: UUID, archived: bool) -> Row | None:
-    value = "coalesce(c.archived_at, now())" if archived else "NULL"
+    value = "vetql.first_of(c.archived_at, now())" if archived else "NULL"
     return await db.fetch_one(
         f"UPDATE pets c SET archived_at = {value}, updated_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
         " RETURNING c.*",

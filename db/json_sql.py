@@ -112,9 +112,12 @@ class PagePlan:
 Plan = Value | Row | Embedded | One | Many | PagePlan | Edges | Cursor | TotalCount | PageInfoPart
 
 
+SAME_CLINIC = "{a}.tenant_id = {p}.tenant_id"
+
+
 def parent_join(fk: str) -> list[str]:
     """Children of the parent row (alias `{p}`) in the same clinic."""
-    return ["{a}.tenant_id = {p}.tenant_id", "{a}." + fk + " = {p}.id"]
+    return [SAME_CLINIC, "{a}." + fk + " = {p}.id"]
 
 
 def condition_sql(condition: Condition, value: Any, param: str | None) -> str | None:
@@ -137,11 +140,18 @@ def needs_python(plan: Any) -> bool:
 
 
 class Renderer:
-    """Renders plans to SQL; values of the request (cursors, `since`) become bound parameters."""
+    """Renders plans to SQL; values of the request (cursors, `since`) become bound parameters.
 
-    def __init__(self) -> None:
+    `tenant`: the parameter naming the one clinic every row of the statement belongs to, when
+    there is one. Related rows are then matched to it (`t2.tenant_id = :tenant`), not only to
+    their parent's tenant_id: the same rows, and what lets Citus see that every table of the
+    statement is read on one shard and send the whole statement to the worker holding it.
+    """
+
+    def __init__(self, tenant: str | None = None) -> None:
         self.params: dict[str, Any] = {}
         self._aliases = 0
+        self._same_clinic = f"{{a}}.tenant_id = :{tenant}" if tenant else SAME_CLINIC
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -174,6 +184,8 @@ class Renderer:
                 if bound is None:
                     continue
                 f = bound
+            if f == SAME_CLINIC:
+                f = self._same_clinic
             out.append(f.replace("{a}", a).replace("{p}", parent))
         return " AND ".join(out) or "TRUE"
 
@@ -202,7 +214,7 @@ class Renderer:
 
     def one(self, plan: One, a: str) -> str:
         b = self.alias()
-        same_clinic = "" if plan.shared else f"{b}.tenant_id = {a}.tenant_id AND "
+        same_clinic = "" if plan.shared else self._same_clinic.replace("{a}", b).replace("{p}", a) + " AND "
         return (
             f"(SELECT {self.row(plan.row, b)} FROM {plan.table} {b}"
             f" WHERE {same_clinic}{b}.{plan.key} = {a}.{plan.fk})"
@@ -262,8 +274,9 @@ class Renderer:
             return f"coalesce(json_agg({item} ORDER BY {shown}) {in_page}, '[]'::json)"
 
         pairs = [self._member(key, p, r, python, part) for key, p in plan.pairs]
-        # GROUP BY (): one row even when no aggregate is selected (e.g. only totalCount)
-        return f"(SELECT {self._object(pairs)} FROM {rows} GROUP BY ())"
+        # HAVING true: one row even when no aggregate is selected (e.g. only totalCount); not
+        # GROUP BY (), which Citus refuses as a grouping set
+        return f"(SELECT {self._object(pairs)} FROM {rows} HAVING true)"
 
     def _edge(self, plan: Edges, r: str, cursor: str) -> str:
         python = needs_python(plan)
@@ -286,9 +299,10 @@ def typename(name: str) -> Value:
     return Value(lambda _a: literal)
 
 
-def root_connection(plan: PagePlan) -> tuple[str, dict[str, Any]]:
-    """A root list's page as one statement; `plan.where` filters its rows, alias `c`."""
-    renderer = Renderer()
+def root_connection(plan: PagePlan, *, tenant: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A root list's page as one statement; `plan.where` filters its rows, alias `c` (all of the clinic
+    in parameter `tenant`, if named)."""
+    renderer = Renderer(tenant)
     sql = renderer.connection(plan, "", b="c")
     return f"SELECT ({sql})::text AS j", renderer.params
 
@@ -302,7 +316,7 @@ def root_rows(
     a generic plan for the prepared statement, where an array of keys keeps it planning the whole
     (large) statement on every execution.
     """
-    renderer = Renderer()
+    renderer = Renderer(None if shared else "_tenant")
     obj = renderer.row(row, "c")
     clinic = "" if shared else "c.tenant_id = :_tenant AND "
     match = f"c.{key} = CAST(:_id AS {key_type})" if one else f"c.{key} = ANY(CAST(:_ids AS {key_type}[]))"
@@ -312,7 +326,7 @@ def root_rows(
 
 def root_list(listing: Any, row: Row, *, first_only: bool = False) -> tuple[str, dict[str, Any]]:
     """A whole root list (db/reads.py `Listing`) as one JSON array, or its first object only."""
-    renderer = Renderer()
+    renderer = Renderer("tenant" if "tenant" in listing.params else None)
     inner = listing.sql("c.*")
     obj = renderer.row(row, "c")
     order = listing.order_by

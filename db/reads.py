@@ -194,7 +194,7 @@ def pet_list_query(
         params["species"] = list(species)
     if has_active_alerts is not None:
         exists = (
-            "EXISTS (SELECT 1 FROM patient_alerts a WHERE a.tenant_id = c.tenant_id AND a.pet_id = c.id"
+            "EXISTS (SELECT 1 FROM patient_alerts a WHERE a.tenant_id = :tenant AND a.pet_id = c.id"
             f" AND {ALERT_IS_ACTIVE.sql('a')})"
         )
         conditions.append(exists if has_active_alerts else f"NOT {exists}")

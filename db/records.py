@@ -123,8 +123,17 @@ async def _update(
         return await db.fetch_one(text(f"SELECT {returning} FROM {table} c WHERE {where}"), all_params)
     assignments, values = _assignments(sets, allowed)
     return await db.fetch_one(
-        text(f"UPDATE {table} c SET {assignments} WHERE {where} RETURNING {returning}"), {**all_params, **values}
+        text(returning_after(f"UPDATE {table} c SET {assignments} WHERE {where}", returning)),
+        {**all_params, **values},
     )
+
+
+def returning_after(write: str, columns: str) -> str:
+    """`write` (a statement on alias `c`) and then `columns` of the rows it wrote. Through a CTE, not
+    RETURNING, when the columns use now(): Citus refuses a non-immutable function in RETURNING."""
+    if columns == "c.*":
+        return f"{write} RETURNING c.*"
+    return f"WITH c AS ({write} RETURNING c.*) SELECT {columns} FROM c"
 
 
 # -- alerts ---------------------------------------------------------------------------------------
@@ -134,10 +143,12 @@ async def insert_alert(db: RequestDb, tenant: str, pet: UUID, values: Mapping[st
     """A new alert on a visible pet of the clinic; None when the pet is missing or hidden."""
     return await db.fetch_one(
         text(
-            "INSERT INTO patient_alerts AS c (tenant_id, pet_id, alert_type, severity, title, message, expires_at,"
-            " created_by) SELECT p.tenant_id, p.id, :alert_type, :severity, :title, :message, :expires_at,"
-            " (SELECT vetql.user_id()) FROM pets p WHERE p.tenant_id = :tenant AND p.id = :pet"
-            f" RETURNING {ALERT_RETURNING}"
+            returning_after(
+                "INSERT INTO patient_alerts AS c (tenant_id, pet_id, alert_type, severity, title, message,"
+                " expires_at, created_by) SELECT p.tenant_id, p.id, :alert_type, :severity, :title, :message,"
+                " :expires_at, vetql.user_id() FROM pets p WHERE p.tenant_id = :tenant AND p.id = :pet",
+                ALERT_RETURNING,
+            )
         ),
         {"tenant": tenant, "pet": pet, **values},
     )
@@ -160,8 +171,10 @@ async def update_alert(db: RequestDb, tenant: str, alert: UUID, sets: Mapping[st
 async def deactivate_alert(db: RequestDb, tenant: str, alert: UUID) -> Row | None:
     return await db.fetch_one(
         text(
-            f"UPDATE patient_alerts c SET is_active = false WHERE c.tenant_id = :tenant AND c.id = :id"
-            f" RETURNING {ALERT_RETURNING}"
+            returning_after(
+                "UPDATE patient_alerts c SET is_active = false WHERE c.tenant_id = :tenant AND c.id = :id",
+                ALERT_RETURNING,
+            )
         ),
         {"tenant": tenant, "id": alert},
     )
@@ -285,8 +298,10 @@ async def register_device(db: RequestDb, values: Mapping[str, Any]) -> Row | Non
 async def touch_device(db: RequestDb, tenant: str, device: UUID) -> Row | None:
     return await db.fetch_one(
         text(
-            f"UPDATE user_devices c SET last_used_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
-            f" RETURNING {DEVICE_COLUMNS}"
+            returning_after(
+                "UPDATE user_devices c SET last_used_at = now() WHERE c.tenant_id = :tenant AND c.id = :id",
+                DEVICE_COLUMNS,
+            )
         ),
         {"tenant": tenant, "id": device},
     )
@@ -295,8 +310,10 @@ async def touch_device(db: RequestDb, tenant: str, device: UUID) -> Row | None:
 async def deactivate_device(db: RequestDb, tenant: str, device: UUID) -> Row | None:
     return await db.fetch_one(
         text(
-            f"UPDATE user_devices c SET is_active = false WHERE c.tenant_id = :tenant AND c.id = :id"
-            f" RETURNING {DEVICE_COLUMNS}"
+            returning_after(
+                "UPDATE user_devices c SET is_active = false WHERE c.tenant_id = :tenant AND c.id = :id",
+                DEVICE_COLUMNS,
+            )
         ),
         {"tenant": tenant, "id": device},
     )

@@ -96,7 +96,7 @@ async def mark(
     await db.fetch(
         "UPDATE notification_queue SET status = :status, attempts = :attempts,"
         " next_attempt_at = coalesce(:next_at, next_attempt_at), last_error = :error,"
-        " sent_at = CASE WHEN :status = 'sent' THEN now() END"
+        " sent_at = vetql.if_then(:status = 'sent', now())"
         " WHERE tenant_id = :tenant AND id = :id RETURNING id",
         {"tenant": tenant, "id": message, "status": status, "attempts": attempts, "next_at": next_at, "error": error},
     )

@@ -19,15 +19,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import events
 
-# set_config(..., true) is transaction-local: the next request on this pooled
-# connection starts with neither the role, the claims nor the timeouts of this one.
-# Timeouts are set here, not only by ALTER ROLE (migration 0013): role settings
-# apply to sessions that log in as the role, not to SET ROLE.
-_CLAIMS = (
-    "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true),"
-    " set_config('statement_timeout', $2, true), set_config('lock_timeout', $3, true),"
-    " set_config('idle_in_transaction_session_timeout', $4, true)"
-)
+
+# SET LOCAL lasts until the transaction ends: the next request on this pooled connection
+# starts with neither the role, the claims nor the timeouts of this one. SET LOCAL (not
+# set_config()) because Citus, with citus.propagate_set_commands = 'local', sends SET LOCAL
+# to the workers a transaction uses, so their policies see the same claims; one way on
+# every server. Timeouts are set here, not only by ALTER ROLE (migration 0013): role
+# settings apply to sessions that log in as the role, not to SET ROLE.
+def _claims_script(claims_json: str, timeouts: tuple[str, str, str]) -> str:
+    """One simple-query message: SET cannot take parameters, so the claims are a quoted literal."""
+    statement_ms, lock_ms, idle_ms = timeouts
+    return (
+        f"SET LOCAL ROLE vetql_app; {set_claims(claims_json)};"
+        f" SET LOCAL statement_timeout = {int(statement_ms)}; SET LOCAL lock_timeout = {int(lock_ms)};"
+        f" SET LOCAL idle_in_transaction_session_timeout = {int(idle_ms)}"
+    )
+
+
+def set_claims(claims_json: str) -> str:
+    """The statement that sets a transaction's claims as requests do (for tests and tools)."""
+    return f"SET LOCAL request.jwt.claims = {_literal(claims_json)}"
+
+
+def _literal(value: str) -> str:
+    """`value` as an E'' string: the same whatever standard_conforming_strings says."""
+    return "E'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 _BEGIN = {
     False: "BEGIN ISOLATION LEVEL READ COMMITTED",
     True: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -83,7 +101,8 @@ class DbError(Exception):
 
     def __init__(self, error: asyncpg.PostgresError) -> None:
         self.sqlstate: str | None = getattr(error, "sqlstate", None)
-        self.constraint: str | None = getattr(error, "constraint_name", None)
+        # On Citus the shard's constraint is named after the table's with the shard id appended
+        self.constraint: str | None = _without_shard_id(getattr(error, "constraint_name", None))
         state = self.sqlstate or ""
         self.retry: str | None = (
             "TIMEOUT"
@@ -93,6 +112,13 @@ class DbError(Exception):
             else None
         )
         super().__init__(f"{self.sqlstate}: {getattr(error, 'message', type(error).__name__)}")
+
+
+_SHARD_ID = re.compile(r"_\d{6,}$")
+
+
+def _without_shard_id(name: str | None) -> str | None:
+    return _SHARD_ID.sub("", name) if name else name
 
 
 class DbUnavailable(Exception):
@@ -182,7 +208,7 @@ class RequestDb:
                 conn = (await pooled.get_raw_connection()).driver_connection
                 assert isinstance(conn, asyncpg.Connection)
                 await conn.execute(_BEGIN[self._read_only])
-                await conn.execute(_CLAIMS, self._claims, *_TIMEOUTS.get(self._engine, _DEFAULT).values())
+                await conn.execute(_claims_script(self._claims, _TIMEOUTS.get(self._engine, _DEFAULT).values()))
             except asyncpg.PostgresError as exc:
                 await _release(pooled, conn)
                 error = DbError(exc)

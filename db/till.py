@@ -194,7 +194,7 @@ async def allocate_promotion(db: RequestDb, tenant: str, invoice_id: UUID, amoun
 async def insert_payment(db: RequestDb, tenant: str, by: UUID, invoice_row: Row, values: Mapping[str, Any]) -> Row:
     row = await db.fetch_one(
         "INSERT INTO payments (tenant_id, invoice_id, client_id, method, amount, reference, received_at, received_by)"
-        " VALUES (:tenant, :invoice, :client, :method, :amount, :reference, coalesce(:received_at, now()), :by)"
+        " VALUES (:tenant, :invoice, :client, :method, :amount, :reference, vetql.first_of(:received_at, now()), :by)"
         " RETURNING *",
         {"tenant": tenant, "invoice": invoice_row["id"], "client": invoice_row["client_id"], "by": by, **values},
     )

@@ -17,7 +17,7 @@ RECORD_COLUMNS = (
 _RECORD = (
     f"SELECT c.*, {x.RECORD_IS_SIGNED.select('c')} FROM medical_records c WHERE c.tenant_id = :tenant AND c.id = :id"
 )
-_TODAY = "(SELECT (now() AT TIME ZONE t.timezone)::date FROM tenants t WHERE t.id = :tenant)"
+_TODAY = "vetql.clinic_date(:tenant)"
 
 
 async def record(db: RequestDb, tenant: str, record_id: UUID, *, lock: bool = False) -> Row | None:
@@ -50,8 +50,8 @@ async def insert_record(db: RequestDb, tenant: str, by: UUID, values: Mapping[st
     row = await db.fetch_one(
         f"INSERT INTO medical_records (tenant_id, vet_id, pet_id, appointment_id, record_type, visit_date,"
         f" diagnosis_code_id, signed_at, signed_by, {names}) VALUES (:tenant, :by, :pet_id, :appointment_id,"
-        f" :record_type, coalesce(:visit_date, {_TODAY}), :diagnosis_code_id,"
-        f" CASE WHEN :sign THEN now() END, CASE WHEN :sign THEN CAST(:by AS uuid) END, {marks}) RETURNING id",
+        f" :record_type, vetql.clinic_date(:tenant, :visit_date), :diagnosis_code_id,"
+        f" vetql.if_then(:sign, now()), CASE WHEN :sign THEN CAST(:by AS uuid) END, {marks}) RETURNING id",
         {"tenant": tenant, "by": by, "sign": sign, **values},
     )
     assert row is not None

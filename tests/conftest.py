@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
-from db import embedded, migrate, urls
+from db import citus, embedded, migrate, urls
 from db.engine import watch_statements
 from server.app import create_app
 from server.auth import sign
@@ -36,20 +36,9 @@ def server_url() -> str:
     return embedded.start(Path(os.environ.get("VETQL_DATA_DIR", ".vetql")), "postgres")
 
 
-async def _recreate(server_url: str, name: str) -> str:
-    url = urls.with_database(server_url, name)
-    conn = await asyncpg.connect(urls.with_database(server_url, "postgres"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return url
-
-
 def fresh_database(server_url: str, name: str) -> str:
     """An empty database on the test server (dropped first if a previous run left it)."""
-    return asyncio.run(_recreate(server_url, f"{name}_{os.getpid()}"))
+    return asyncio.run(citus.create_database(server_url, f"{name}_{os.getpid()}"))
 
 
 @pytest.fixture(scope="session")

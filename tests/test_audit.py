@@ -8,6 +8,7 @@ import uuid
 import asyncpg
 import pytest
 
+from db.session import set_claims
 from tests.conftest import GQL
 from tests.test_till import PAY, Till, Token, _clinic, _key, gid, issued, run
 from tests.world import World
@@ -77,7 +78,7 @@ async def test_no_role_edits_or_deletes_the_trail(clinic: Till, database_url: st
         async with conn.transaction():
             await conn.execute("SET LOCAL ROLE vetql_app")
             claims = f'{{"tenant_id": "{clinic.tenant}", "role": "admin", "sub": "{clinic.admin}"}}'
-            await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+            await conn.execute(set_claims(claims))
             assert await conn.execute("UPDATE audit_events SET action = 'delete' WHERE id = $1", some) == "UPDATE 0"
             assert await conn.execute("DELETE FROM audit_events WHERE id = $1", some) == "DELETE 0"
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):

@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from db.session import set_claims
 from tests.conftest import GQL
 from tests.world import World
 
@@ -247,7 +248,7 @@ def _claims(role: str, tenant: str, sub: uuid.UUID) -> str:
 
 async def _as_app(conn: asyncpg.Connection, claims: str) -> None:
     await conn.execute("SET LOCAL ROLE vetql_app")
-    await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+    await conn.execute(set_claims(claims))
 
 
 async def test_concurrent_inserts_are_each_counted_once_and_never_conflict(

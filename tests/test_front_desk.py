@@ -17,6 +17,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from db.session import set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
 from tests.world import World
@@ -502,10 +503,7 @@ async def test_search_candidates_functions_answer_only_the_callers_own_clinic_an
         ):
             async with conn.transaction():
                 await conn.execute("SET LOCAL ROLE vetql_app")
-                await conn.execute(
-                    "SELECT set_config('request.jwt.claims', $1, true)",
-                    f'{{"sub": "{sub}", "role": "{role}", "tenant_id": "{tenant}"}}',
-                )
+                await conn.execute(set_claims(f'{{"sub": "{sub}", "role": "{role}", "tenant_id": "{tenant}"}}'))
                 ids = await conn.fetch("SELECT vetql.pet_candidates('candidato', '%candidato%', 'x') AS id")
                 assert [r["id"] for r in ids] == expected, role
     finally:

@@ -91,7 +91,8 @@ async def test_a_retry_while_the_first_is_in_flight_is_409(
     try:
         tx = lock.transaction()
         await tx.start()
-        await lock.execute("SELECT 1 FROM pets WHERE id = $1 FOR UPDATE", pet)  # the first request waits on it
+        # the first request waits on it
+        await lock.execute("SELECT 1 FROM pets WHERE tenant_id = $2 AND id = $1 FOR UPDATE", pet, world.a.tenant)
         first = asyncio.create_task(post(client, UPDATE_PET, variables, vet, key))
         for _ in range(100):
             if await lock.fetchval("SELECT count(*) FROM idempotency_keys WHERE key = $1", key):

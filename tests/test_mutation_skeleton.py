@@ -90,6 +90,7 @@ async def scalar(database_url: str, sql: str, *args: Any) -> Any:
 
 
 _LOCK = text("SELECT 1 FROM pets WHERE tenant_id = :tenant AND id = :pet FOR UPDATE")
+_LOCK_BY_HAND = "SELECT 1 FROM pets WHERE tenant_id = $2 AND id = $1 FOR UPDATE"
 
 
 class Deadlocker:
@@ -132,10 +133,10 @@ class Deadlocker:
             assert other is not None and watch is not None
             await other.execute("BEGIN")
             await other.execute("SET LOCAL deadlock_timeout = '1min'")
-            await other.execute("SELECT 1 FROM pets WHERE id = $1 FOR UPDATE", b)
+            await other.execute(_LOCK_BY_HAND, b, self._clinic.tenant)
 
             async def wait_for_a() -> None:
-                await other.execute("SELECT 1 FROM pets WHERE id = $1 FOR UPDATE", a)
+                await other.execute(_LOCK_BY_HAND, a, self._clinic.tenant)
                 await other.execute("ROLLBACK")
 
             self._waiting = asyncio.create_task(wait_for_a())

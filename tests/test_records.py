@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from db.session import set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
 from tests.world import World
@@ -418,7 +419,7 @@ async def test_concurrent_transactions_cannot_both_insert_an_active_code(rec: Re
         for conn, tx in zip(conns, txs, strict=True):
             await tx.start()
             await conn.execute("SET LOCAL ROLE vetql_app")
-            await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+            await conn.execute(set_claims(claims))
         await conns[0].execute(insert, pet, rec.codes[0])
         second = asyncio.create_task(conns[1].execute(insert, pet, rec.codes[0]))
         await asyncio.sleep(0.2)
@@ -594,7 +595,7 @@ async def test_owner_cannot_change_own_role_by_sql_but_can_edit_contact(rec: Rec
     try:
         await conn.execute("SET LOCAL ROLE vetql_app")
         claims = f'{{"sub": "{rec.other_owner}", "tenant_id": "{rec.tenant}", "role": "owner"}}'
-        await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+        await conn.execute(set_claims(claims))
         assert (
             await conn.execute("UPDATE profiles SET postal_code = '1209' WHERE id = $1", rec.other_owner) == "UPDATE 1"
         )

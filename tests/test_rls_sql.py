@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from db.session import set_claims
 from tests.world import World
 
 CLINIC_TABLES = """
@@ -67,7 +68,7 @@ async def as_app(conn: asyncpg.Connection, claim_json: str | None = None) -> Non
     """Inside the open transaction: become vetql_app, with these claims if given."""
     await conn.execute("SET LOCAL ROLE vetql_app")
     if claim_json is not None:
-        await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claim_json)
+        await conn.execute(set_claims(claim_json))
     assert await conn.fetchval("SELECT current_user") == "vetql_app"
 
 
@@ -337,6 +338,6 @@ async def test_staff_of_each_clinic_may_create_the_same_code_through_rls(
                     " VALUES ('INVIERNO', 'Invierno', 'percentage', 15) RETURNING tenant_id"
                 )
                 assert tenant == clinic.tenant
-                await conn.execute("SELECT set_config('request.jwt.claims', '', true)")
+                await conn.execute(set_claims(''))
         await conn.execute("RESET ROLE")
         assert await conn.fetchval("SELECT count(*) FROM promotions WHERE code = 'INVIERNO'") == 2

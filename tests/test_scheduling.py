@@ -20,6 +20,7 @@ import asyncpg
 import orjson
 import pytest
 
+from db.session import set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
 from tests.world import World
@@ -350,7 +351,7 @@ async def test_owner_can_only_cancel_even_in_raw_sql(sched: Sched, database_url:
             await tx.start()
             try:
                 await conn.execute("SET LOCAL ROLE vetql_app")
-                await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+                await conn.execute(set_claims(claims))
                 with pytest.raises(asyncpg.PostgresError):
                     await conn.execute(sql, appt)
             finally:
@@ -451,7 +452,7 @@ async def test_room_capacity_holds_for_parallel_sql_transactions(
         tx = conn.transaction()
         await tx.start()
         await conn.execute("SET LOCAL ROLE vetql_app")
-        await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+        await conn.execute(set_claims(claims))
         await ready.wait()
         try:
             await conn.execute(

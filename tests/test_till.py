@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from db.session import set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
 from tests.world import World
@@ -373,10 +374,7 @@ async def test_issued_invoices_refuse_edits_from_any_route(gql: GQL, token: Toke
     try:
         async with conn.transaction():
             await conn.execute("SET LOCAL ROLE vetql_app")
-            await conn.execute(
-                "SELECT set_config('request.jwt.claims', $1, true)",
-                f'{{"tenant_id": "{till.tenant}", "role": "admin", "sub": "{till.admin}"}}',
-            )
+            await conn.execute(set_claims(f'{{"tenant_id": "{till.tenant}", "role": "admin", "sub": "{till.admin}"}}'))
             key = uuid.UUID(_key(inv["id"]))
             with pytest.raises(asyncpg.CheckViolationError, match="never edited"):
                 await conn.execute("UPDATE invoices SET total = 1 WHERE id = $1", key)
@@ -540,10 +538,7 @@ async def test_payments_are_never_edited_or_deleted_by_the_app_role(
     try:
         async with conn.transaction():
             await conn.execute("SET LOCAL ROLE vetql_app")
-            await conn.execute(
-                "SELECT set_config('request.jwt.claims', $1, true)",
-                f'{{"tenant_id": "{till.tenant}", "role": "admin", "sub": "{till.admin}"}}',
-            )
+            await conn.execute(set_claims(f'{{"tenant_id": "{till.tenant}", "role": "admin", "sub": "{till.admin}"}}'))
             assert await conn.execute("DELETE FROM payments WHERE id = $1", key) == "DELETE 0"
             with pytest.raises(asyncpg.CheckViolationError, match="never edited"):
                 await conn.execute("UPDATE payments SET amount = 1 WHERE id = $1", key)

@@ -94,7 +94,8 @@ async def test_a_mutation_waiting_on_a_row_lock_times_out_and_writes_nothing(
     pet = world.a.pets[5]
     variables = {"i": {"petId": str(to_global_id("Pet", pet)), "behavioralNotes": "written under a lock"}}
     async with app_client(database_url, _settings(tmp_path, lock_timeout=0.2)) as (_, http):
-        async with holding(database_url, f"SELECT 1 FROM pets WHERE id = '{pet}' FOR UPDATE"):
+        lock = f"SELECT 1 FROM pets WHERE tenant_id = '{world.a.tenant}' AND id = '{pet}' FOR UPDATE"
+        async with holding(database_url, lock):
             response, seconds = await post(http, UPDATE_PET, staff, variables)
         assert_retryable(response, "TIMEOUT")
         assert seconds < 1.0

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from db.session import set_claims
 from tests.conftest import GQL
 from tests.test_till import Till, Token, _clinic, errors, gid, run
 
@@ -95,7 +96,7 @@ async def test_a_vet_writes_signs_and_amends_a_visit_note(
         async with conn.transaction():  # no route edits a signed note, nor an addendum
             await conn.execute("SET LOCAL ROLE vetql_app")
             claims = f'{{"tenant_id": "{clinic.tenant}", "role": "admin", "sub": "{clinic.admin}"}}'
-            await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+            await conn.execute(set_claims(claims))
             key = uuid.UUID(_key(note["id"]))
             assert await conn.execute("UPDATE medical_record_addenda SET body = 'x' WHERE record_id = $1",
                                       key) == "UPDATE 0"  # fmt: skip

@@ -20,6 +20,7 @@ import asyncpg
 import pytest
 
 from db.engine import create_engine
+from db.session import set_claims
 from graph.types.node import to_global_id
 from server import usage_rollup
 from tests.conftest import GQL
@@ -256,7 +257,7 @@ async def test_the_roll_up_task_folds_deltas_and_usage_reads_the_same(
         for i in range(3):  # three transactions as the API runs them: three delta rows
             async with conn.transaction():
                 await conn.execute("SET LOCAL ROLE vetql_app")
-                await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", _claims("vet", g.tenant, g.vet))
+                await conn.execute(set_claims(_claims("vet", g.tenant, g.vet)))
                 at = datetime.now(UTC) + timedelta(days=3, hours=i)
                 await conn.execute(
                     "INSERT INTO appointments (pet_id, start_time, end_time) VALUES ($1, $2, $3)",
@@ -296,9 +297,7 @@ async def test_a_clinic_cannot_roll_up_another_clinics_usage(database_url: str, 
                            mine.tenant, mine.owner)  # fmt: skip
         async with conn.transaction():
             await conn.execute("SET LOCAL ROLE vetql_app")
-            await conn.execute(
-                "SELECT set_config('request.jwt.claims', $1, true)", _claims("admin", mine.tenant, mine.admin)
-            )
+            await conn.execute(set_claims(_claims("admin", mine.tenant, mine.admin)))
             assert await conn.fetchval("SELECT vetql.roll_up_usage()") == 0
         assert await conn.fetchval("SELECT count(*) FROM tenant_usage_deltas WHERE tenant_id = $1", mine.tenant) >= 1
     finally:
@@ -375,7 +374,7 @@ async def test_active_users_are_distinct_profiles_that_wrote_in_the_month(
 
     async def write(conn: asyncpg.Connection, who: uuid.UUID, role: str, i: int, ready: Any = None) -> None:
         await conn.execute("SET LOCAL ROLE vetql_app")
-        await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", _claims(role, g.tenant, who))
+        await conn.execute(set_claims(_claims(role, g.tenant, who)))
         if ready is not None:
             await ready.wait()
         at = datetime.now(UTC) + timedelta(days=4, minutes=10 * i)

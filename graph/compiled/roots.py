@@ -107,7 +107,7 @@ async def connection(info: Info, query: ListQuery, order: Order, page: Page) -> 
         conn_type = get_named_type(raw.return_type)
         assert isinstance(conn_type, GraphQLObjectType)
         plan = planner.connection(conn_type, field_details(raw), [query.where], order, page)
-        sql, params = q.root_connection(plan)
+        sql, params = q.root_connection(plan, tenant="tenant" if "tenant" in query.params else None)
         return sql, params, plan
 
     shape = (query.table, query.where, tuple(sorted(query.params)), order, page)
