@@ -24,6 +24,16 @@ Event = tuple[str, str, UUID]  # (channel, tenant, log)
 Publisher = Callable[[Sequence[Event]], Awaitable[None]]
 
 _PUBLISHERS: weakref.WeakKeyDictionary[AsyncEngine, Publisher] = weakref.WeakKeyDictionary()
+_IN_TRANSACTION: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+
+# On Citus with the PostgreSQL broker the triggers stay silent (migration 0024: a worker's NOTIFY never
+# reaches the API's listener), so the request sends its events as the triggers would, from the
+# coordinator and inside its own transaction: PostgreSQL delivers them at COMMIT, never on rollback.
+NOTIFY = (
+    "SELECT pg_notify(e.c, json_build_object('t', e.t, 'l', e.l)::text) FROM unnest(CAST(:channels AS text[]),"
+    " CAST(:tenants AS text[]), CAST(:logs AS uuid[])) AS e(c, t, l)"
+)
+_CITUS = "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus"
 
 
 def publish_after_commit(engine: AsyncEngine, publisher: Publisher | None) -> None:
@@ -41,3 +51,36 @@ def publisher_of(engine: AsyncEngine) -> Publisher | None:
         return _PUBLISHERS.get(engine)
     except TypeError:  # not an engine at all (a test's stand-in): nobody publishes for it
         return None
+
+
+def notify_in_transaction(engine: AsyncEngine, on: bool) -> None:
+    """RequestDbs on `engine` made from now on NOTIFY their events in their transaction, before COMMIT."""
+    if on:
+        _IN_TRANSACTION.add(engine)
+    else:
+        _IN_TRANSACTION.discard(engine)
+
+
+def notifies_in_transaction(engine: AsyncEngine) -> bool:
+    if not _IN_TRANSACTION:
+        return False
+    try:
+        return engine in _IN_TRANSACTION
+    except TypeError:
+        return False
+
+
+def notify_params(events: Sequence[Event]) -> dict[str, list[object]]:
+    return {"channels": [e[0] for e in events], "tenants": [e[1] for e in events], "logs": [e[2] for e in events]}
+
+
+async def on_citus(engine: AsyncEngine) -> bool:
+    """Whether the database is a Citus cluster's (whose triggers leave live events to the API)."""
+    from db.session import RequestDb  # the session module imports this one
+
+    db = RequestDb(engine, None)
+    try:
+        row = await db.fetch_one(_CITUS)
+        return bool(row and row["citus"])
+    finally:
+        await db.close()

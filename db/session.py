@@ -186,6 +186,7 @@ class RequestDb:
         # Live events of this transaction, handed to the engine's publisher after COMMIT (db/events.py);
         # no publisher (the default broker: the triggers NOTIFY), nothing is collected.
         self._publish = events.publisher_of(engine)
+        self._notify_in_transaction = events.notifies_in_transaction(engine)  # Citus, PostgreSQL broker
         self.pending_events: list[events.Event] = []
 
     def read_only_snapshot(self) -> None:
@@ -245,11 +246,14 @@ class RequestDb:
 
     def notify(self, channel: str, tenant: str, log: UUID) -> None:
         """Once this transaction commits, tell subscribers that `log` of `tenant` has news on `channel`."""
-        if self._publish is not None and (channel, tenant, log) not in self.pending_events:
+        wanted = self._publish is not None or self._notify_in_transaction
+        if wanted and (channel, tenant, log) not in self.pending_events:
             self.pending_events.append((channel, tenant, log))
 
     async def commit(self) -> None:
         """Commit what the request wrote; later statements run in a new transaction."""
+        if self._notify_in_transaction and self.pending_events:
+            await self.fetch(events.NOTIFY, events.notify_params(self.pending_events))
         await self._end("COMMIT")
 
     async def close(self) -> None:

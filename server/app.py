@@ -38,7 +38,7 @@ from strawberry.types.execution import PreExecutionError
 
 from db import migrate
 from db.engine import create_engine
-from db.events import publish_after_commit
+from db.events import notify_in_transaction, on_citus, publish_after_commit
 from db.membership import Membership
 from db.session import Timeouts
 from graph.context import Context
@@ -350,6 +350,8 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         broker: PgBroker | NatsBroker
         if settings.nats_servers is None:
             broker = PgBroker(database_url)  # the triggers' NOTIFY, sent at COMMIT, is the publish
+            # ... except on Citus, where they are silent: there each request NOTIFYs in its transaction
+            notify_in_transaction(engine, await on_citus(engine))
         else:
             broker = NatsBroker(settings.nats_servers, catch_up_seconds=settings.live_catch_up_seconds)
             publish_after_commit(engine, broker.publish)  # this process publishes what its requests commit
@@ -387,6 +389,7 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
                         await task
             await app.state.hub.close()
             publish_after_commit(engine, None)
+            notify_in_transaction(engine, False)
             await broker.stop()
             await engine.dispose()
 

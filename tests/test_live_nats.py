@@ -26,7 +26,7 @@ import pytest
 
 from db import anesthesia as anesthesia_sql
 from db.claims import Claims
-from db.events import ALARMS, SURGERY, VITALS, Event, publish_after_commit
+from db.events import ALARMS, SURGERY, VITALS, Event, notify_in_transaction, on_citus, publish_after_commit
 from db.retry import RetryPolicy, retrying
 from db.session import DbError, RequestDb
 from server.live.nats_broker import NatsBroker, subject
@@ -319,7 +319,10 @@ async def test_rolled_back_write_publishes_nothing(
     conn = await asyncpg.connect(database_url)
     try:
         async with conn.transaction():
-            await conn.fetch("SELECT 1 FROM anesthesia_alarms WHERE anesthesia_log_id = $1 FOR UPDATE", log)
+            await conn.fetch(  # by clinic too: on Citus a row lock needs the distribution column
+                "SELECT 1 FROM anesthesia_alarms WHERE tenant_id = $1 AND anesthesia_log_id = $2 FOR UPDATE",
+                world.a.tenant, log,
+            )
             async with httpx.AsyncClient(timeout=10) as http:
                 response = await http.post(
                     f"{nats_pair[1].url}/graphql",
@@ -522,10 +525,15 @@ async def test_published_events_are_the_triggers_notifications(
             data = await gql.data(COMPLETE, {"input": {"anesthesiaLogId": log_id, "outcome": "NORMAL"}}, staff)
             assert data["completeAnesthesia"]["userErrors"] == []
 
+        citus = await on_citus(engine)
         kinds: list[set[str]] = []
         for run in (start, phase, await reading({"heartRate": 160}), await reading({"spo2": 80.0}), complete):
             triggers, ours = await both(run)
-            assert triggers and ours == triggers, run
+            if citus:  # the triggers are silent there (migration 0024): what the API sends is all there is
+                assert triggers == set(), run
+            else:
+                assert triggers and ours == triggers, run
+            assert {(t, log) for _, t, log in ours} == {(world.a.tenant, log_uuid(log_id))}
             kinds.append({c for c, _, _ in ours})
         assert kinds == [{SURGERY}, {SURGERY}, {VITALS}, {VITALS, ALARMS, SURGERY}, {VITALS, ALARMS, SURGERY}]
     finally:
@@ -598,3 +606,43 @@ def test_broker_setting_takes_postgres_or_nats_urls_and_refuses_anything_else() 
     for bad in ("redis://x:6379", "nats://", "a:4222", "nats://a:4222,http://b"):
         with pytest.raises(ValidationError, match="VETQL_BROKER"):
             Settings(broker=bad)
+
+
+
+async def test_with_the_postgresql_broker_on_citus_a_request_notifies_its_events_at_its_commit(
+    app_and_counter: tuple[Any, Any], world: World, database_url: str
+) -> None:
+    """Where the triggers are silent (Citus), the request NOTIFYs in its own transaction: at COMMIT, never
+    for a rollback. Forced on here, on whatever server the suite runs on."""
+    import orjson
+
+    engine = app_and_counter[0].state.engine
+    listener = await asyncpg.connect(database_url)
+    heard: list[tuple[str, Any]] = []
+    for channel in (VITALS, ALARMS):
+        await listener.add_listener(channel, lambda _c, _p, ch, payload: heard.append((ch, orjson.loads(payload))))
+    log, other = uuid.uuid4(), uuid.uuid4()
+    notify_in_transaction(engine, True)
+    try:
+        rolled_back = RequestDb(engine, _staff_claims(world))
+        await rolled_back.fetch("SELECT 1")
+        rolled_back.notify(VITALS, world.a.tenant, other)
+        await rolled_back.close()
+
+        db = RequestDb(engine, _staff_claims(world))
+        await db.fetch("SELECT 1")
+        db.notify(VITALS, world.a.tenant, log)
+        db.notify(ALARMS, world.a.tenant, log)
+        db.notify(VITALS, world.a.tenant, log)  # once per transaction
+        await db.commit()
+        await db.close()
+        await listener.execute(f"NOTIFY {ALARMS}, '\"end\"'")
+        await _until(lambda: (ALARMS, "end") in heard)
+    finally:
+        notify_in_transaction(engine, False)
+        await listener.close()
+    assert heard == [
+        (VITALS, {"t": world.a.tenant, "l": str(log)}),
+        (ALARMS, {"t": world.a.tenant, "l": str(log)}),
+        (ALARMS, "end"),
+    ]
