@@ -48,7 +48,9 @@ READ_MARGIN = 2.5  # what a feed's read and the WebSocket send may take on this 
 NO_CATCH_UP = "3600"  # the pair's interval: only NATS and the reconnect catch-up can deliver there
 
 ALARMS_WATCH = """
-subscription($log: ID) { anesthesiaAlarms(anesthesiaLogId: $log) { transition anesthesiaLogId alarm { kind } } }
+subscription($log: ID) {
+  anesthesiaAlarms(anesthesiaLogId: $log) { transition isCurrentState anesthesiaLogId alarm { kind } }
+}
 """
 PHASE = """
 mutation($input: RecordAnesthesiaPhaseInput!) { recordAnesthesiaPhase(input: $input) { userErrors { code } } }
@@ -226,7 +228,7 @@ async def test_reading_written_through_one_process_reaches_a_subscriber_of_the_o
         assert message["type"] == "next" and message["id"] in by_op, message
         data = message["payload"]["data"]
         if message["id"] == "a" and data["anesthesiaAlarms"]["anesthesiaLogId"] != log_id:
-            continue  # the clinic's other open surgeries (earlier tests') may still be raising alarms
+            continue  # the clinic's other open surgeries (earlier tests') may be raising alarms too
         by_op[message["id"]].append(data)
     assert notes(by_op["v"]) == ["n1", "n2"]
     [alarm] = [a["anesthesiaAlarms"] for a in by_op["a"]]
