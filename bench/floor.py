@@ -97,7 +97,7 @@ SELECT json_build_object('data', json_build_object('pet', (
     'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
     'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
     'preferredAppointmentTime', upper(p.preferred_appointment_time), 'lastVisitDate', p.last_visit_date,
-    'nextVisitDue', p.next_visit_due, 'createdAt', {iso_datetime('p.created_at')},
+    'nextVisitDue', pets_next_visit_due(p), 'createdAt', {iso_datetime('p.created_at')},
     'owner', (SELECT json_build_object('id', {global_id('Profile', 'o.id')}, 'fullName', o.full_name,
                                        'email', o.email, 'phone', o.phone, 'city', o.city)
               FROM profiles o WHERE o.tenant_id = p.tenant_id AND o.id = p.owner_id),
@@ -247,7 +247,7 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
     'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
     'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
     'preferredAppointmentTime', upper(p.preferred_appointment_time), 'lastVisitDate', p.last_visit_date,
-    'nextVisitDue', p.next_visit_due, 'createdAt', {iso_datetime('p.created_at')},
+    'nextVisitDue', pets_next_visit_due(p), 'createdAt', {iso_datetime('p.created_at')},
     'owner', {_profile('o', 'owner_id')},
     'primaryVet', {_profile('pv', 'primary_vet_id')},
     'alerts', {_alerts(f"'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "

@@ -88,11 +88,14 @@ _RAISE = text(
     " raised_at, raised_by) VALUES (:tenant, :log, :kind, :family, :severity, :message, :value, :threshold, :at, :by)"
     " RETURNING id"
 )
+# Rows from arrays, joined to their log's row: on Citus an INSERT ... SELECT from arrays alone goes
+# through the coordinator as a COPY, which row-level security forbids; with the log's row (the same
+# clinic's shard) the whole statement runs on the worker that holds it.
 _EVENTS = text(
     "INSERT INTO anesthesia_alarm_events (tenant_id, anesthesia_log_id, alarm_id, seq, transition, occurred_at)"
-    " SELECT :tenant, :log, e.alarm, e.seq, e.transition, e.at"
-    " FROM unnest(CAST(:alarms AS uuid[]), CAST(:seqs AS bigint[]), CAST(:transitions AS text[]),"
-    " CAST(:ats AS timestamptz[])) AS e(alarm, seq, transition, at)"
+    " SELECT l.tenant_id, l.id, e.alarm, e.seq, e.transition, e.at FROM anesthesia_logs l"
+    " CROSS JOIN unnest(CAST(:alarms AS uuid[]), CAST(:seqs AS bigint[]), CAST(:transitions AS text[]),"
+    " CAST(:ats AS timestamptz[])) AS e(alarm, seq, transition, at) WHERE l.tenant_id = :tenant AND l.id = :log"
 )
 
 

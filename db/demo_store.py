@@ -82,3 +82,24 @@ async def delete_clinics(conn: Any, named: Sequence[str], pattern: str, *, super
 async def copy_rows(conn: Any, table: str, records: Iterable[tuple[Any, ...]], columns: Sequence[str]) -> None:
     """Bulk-load rows of one table with COPY."""
     await conn.copy_records_to_table(table, records=records, columns=list(columns), schema_name="public")
+
+
+async def set_clinic_identity(db: Any, tenant: str, legal_name: str, ruc: str, currency: str, locale: str) -> None:
+    """What opening a clinic through the API does not set (yet): its legal name, RUC, currency and locale."""
+    await db.fetch(
+        "UPDATE tenants SET legal_name = :legal, ruc = :ruc, currency = :currency, locale = :locale WHERE id = :id",
+        {"id": tenant, "legal": legal_name, "ruc": ruc, "currency": currency, "locale": locale},
+    )
+
+
+async def set_last_visits(conn: Any, tenant: str) -> None:
+    """Each pet's last visit, as completing its visits would have set it (vetql.appointment_followups runs on
+    the flow's update; the demo copies them completed): the latest completed day where the clinic is."""
+    await conn.execute(
+        "UPDATE pets p SET last_visit_date = v.day"
+        " FROM (SELECT a.pet_id, max((a.completed_at AT TIME ZONE t.timezone)::date) AS day"
+        "         FROM appointments a JOIN tenants t ON t.id = a.tenant_id"
+        "        WHERE a.tenant_id = $1 AND a.status = 'completed' GROUP BY a.pet_id) v"
+        " WHERE p.tenant_id = $1 AND p.id = v.pet_id AND p.last_visit_date IS DISTINCT FROM v.day",
+        tenant,
+    )

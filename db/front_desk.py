@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from db.expressions import PET_NEXT_VISIT_DUE
 from db.reads import ListQuery, like_pattern
 from db.session import RequestDb, Row
 
@@ -24,6 +25,10 @@ PET_SETTABLE = (
     "primary_vet_id", "insurance_policy_id", "behavioral_notes", "preferred_appointment_time",
 )  # fmt: skip
 _JSONB = {"communication_preferences"}
+PET_COLUMNS = f"c.*, {PET_NEXT_VISIT_DUE.select('c')}"  # a pet as the API shows it (what is due is computed)
+# A new pet has nothing booked nor vaccinated yet (their rows need it first); and Citus refuses a
+# subquery in an INSERT's RETURNING.
+_NEW_PET = f"c.*, CAST(NULL AS date) AS {PET_NEXT_VISIT_DUE.name}"
 
 
 def _value(column: str) -> str:
@@ -44,14 +49,16 @@ def _sets(values: Mapping[str, Any], allowed: tuple[str, ...]) -> tuple[str, dic
 # -- owners ----------------------------------------------------------------------------------------------
 
 
-async def insert_owner(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row:
+async def insert_owner(db: RequestDb, tenant: str, values: Mapping[str, Any], *, id: UUID | None = None) -> Row:
+    """A new client; `id` only for a loader that keeps its ids (the demo), else the database's."""
     for column in values:
         assert column in OWNER_SETTABLE, column
     columns = ", ".join(values)
     given = ", ".join(_value(c) for c in values)
     row = await db.fetch_one(
-        f"INSERT INTO profiles AS c (tenant_id, role, {columns}) VALUES (:tenant, 'owner', {given}) RETURNING c.*",
-        {"tenant": tenant, **values},
+        f"INSERT INTO profiles AS c (tenant_id, id, role, {columns})"
+        f" VALUES (:tenant, vetql.given_or_new_id(CAST(:id AS uuid)), 'owner', {given}) RETURNING c.*",
+        {"tenant": tenant, "id": id, **values},
     )
     assert row is not None
     return row
@@ -147,7 +154,7 @@ async def search_owners(db: RequestDb, tenant: str, search: dict[str, Any], limi
 async def search_pets(db: RequestDb, tenant: str, folded: dict[str, Any], chip: str, limit: int) -> list[Row]:
     """Patients matching by microchip or name (accents and case ignored), best first; archived ones left out."""
     rows = await db.fetch(
-        "SELECT c.*, greatest(CASE WHEN c.microchip_id = :chip THEN 1.0 ELSE 0.0 END,"
+        f"SELECT {PET_COLUMNS}, greatest(CASE WHEN c.microchip_id = :chip THEN 1.0 ELSE 0.0 END,"
         " word_similarity(:folded, c.name_folded)) AS _score FROM pets c"
         f" WHERE c.tenant_id = :tenant AND c.archived_at IS NULL AND c.id IN ({_PET_IDS})"
         " ORDER BY _score DESC, similarity(:folded, c.name_folded) DESC, c.name, c.id"
@@ -160,14 +167,18 @@ async def search_pets(db: RequestDb, tenant: str, folded: dict[str, Any], chip: 
 # -- pets -----------------------------------------------------------------------------------------------
 
 
-async def insert_pet(db: RequestDb, tenant: str, owner: UUID, values: Mapping[str, Any]) -> Row:
+async def insert_pet(
+    db: RequestDb, tenant: str, owner: UUID, values: Mapping[str, Any], *, id: UUID | None = None
+) -> Row:
+    """A new patient; `id` only for a loader that keeps its ids (the demo), else the database's."""
     for column in values:
         assert column in PET_SETTABLE, column
     columns = "".join(f", {c}" for c in values)
     given = "".join(f", {_value(c)}" for c in values)
     row = await db.fetch_one(
-        f"INSERT INTO pets AS c (tenant_id, owner_id{columns}) VALUES (:tenant, :owner{given}) RETURNING c.*",
-        {"tenant": tenant, "owner": owner, **values},
+        f"INSERT INTO pets AS c (tenant_id, id, owner_id{columns})"
+        f" VALUES (:tenant, vetql.given_or_new_id(CAST(:id AS uuid)), :owner{given}) RETURNING {_NEW_PET}",
+        {"tenant": tenant, "id": id, "owner": owner, **values},
     )
     assert row is not None
     return row
@@ -182,10 +193,10 @@ async def pet_for_update(db: RequestDb, tenant: str, pet: UUID) -> Row | None:
 async def update_pet(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str, Any]) -> Row | None:
     where = "c.tenant_id = :tenant AND c.id = :id"
     if not values:
-        return await db.fetch_one(f"SELECT c.* FROM pets c WHERE {where}", {"tenant": tenant, "id": pet})
+        return await db.fetch_one(f"SELECT {PET_COLUMNS} FROM pets c WHERE {where}", {"tenant": tenant, "id": pet})
     assignments, params = _sets(values, PET_SETTABLE)
     return await db.fetch_one(
-        f"UPDATE pets c SET {assignments}, updated_at = now() WHERE {where} RETURNING c.*",
+        f"UPDATE pets c SET {assignments}, updated_at = now() WHERE {where} RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet, **params},
     )
 
@@ -193,7 +204,7 @@ async def update_pet(db: RequestDb, tenant: str, pet: UUID, values: Mapping[str,
 async def transfer_pet(db: RequestDb, tenant: str, pet: UUID, owner: UUID) -> Row | None:
     return await db.fetch_one(
         "UPDATE pets c SET owner_id = :owner, updated_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
-        " RETURNING c.*",
+        f" RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet, "owner": owner},
     )
 
@@ -202,7 +213,7 @@ async def mark_deceased(db: RequestDb, tenant: str, pet: UUID, on: date, cause: 
     """The pet has died; the database cancels its future visits and ends its series (vetql.pet_died)."""
     return await db.fetch_one(
         "UPDATE pets c SET is_deceased = true, deceased_on = :on, cause_of_death = :cause, updated_at = now()"
-        " WHERE c.tenant_id = :tenant AND c.id = :id RETURNING c.*",
+        f" WHERE c.tenant_id = :tenant AND c.id = :id RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet, "on": on, "cause": cause},
     )
 
@@ -211,7 +222,7 @@ async def set_pet_archived(db: RequestDb, tenant: str, pet: UUID, archived: bool
     value = "vetql.first_of(c.archived_at, now())" if archived else "NULL"
     return await db.fetch_one(
         f"UPDATE pets c SET archived_at = {value}, updated_at = now() WHERE c.tenant_id = :tenant AND c.id = :id"
-        " RETURNING c.*",
+        f" RETURNING {PET_COLUMNS}",
         {"tenant": tenant, "id": pet},
     )
 

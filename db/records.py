@@ -14,7 +14,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
-from db.expressions import DEVICE_IS_ACTIVE
+from db.expressions import DEVICE_IS_ACTIVE, PET_NEXT_VISIT_DUE
 from db.reads import ACTIVE_ALERT, Listing, like_pattern
 from db.session import RequestDb, Row
 
@@ -131,8 +131,8 @@ async def _update(
 def returning_after(write: str, columns: str) -> str:
     """`write` (a statement on alias `c`) and then `columns` of the rows it wrote. Through a CTE, not
     RETURNING, when the columns use now(): Citus refuses a non-immutable function in RETURNING."""
-    if columns == "c.*":
-        return f"{write} RETURNING c.*"
+    if "now()" not in columns:
+        return f"{write} RETURNING {columns}"
     return f"WITH c AS ({write} RETURNING c.*) SELECT {columns} FROM c"
 
 
@@ -274,7 +274,9 @@ async def update_clinic(db: RequestDb, tenant: str, sets: Mapping[str, Any]) -> 
 
 
 async def update_pet(db: RequestDb, tenant: str, pet: UUID, sets: Mapping[str, Any]) -> Row | None:
-    return await _update(db, "pets", "id", pet, "c.tenant_id = :tenant", sets, PET_SETTABLE, "c.*", {"tenant": tenant})
+    columns = f"c.*, {PET_NEXT_VISIT_DUE.select('c')}"  # what is due is computed (migration 0026)
+    tenant_only = {"tenant": tenant}
+    return await _update(db, "pets", "id", pet, "c.tenant_id = :tenant", sets, PET_SETTABLE, columns, tenant_only)
 
 
 # -- devices ------------------------------------------------------------------------------------------

@@ -198,8 +198,9 @@ async def insert_appointment(db: RequestDb, tenant: str, values: Mapping[str, An
     return await db.fetch_one(
         text(
             "INSERT INTO appointments (tenant_id, pet_id, vet_id, service_id, start_time, end_time, status, reason,"
-            " notes, created_by, recurrence_id)"
-            " SELECT :tenant, p.id, :vet, :service, :start, :end, :status, :reason, :notes, :by, :recurrence"
+            " notes, created_by, recurrence_id, is_emergency)"
+            " SELECT :tenant, p.id, :vet, :service, :start, :end, :status, :reason, :notes, :by, :recurrence,"
+            " :emergency"
             " FROM pets p WHERE p.tenant_id = :tenant AND p.id = :pet"
             " ON CONFLICT DO NOTHING RETURNING *"
         ),
@@ -219,8 +220,8 @@ async def move(db: RequestDb, tenant: str, appointment_id: UUID, values: Mapping
     """New times (and vet, reason); room assignments follow (trigger appointments_followups)."""
     return await db.fetch_one(
         text(
-            "UPDATE appointments SET start_time = :start, end_time = :end, vet_id = :vet, reason = :reason"
-            " WHERE tenant_id = :tenant AND id = :id RETURNING *"
+            "UPDATE appointments SET start_time = :start, end_time = :end, vet_id = :vet, reason = :reason,"
+            " is_emergency = :emergency WHERE tenant_id = :tenant AND id = :id RETURNING *"
         ),
         {"tenant": tenant, "id": appointment_id, **values},
     )

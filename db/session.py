@@ -17,7 +17,7 @@ import sqlalchemy.exc
 from sqlalchemy import TextClause
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from db import events
+from db import events, raised
 
 
 # SET LOCAL lasts until the transaction ends: the next request on this pooled connection
@@ -101,8 +101,12 @@ class DbError(Exception):
 
     def __init__(self, error: asyncpg.PostgresError) -> None:
         self.sqlstate: str | None = getattr(error, "sqlstate", None)
-        # On Citus the shard's constraint is named after the table's with the shard id appended
-        self.constraint: str | None = _without_shard_id(getattr(error, "constraint_name", None))
+        # Citus passes a worker's error on without its constraint field, and names the shard's
+        # constraint after the table's with the shard id appended: the name is read from the
+        # message then, and the shard id dropped.
+        message = getattr(error, "message", None)
+        named = getattr(error, "constraint_name", None) or _named_in(message) or raised.constraint_of(message)
+        self.constraint: str | None = _without_shard_id(named)
         state = self.sqlstate or ""
         self.retry: str | None = (
             "TIMEOUT"
@@ -115,6 +119,12 @@ class DbError(Exception):
 
 
 _SHARD_ID = re.compile(r"_\d{6,}$")
+_CONSTRAINT_IN_MESSAGE = re.compile(r'violates (?:[a-z ]+ )?constraint "([^"]+)"')
+
+
+def _named_in(message: str | None) -> str | None:
+    found = _CONSTRAINT_IN_MESSAGE.search(message or "")
+    return found.group(1) if found else None
 
 
 def _without_shard_id(name: str | None) -> str | None:
@@ -290,6 +300,22 @@ class RequestDb:
                 await _release(pooled, conn)
                 raise
             await pooled.close()
+
+
+class ConnectionDb(RequestDb):
+    """The same statements on a connection whose transaction the caller holds (the demo loader's):
+    no pool, no claims, no timeouts; commit and close leave the caller's transaction alone."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._claims = "{}"
+        self._lock = asyncio.Lock()
+        self._pooled = None
+        self._conn = conn
+        self._read_only = False
+        self.statements = 0
+
+    async def _end(self, how: str) -> None:
+        return None
 
 
 async def _release(pooled: AsyncConnection, conn: asyncpg.Connection | None) -> None:

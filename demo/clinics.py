@@ -1,4 +1,8 @@
-"""Deterministic Paraguayan demo clinics, replaced as a whole in one transaction by `load_demo`."""
+"""Deterministic Paraguayan demo clinics, replaced as a whole in one transaction by `load_demo`.
+
+Clinics, staff, clients and patients go through the front desk's rules and writes (demo/onboarding.py);
+the bulk of their history (visits, records, surgeries and vitals, invoices) is copied, with the
+database's triggers on."""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import asyncpg
 from tqdm import tqdm
 
 from db import demo_store as store
+from db.session import ConnectionDb, RequestDb
+from demo import onboarding
 
 SEED = "vetql-demo-v1"
 NAMESPACE = uuid.UUID("5b0c3f9e-7a51-4c1e-9a43-0d2f6a8e1c77")
@@ -407,7 +414,7 @@ _COLUMN_NAMES = {  # insert order: parents first
     "services": "tenant_id id name category base_price duration_minutes",
     "exam_rooms": "tenant_id id name room_type capacity equipment display_order",
     "pets": "tenant_id id owner_id name species breed sex is_neutered date_of_birth weight_kg color microchip_id"
-    " is_deceased primary_vet_id preferred_appointment_time behavioral_notes last_visit_date next_visit_due",
+    " is_deceased primary_vet_id preferred_appointment_time behavioral_notes",
     "appointments": "tenant_id id pet_id vet_id service_id start_time end_time status reason created_by"
     " checked_in_at checked_in_by started_at completed_at room_id wait_time_minutes visit_duration_minutes",
     "room_assignments": "tenant_id id appointment_id room_id assigned_by assigned_at released_at",
@@ -433,6 +440,8 @@ _COLUMN_NAMES = {  # insert order: parents first
     " active_users",
 }
 COLUMNS: dict[str, tuple[str, ...]] = {table: tuple(names.split()) for table, names in _COLUMN_NAMES.items()}
+ONBOARDED = ("tenants", "profiles", "pets")  # through demo/onboarding.py, in the front desk's rules
+COPIED = tuple(table for table in COLUMNS if table not in ONBOARDED)
 
 
 @dataclass
@@ -474,9 +483,8 @@ class _Pet:
     age_days: int
     weight: Decimal
     deceased: bool
-    row: tuple[object, ...]  # the pets columns up to last_visit_date
+    row: tuple[object, ...]  # the pets columns
     last_visit: date | None = None
-    next_due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -599,10 +607,8 @@ class _Clinic:
         return rng.choice((self.admin_id, *self.vet_ids))
 
     def build(self) -> None:
-        """Everything but the streamed tables (alerts, problems, vitals)."""
+        """Everything but the streamed tables (alerts, problems, vitals); staff first (`onboard_staff`)."""
         for step in (
-            self.tenant,
-            self.profiles,
             self.services,
             self.rooms,
             self.make_pets,
@@ -612,7 +618,58 @@ class _Clinic:
             self.billing,
         ):
             step()
-        self.rows["pets"] = [(*pet.row, pet.last_visit, pet.next_due) for pet in self.pets]
+        self.rows["pets"] = [pet.row for pet in self.pets]
+
+    async def onboard_staff(self, db: RequestDb) -> None:
+        """Open the clinic and staff it as a real one is (its admin and vets take their ids from accepting)."""
+        self.tenant()
+        self.profiles()
+        slug, name, legal, ruc, zone, currency, locale, address, city, phone, email, website, hours, tier, features = (
+            self.rows["tenants"][0]
+        )
+        spans = {day: [(time.fromisoformat(s["open"]), time.fromisoformat(s["close"]))]
+                 for day, s in json.loads(str(hours)).items()}  # fmt: skip
+        spec = onboarding.ClinicSpec(
+            str(slug), str(name), str(tier), str(address), str(city), str(phone), str(email), str(website), str(zone),
+            spans, list(cast(list[str], features)),
+        )  # fmt: skip
+        await onboarding.open_clinic(db, spec)
+        await store.set_clinic_identity(db, self.tenant_id, str(legal), str(ruc), str(currency), str(locale))
+        members = [row for row in self.rows["profiles"] if row[2] != "owner"]
+        joined: list[uuid.UUID] = []
+        for _, _, role, full_name, mail, *_ in members:
+            member = onboarding.Member(str(role), str(full_name), str(mail))
+            by = joined[0] if joined else None  # the first admin is invited by the platform, the vets by them
+            joined.append(await onboarding.join(db, self.tenant_id, member, by))
+        self.admin_id, self.vet_ids = joined[0], joined[1:]
+        self.counts["tenants"] = 1
+
+    async def register(self, db: RequestDb) -> None:
+        """Clients and patients through createOwner's and createPet's rules; deaths through markPetDeceased's."""
+        clients = [row for row in self.rows["profiles"] if row[2] == "owner"]
+        for n, (_, pid, _, full_name, mail, phone, street, city, method) in enumerate(clients):
+            # a cédula as written at the desk (dots), one per client
+            document = f"{(n * 7919 + 1_000_003 + self.index * 104_729) % 9_000_000 + 1_000_000:,}".replace(",", ".")
+            client = onboarding.Client(
+                cast(uuid.UUID, pid), str(full_name), str(mail), str(phone), str(street), str(city), str(method),
+                document,
+            )  # fmt: skip
+            await onboarding.register_client(db, self.tenant_id, client)
+        for pet in self.pets:
+            (_, _, _, name, _, breed, _, neutered, born, _, color, chip, _, vet, when, notes) = pet.row
+            patient = onboarding.Patient(
+                pet.id, pet.owner_id, str(name), pet.species, cast(str | None, breed), pet.sex, bool(neutered),
+                cast(date | None, born), pet.weight, cast(str | None, color), cast(str | None, chip),
+                cast(uuid.UUID, vet), str(when), cast(str | None, notes),
+            )  # fmt: skip
+            await onboarding.register_patient(db, self.tenant_id, patient, self.p.today)
+        rng = self.rng("deaths")
+        for pet in (p for p in self.pets if p.deceased):
+            born = cast(date | None, pet.row[8])
+            on = self.p.today - timedelta(days=_int(rng, 0, min(pet.age_days, 365)))
+            await onboarding.record_death(db, self.tenant_id, pet.id, on, born, self.p.today)
+        self.counts["profiles"] = 1 + len(self.vet_ids) + len(clients)
+        self.counts["pets"] = len(self.pets)
 
     def records(self, table: str) -> Iterator[Record]:
         """The rows of `table`, in COLUMNS order, counted as they go."""
@@ -1034,9 +1091,7 @@ class _Clinic:
                 continue
             for name in rng.sample(VACCINES[pet.species], _int(rng, 1, 3)):
                 given = self.p.today - timedelta(days=_int(rng, 7, min(720, max(7, pet.age_days))))
-                next_dose = given + timedelta(days=365) if rng.random() < 0.85 else None
-                if next_dose is not None and next_dose >= self.p.today:
-                    pet.next_due = min(pet.next_due or next_dose, next_dose)
+                next_dose = given + timedelta(days=365) if rng.random() < 0.85 else None  # due: the database's
                 self.add(
                     "vaccines",
                     self.uid("vaccine", k),
@@ -1111,7 +1166,7 @@ async def load_demo(
     summary = DemoSummary([])
     conn = await asyncpg.connect(url)
     try:
-        with tqdm(total=2 + clinics * (1 + len(COLUMNS)), disable=not progress, unit="step") as bar:
+        with tqdm(total=2 + clinics * (3 + len(COPIED)), disable=not progress, unit="step") as bar:
             async with conn.transaction():
                 superuser, bypasses_rls = await store.login_powers(conn)
                 if not (superuser or bypasses_rls):
@@ -1123,15 +1178,23 @@ async def load_demo(
                 codes = await store.venom_codes(conn, _venom_codes())
                 summary.diagnosis_codes = len(codes)
                 bar.update()
+                db = ConnectionDb(conn)
                 for index in range(clinics):
                     clinic = _Clinic(index, params, codes)
+                    bar.set_description(f"{clinic.tenant_id}: opening, staffing")
+                    await clinic.onboard_staff(db)
+                    bar.update()
                     bar.set_description(f"{clinic.tenant_id}: generating")
                     clinic.build()
                     bar.update()
-                    for table, columns in COLUMNS.items():
+                    bar.set_description(f"{clinic.tenant_id}: clients and patients")
+                    await clinic.register(db)
+                    bar.update()
+                    for table in COPIED:
                         bar.set_description(f"{clinic.tenant_id}: {table}")
-                        await store.copy_rows(conn, table, clinic.records(table), columns)
+                        await store.copy_rows(conn, table, clinic.records(table), COLUMNS[table])
                         bar.update()
+                    await store.set_last_visits(conn, clinic.tenant_id)
                     summary.clinics.append(clinic.summary())
     finally:
         await conn.close()

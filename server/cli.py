@@ -89,8 +89,29 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     summary = asyncio.run(load_demo(urls.plain(url), clinics=args.clinics, pets=args.pets, progress=True))
     for clinic in summary.clinics:
         print(f"    {clinic.tenant_id}: admin profile {clinic.admin_id}", flush=True)
-    print(f"==> tokens for {DEMO_CLINIC}: `vetql token --demo admin|vet|owner` (vetql serve prints them)", flush=True)
+    tokens = _demo_tokens(settings, url)
+    if tokens:
+        print(f"==> ready tokens ({DEMO_CLINIC}, valid 8h; `vetql token --demo vet` mints more):", flush=True)
+        for role, token in tokens.items():
+            print(f"    {role:<5} {token}", flush=True)
+    else:
+        print(f"==> tokens for {DEMO_CLINIC}: from your identity provider (production mode or keys configured)")
     return 0
+
+
+def _demo_tokens(settings: Settings, url: str) -> dict[str, str]:
+    """role -> a development token of the demo clinic's admin, vet and owner; none in production or when
+    tokens come from an identity provider (a new load gives the staff new profiles: tokens from before end)."""
+    from server.auth import sign
+
+    if settings.production or settings.jwks_url or settings.jwt_public_key:
+        return {}
+    users = asyncio.run(_demo_users(url))
+    return {
+        role: sign(settings, sub=users[role], tenant_id=DEMO_CLINIC, role=role, ttl=_DEMO_TTL)
+        for role in DEMO_ROLES
+        if role in users
+    }
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -155,7 +176,6 @@ def _port_taken(host: str, port: int) -> str | None:
 
 
 def _print_welcome(settings: Settings, url: str, host: str, port: int) -> None:
-    from server.auth import sign
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - naming what the user passed
     base = f"http://{shown}:{port}"
@@ -167,15 +187,10 @@ def _print_welcome(settings: Settings, url: str, host: str, port: int) -> None:
     print(f"    Monitor:  {base}/monitor  (anesthesia monitor: sign in with a vet or admin token)", flush=True)
     if settings.jwks_url or settings.jwt_public_key:
         return  # tokens come from the identity provider
-    users = asyncio.run(_demo_users(url))
-    if not users:
+    tokens = _demo_tokens(settings, url)
+    if not tokens:
         print("    (no demo data: `vetql demo` loads it, then tokens are printed here)", flush=True)
         return
-    tokens = {
-        role: sign(settings, sub=users[role], tenant_id=DEMO_CLINIC, role=role, ttl=_DEMO_TTL)
-        for role in DEMO_ROLES
-        if role in users
-    }
     if "admin" in tokens:
         headers = json.dumps({"Authorization": f"Bearer {tokens['admin']}"})
         link = f"{base}/graphql?{urlencode({'q': FIRST_QUERY, 'headers': headers}, quote_via=quote)}"

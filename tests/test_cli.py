@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,11 @@ from tests.conftest import TEST_SECRET, free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def vetql(*args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.CompletedProcess[str]:
+def vetql(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, **kw: Any
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "server.cli", *args], capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "VETQL_JWT_SECRET": TEST_SECRET, **(env or {})}, **kw,
     )
 
@@ -174,3 +177,34 @@ def test_serve_in_production_prints_no_tokens(demo_url: str, capsys: pytest.Capt
     _print_welcome(Settings(jwt_secret=TEST_SECRET), demo_url, "127.0.0.1", 8000)
     printed = capsys.readouterr().out
     assert "VetQL on http://127.0.0.1:8000" in printed and "eyJ" not in printed and "/monitor" not in printed
+
+
+def test_demo_prints_ready_tokens_for_its_admin_vet_and_owner(server_url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    from db import urls
+    from tests.conftest import fresh_database
+
+    database = fresh_database(server_url, "vetql_cli_demo_tokens")
+    result = vetql("demo", "--clinics", "1", "--pets", "20", env={"DATABASE_URL": database}, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+    async def member(sub: str, role: str) -> bool:
+        conn = await asyncpg.connect(urls.plain(database))
+        try:
+            found = await conn.fetchval(
+                "SELECT count(*) FROM profiles WHERE tenant_id = $1 AND id = $2 AND role = $3 AND is_active",
+                DEMO_CLINIC, uuid.UUID(sub), role,
+            )  # fmt: skip
+            return bool(found)
+        finally:
+            await conn.close()
+
+    for role in ("admin", "vet", "owner"):
+        token = re.search(rf"^    {role} +(\S+)$", result.stdout, re.M)
+        assert token is not None, result.stdout
+        claims = jwt.decode(token.group(1), TEST_SECRET, ["HS256"])
+        assert (claims["role"], claims["tenant_id"]) == (role, DEMO_CLINIC)
+        assert asyncio.run(member(claims["sub"], role))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,9 +10,12 @@ import asyncpg
 import pytest
 
 from db import migrate
+from db.expressions import PET_NEXT_VISIT_DUE
 from demo.clinics import ALERTS, DemoSummary, load_demo
 
 TENANTS = ["clinica-san-roque", "veterinaria-asuncion", "centro-vet-encarnacion"]
+STAFF = ("SELECT tenant_id, role, full_name, email FROM profiles WHERE role IN ('admin', 'vet')"
+         " ORDER BY tenant_id, email")
 TABLES = ["profiles", "services", "exam_rooms", "pets", "appointments", "room_assignments", "medical_records",
           "anesthesia_logs", "anesthesia_vitals", "patient_alerts", "patient_problems", "vaccines", "invoices",
           "invoice_items", "tenant_subscriptions", "tenant_usage"]
@@ -36,13 +40,17 @@ async def test_load_twice_is_idempotent_and_deterministic(url: str) -> None:
     conn = await asyncpg.connect(url)
     try:
         pets_before = await conn.fetch("SELECT tenant_id, id, name, microchip_id FROM pets ORDER BY 1, 2")
+        staff_before = await conn.fetch(STAFF)
         counts_before = {t: await _counts(conn, t) for t in TENANTS}
         second = await load_demo(url, progress=False)
         pets_after = await conn.fetch("SELECT tenant_id, id, name, microchip_id FROM pets ORDER BY 1, 2")
+        staff_after = await conn.fetch(STAFF)
         counts_after = {t: await _counts(conn, t) for t in TENANTS}
         assert [c.tenant_id for c in second.clinics] == TENANTS
-        assert [(c.admin_id, c.vet_ids, c.owner_ids) for c in first.clinics] == [
-            (c.admin_id, c.vet_ids, c.owner_ids) for c in second.clinics]
+        assert [c.owner_ids for c in first.clinics] == [c.owner_ids for c in second.clinics]
+        # staff join by invitation, so their profiles are new ones each time, the same people
+        assert staff_before == staff_after and len(staff_after) == 3 * 4
+        assert {c.admin_id for c in first.clinics}.isdisjoint(c.admin_id for c in second.clinics)
         assert pets_before == pets_after  # same ids, names and chips: nothing duplicated
         assert counts_before == counts_after
         for clinic in second.clinics:  # the summary tells what is in the database
@@ -222,3 +230,48 @@ async def test_a_large_demo_clinic_with_deceased_pets_loads_under_the_clinics_ru
     finally:
         await conn.close()
     await load_demo(url, progress=False)  # the other tests' demo again
+
+
+async def test_demo_clinics_are_opened_staffed_and_filled_through_the_front_desks_rules(url: str) -> None:
+    await load_demo(url, clinics=1, pets=120, progress=False)
+    conn = await asyncpg.connect(url)
+    try:
+        tenant = TENANTS[0]
+        # staff joined by accepting an invitation; clients as createOwner stores them (E.164, documents)
+        accepted = await conn.fetchval(
+            "SELECT count(*) FROM staff_invitations i JOIN profiles p ON p.tenant_id = i.tenant_id"
+            " AND p.id = i.accepted_profile WHERE i.tenant_id = $1 AND p.role IN ('admin', 'vet')", tenant)
+        assert accepted == 4
+        owners = await conn.fetch(
+            "SELECT phone, document_type, document_number FROM profiles WHERE tenant_id = $1 AND role = 'owner'",
+            tenant)
+        assert owners and all(o["phone"].startswith("+595") and " " not in o["phone"] for o in owners)
+        assert all(o["document_type"] == "ci" and o["document_number"].isdigit() for o in owners)
+        # patients: a weight history begun, deaths with their date (and nothing due), visits and doses due
+        assert await conn.fetchval(
+            "SELECT count(*) FROM pets p WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM pet_weights w"
+            " WHERE w.tenant_id = p.tenant_id AND w.pet_id = p.id)", tenant) == 0
+        assert await conn.fetchval(
+            "SELECT count(*) FROM pets WHERE tenant_id = $1 AND is_deceased AND deceased_on IS NULL", tenant) == 0
+        due = await conn.fetch(
+            f"SELECT {PET_NEXT_VISIT_DUE.sql('p')} AS due, p.pets_next_visit_due AS other_readers, is_deceased"
+            " FROM pets p WHERE tenant_id = $1", tenant)
+        assert all(r["due"] == r["other_readers"] for r in due)  # the API's SQL and the function agree
+        assert not any(r["due"] is not None for r in due if r["is_deceased"])
+        assert sum(r["due"] is not None for r in due) > len(due) // 3  # visits booked, vaccines due
+    finally:
+        await conn.close()
+
+
+async def test_a_demo_value_the_clinics_rules_refuse_stops_the_load(url: str) -> None:
+    from db.session import ConnectionDb
+    from demo.onboarding import Client, DemoRefused, register_client
+
+    conn = await asyncpg.connect(url)
+    try:
+        client = Client(uuid.uuid4(), "Nadie", "nadie@example.com", "not a phone", "Calle 1", "Luque", "sms", "1.234")
+        with pytest.raises(DemoRefused, match="phone"):
+            await register_client(ConnectionDb(conn), TENANTS[0], client)
+        assert await conn.fetchval("SELECT count(*) FROM profiles WHERE id = $1", client.id) == 0
+    finally:
+        await conn.close()

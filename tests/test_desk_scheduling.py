@@ -22,8 +22,12 @@ Token = Callable[..., str]
 ZONE = ZoneInfo("America/Asuncion")
 ERRORS = "userErrors { field code message }"
 BOOK = (
-    "mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) { appointment { id startTime status }"
-    f" {ERRORS} }} }}"
+    "mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) { appointment { id startTime status"
+    f" emergency }} {ERRORS} }} }}"
+)
+RESCHEDULE = (
+    "mutation($input: RescheduleAppointmentInput!) { rescheduleAppointment(input: $input) {"
+    f" appointment {{ id startTime emergency }} {ERRORS} }} }}"
 )
 CHECK_IN = (
     f"mutation($input: AppointmentActionInput!) {{ checkIn(input: $input) {{ appointment {{ id status }} {ERRORS} }} }}"
@@ -92,6 +96,12 @@ async def book(gql: GQL, shop: Shop, bearer: str, start: datetime, **extra: Any)
     return payload
 
 
+async def reschedule(gql: GQL, bearer: str, appointment: str, start: datetime) -> dict[str, Any]:
+    data = await gql.data(RESCHEDULE, {"input": {"appointmentId": appointment, "startTime": start.isoformat()}}, bearer)
+    payload: dict[str, Any] = data["rescheduleAppointment"]
+    return payload
+
+
 async def test_split_shift_is_stored_and_bookings_fit_one_of_its_spans(gql: GQL, shop: Shop, token: Token) -> None:
     hours = [
         {"day": "MON", "open": "14:00", "close": "19:00"},
@@ -121,8 +131,54 @@ async def test_staff_book_an_emergency_outside_hours_and_owners_may_not(gql: GQL
     assert codes(await book(gql, shop, staff, night)) == [("startTime", "OFF_SLOT_GRID")]
     emergency = await book(gql, shop, staff, night, emergency=True)
     assert emergency["userErrors"] == [] and emergency["appointment"]["status"] == "CONFIRMED"
+    assert emergency["appointment"]["emergency"] is True
     refused = await book(gql, shop, token(shop.owner, shop.tenant, "owner"), night, emergency=True)
     assert codes(refused) == [("emergency", "FORBIDDEN_FIELD")]
+
+
+async def test_the_booking_rule_marks_emergencies_not_the_client(gql: GQL, shop: Shop, token: Token) -> None:
+    staff = token(shop.vet, shop.tenant, "vet")
+    asked = await book(gql, shop, staff, next_monday(time(10, 0)), emergency=True)  # open, on the grid
+    assert asked["userErrors"] == [] and asked["appointment"]["emergency"] is False
+    plain = await book(gql, shop, staff, next_monday(time(10, 30)))
+    assert plain["appointment"]["emergency"] is False
+    night = await book(gql, shop, staff, next_monday(time(21, 0)), emergency=True)
+    assert night["appointment"]["emergency"] is True
+    # an emergency moves within the night; moved into the hours it is a visit like any other
+    later = await reschedule(gql, staff, night["appointment"]["id"], next_monday(time(23, 5)))
+    assert later["userErrors"] == [] and later["appointment"]["emergency"] is True
+    daytime = await reschedule(gql, staff, night["appointment"]["id"], next_monday(time(16, 30)))
+    assert daytime["userErrors"] == [] and daytime["appointment"]["emergency"] is False
+    # and a visit booked in the hours cannot be moved out of them
+    out = await reschedule(gql, staff, plain["appointment"]["id"], next_monday(time(22, 0)))
+    assert codes(out) == [("startTime", "OUTSIDE_BUSINESS_HOURS")]
+
+
+async def test_a_writer_with_an_owners_claims_cannot_store_an_emergency(database_url: str, shop: Shop) -> None:
+    conn = await asyncpg.connect(database_url)
+    insert = (
+        "INSERT INTO appointments (tenant_id, pet_id, start_time, end_time, created_by, is_emergency)"
+        " VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    start = next_monday(time(9, 30))
+    claims = f'{{"sub": "{shop.owner}", "tenant_id": "{shop.tenant}", "role": "owner"}}'
+    try:
+        for emergency, stored in ((False, True), (True, False)):
+            tx = conn.transaction()
+            await tx.start()
+            try:
+                await conn.execute("SET LOCAL ROLE vetql_app")
+                await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+                values = (shop.tenant, shop.pet, start, start + timedelta(minutes=30), shop.owner, emergency)
+                if stored:
+                    await conn.execute(insert, *values)
+                else:
+                    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                        await conn.execute(insert, *values)
+            finally:
+                await tx.rollback()  # nothing of this test stays
+    finally:
+        await conn.close()
 
 
 async def test_check_in_only_on_the_visits_day_in_the_clinics_time_zone(gql: GQL, shop: Shop, token: Token) -> None:

@@ -169,12 +169,23 @@ def test_migration_files_are_numbered_in_order_and_chained_one_after_another() -
         previous = version.stem
 
 
+# Files whose functions or triggers a later file replaces on purpose (a landed migration is never
+# edited): re-running one by hand puts its own version back, and re-running those later files then
+# ends where the chain did, as `vetql migrate` re-running the chain from there would.
+REPLACED_LATER = {
+    "0003_seed_schema_gaps": ("0026_next_visit_due",),  # pets.next_visit_due: computed when read
+    "0021_visit_records_vaccines": ("0026_next_visit_due",),  # the vaccines-only feed of that column
+}
+
+
 @pytest.mark.parametrize("path", SQL_FILES, ids=[p.stem for p in SQL_FILES])
 def test_rerunning_a_migration_file_by_hand_changes_nothing(migrated: str, path: Path) -> None:
     """What a re-run after a failure half-way does: the SQL itself converges on the same catalog."""
     before = snapshot(migrated)
-    text = path.read_text()
-    run(migrated, lambda c: _rerun(c, path.name, text))
+    for name in (path.stem, *REPLACED_LATER.get(path.stem, ())):
+        file = path.with_name(f"{name}.sql")
+        text = file.read_text()
+        run(migrated, lambda c, file=file, text=text: _rerun(c, file.name, text))
     assert_unchanged(before, snapshot(migrated))
 
 

@@ -139,6 +139,13 @@ def check_time(
     return []
 
 
+def is_emergency(start: datetime, duration_minutes: int, settings: Settings, zone: ZoneInfo, hours: Hours) -> bool:
+    """Only the emergency allowance lets [start, start + duration) be booked: it falls off the slot grid
+    or outside business hours. What the appointment is marked with (staff book these; owners cannot)."""
+    end = start + timedelta(minutes=duration_minutes)
+    return not on_slot_grid(start, zone, settings.slot_duration) or not within_hours(start, end, zone, hours)
+
+
 def check_in_problem(start: datetime, now: datetime, zone: ZoneInfo, settings: Settings) -> Problem[Code] | None:
     """A visit is checked in on its own day where the clinic is, or within the clinic's window before it."""
     if now.astimezone(zone).date() == start.astimezone(zone).date():

@@ -87,7 +87,7 @@ async def pets(
     fast = await compiled.connection(info, query, order, page)
     if fast is not None:  # JSON straight from SQL (resolver-only fields, if any, around it)
         return cast(Connection[Pet], fast)
-    rows = await reads.list_page(ctx.db, query, order, page)
+    rows = await reads.list_page(ctx.db, query, order, page, columns=Pet.__vetql_table__.select_list)
     for row in rows:
         ctx.loaders.pet_by_id.prime(row["id"], row)
     return build_connection(

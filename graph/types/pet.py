@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 from db import expressions as x
-from graph.table import TableRow, col, flag, many, one, paged, table
+from graph.table import TableRow, col, computed, flag, many, one, paged, table
 from graph.types.anesthesia import AnesthesiaLog
 from graph.types.clinical import PatientAlert, PatientProblem
 from graph.types.connection import Connection
@@ -38,7 +38,12 @@ class Pet(Node, TableRow):
     behavioral_notes: str | None = col(description="Notes on temperament and handling.")
     preferred_appointment_time: PreferredTime | None = col(description="When the owner prefers to bring the pet in.")
     last_visit_date: date | None = col(description="Date of the last completed visit.")
-    next_visit_due: date | None = col(description="When the next visit is due.")
+    next_visit_due: date | None = computed(
+        x.PET_NEXT_VISIT_DUE,
+        description="When the next visit is due, computed by the database when read: the earliest booked visit not"
+        " yet attended (its day where the clinic is) or next vaccine dose (each vaccine's latest); a past date is"
+        " overdue. Null when nothing is due or the pet is deceased.",
+    )
     created_at: datetime = col(description="When the pet was registered.")
     deceased_on: date | None = col(description="Date of death, when it has died.")
     cause_of_death: str | None = col(description="Cause of death, as recorded.")

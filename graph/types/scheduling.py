@@ -39,6 +39,11 @@ class Appointment(Node, TableRow):
     completed_at: datetime | None = col(description="When it ended.")
     wait_time_minutes: int | None = col(description="Minutes from check-in to start.")
     visit_duration_minutes: int | None = col(description="Minutes from start to completion.")
+    emergency: bool = col(
+        "is_emergency",
+        description="Booked as an emergency: by staff, outside business hours or off the slot grid."
+        " Set by the booking rule (and again when rescheduled), never by the client.",
+    )
     recurrence_id: strawberry.ID | None = global_id_of(
         "AppointmentRecurrence",
         "recurrence_id",

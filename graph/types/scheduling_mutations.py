@@ -86,7 +86,8 @@ class BookAppointmentInput:
     notes: str | None = strawberry.field(default=None, description="Notes, at most 2000 characters.")
     emergency: bool = strawberry.field(
         default=False,
-        description="Staff only: an emergency, booked off the slot grid and outside business hours.",
+        description="Staff only: allow booking off the slot grid and outside business hours, as an emergency."
+        " The appointment's `emergency` says whether it was one (the rule decides, not this flag).",
     )
 
 

@@ -72,9 +72,16 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY ARRAY['appointments', 'vaccines', 'patient_problems'] LOOP
     EXECUTE format('ALTER TABLE %I ADD COLUMN IF NOT EXISTS owner_id uuid', t);
+    -- only when a row needs it: an UPDATE of no rows still fires the tables' statement triggers,
+    -- and an earlier file re-run by hand may have put back one that a later file drops
     EXECUTE format($u$
-      UPDATE %1$I x SET owner_id = p.owner_id FROM pets p
-       WHERE p.tenant_id = x.tenant_id AND p.id = x.pet_id AND x.owner_id IS DISTINCT FROM p.owner_id
+      DO $b$ BEGIN
+        IF EXISTS (SELECT 1 FROM %1$I x JOIN pets p ON p.tenant_id = x.tenant_id AND p.id = x.pet_id
+                    WHERE x.owner_id IS DISTINCT FROM p.owner_id) THEN
+          UPDATE %1$I x SET owner_id = p.owner_id FROM pets p
+           WHERE p.tenant_id = x.tenant_id AND p.id = x.pet_id AND x.owner_id IS DISTINCT FROM p.owner_id;
+        END IF;
+      END $b$
     $u$, t);
     EXECUTE format('ALTER TABLE %I ALTER COLUMN owner_id SET NOT NULL', t);
     EXECUTE format('CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE OF pet_id, owner_id ON %I
@@ -84,8 +91,11 @@ BEGIN
   END LOOP;
 
   ALTER TABLE invoice_items ADD COLUMN IF NOT EXISTS client_id uuid;
-  UPDATE invoice_items x SET client_id = i.client_id FROM invoices i
-   WHERE i.tenant_id = x.tenant_id AND i.id = x.invoice_id AND x.client_id IS DISTINCT FROM i.client_id;
+  IF EXISTS (SELECT 1 FROM invoice_items x JOIN invoices i ON i.tenant_id = x.tenant_id AND i.id = x.invoice_id
+              WHERE x.client_id IS DISTINCT FROM i.client_id) THEN
+    UPDATE invoice_items x SET client_id = i.client_id FROM invoices i
+     WHERE i.tenant_id = x.tenant_id AND i.id = x.invoice_id AND x.client_id IS DISTINCT FROM i.client_id;
+  END IF;
   ALTER TABLE invoice_items ALTER COLUMN client_id SET NOT NULL;
   CREATE OR REPLACE TRIGGER invoice_items_invoice_client BEFORE INSERT OR UPDATE OF invoice_id, client_id ON invoice_items
     FOR EACH ROW EXECUTE FUNCTION vetql.copy_invoice_client();
@@ -394,20 +404,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION vetql.vaccine_due_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-  c record;
-BEGIN
-  FOR c IN SELECT DISTINCT tenant_id, pet_id FROM changed LOOP
-    UPDATE pets p SET next_visit_due = d.due
-      FROM (SELECT min(v.next_dose_date) AS due FROM vaccines v
-             WHERE v.tenant_id = c.tenant_id AND v.pet_id = c.pet_id AND v.next_dose_date >= current_date) d
-     WHERE p.tenant_id = c.tenant_id AND p.id = c.pet_id AND p.next_visit_due IS DISTINCT FROM d.due;
-  END LOOP;
-  RETURN NULL;
-END
-$$;
 
 -- Live doorbells. On one node the triggers NOTIFY, as before. On Citus they cannot:
 -- a trigger runs on the worker holding the shard, whose notifications never reach
@@ -519,21 +515,25 @@ BEGIN
   );
 END
 $$;
+-- A clinic's plan: its live subscription's, else its tier. Asked in two steps: Citus cannot
+-- run a sub-select on a clinic table correlated with a reference table (tenants).
 CREATE OR REPLACE FUNCTION vetql.plan_limit(clinic text, limit_name text)
  RETURNS integer
  LANGUAGE plpgsql
- STABLE AS $$
-#variable_conflict use_column
+ STABLE
+AS $$
+DECLARE
+  plan text;
 BEGIN
-  RETURN (
-  SELECT (p.limits ->> limit_name)::int
-    FROM tenants t
-    JOIN subscription_plans p ON p.id = coalesce(
-      (SELECT s.plan_id FROM tenant_subscriptions s
-        WHERE s.tenant_id = t.id AND s.status IN ('trialing', 'active', 'past_due', 'suspended')),
-      t.subscription_tier)
-   WHERE t.id = clinic
-  );
+  IF NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = clinic) THEN
+    RETURN NULL;
+  END IF;
+  SELECT s.plan_id INTO plan FROM tenant_subscriptions s
+   WHERE s.tenant_id = clinic AND s.status IN ('trialing', 'active', 'past_due', 'suspended');
+  IF plan IS NULL THEN
+    SELECT t.subscription_tier INTO plan FROM tenants t WHERE t.id = clinic;
+  END IF;
+  RETURN (SELECT (p.limits ->> limit_name)::int FROM subscription_plans p WHERE p.id = plan);
 END
 $$;
 CREATE OR REPLACE FUNCTION vetql.invoice_recompute(t text, inv uuid)
@@ -683,3 +683,13 @@ BEGIN
   RETURN NULL;
 END
 $$;
+
+-- A row's id as given, or a new one: the same, as a function call Citus evaluates on the
+-- coordinator (it refuses a volatile function inside COALESCE in an INSERT).
+CREATE OR REPLACE FUNCTION vetql.given_or_new_id(given uuid) RETURNS uuid
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE AS $$
+BEGIN
+  RETURN coalesce(given, gen_random_uuid());
+END
+$$;
+GRANT EXECUTE ON FUNCTION vetql.given_or_new_id(uuid) TO vetql_app;

@@ -132,6 +132,7 @@ async def _book_occurrence(
             "notes": None,
             "by": w.by,
             "recurrence": series,
+            "emergency": False,
         }
         row = await sql.insert_appointment(w.db, w.tenant, values)
         if row is not None:

@@ -12,7 +12,7 @@ from db.session import Row
 from domain.problems import Problem
 from domain.scheduling.errors import VET_BOOKED
 from domain.scheduling.errors import SchedulingErrorCode as Code
-from domain.scheduling.rules import can_move, check_in_problem, check_time, too_late_to_cancel
+from domain.scheduling.rules import can_move, check_in_problem, check_time, is_emergency, too_late_to_cancel
 from graph.mutations import Info, Write
 from graph.resolvers.scheduling.checks import (
     MAX_NOTES,
@@ -78,6 +78,8 @@ async def book_appointment(
         if room is not None and (problem := await room_fits(w, room, start, end)) is not None:
             w.refuse(problem)
         status = "scheduled" if by_owner and settings.require_confirmation else "confirmed"
+        # marked by the rule: an emergency is what only the allowance let through (owners get none)
+        emergency = input.emergency and not by_owner and is_emergency(start, duration, settings, zone, hours)
         row = await sql.insert_appointment(
             w.db,
             w.tenant,
@@ -92,6 +94,7 @@ async def book_appointment(
                 "notes": input.notes,
                 "by": w.by,
                 "recurrence": None,
+                "emergency": emergency,
             },
         )
         if row is None:
@@ -115,7 +118,11 @@ async def move(
     if appointment["status"] not in ("scheduled", "confirmed"):
         w.refuse(Problem("appointmentId", Code.INVALID_TRANSITION, f"The appointment is {appointment['status']}."))
     zone, hours, settings = await clinic(w)
-    problems = check_time(start, duration, datetime.now(UTC), settings, zone, hours, by_owner=False)
+    # an emergency may move within the night it was booked for; any visit is marked again for its new time
+    allowance = bool(appointment["is_emergency"])
+    problems = check_time(
+        start, duration, datetime.now(UTC), settings, zone, hours, by_owner=False, emergency=allowance
+    )
     problems += at_most("reason", reason, MAX_REASON)
     if problems:
         w.refuse(*problems)
@@ -131,6 +138,7 @@ async def move(
         "end": end,
         "vet": attending,
         "reason": appointment["reason"] if reason is None else reason,
+        "emergency": allowance and is_emergency(start, duration, settings, zone, hours),
     }
     await sql.move(w.db, w.tenant, appointment["id"], values)  # room capacity re-checked by the database
     return await appointment_done(w, appointment["id"])

@@ -309,6 +309,8 @@ export type Appointment = Node & {
   checkedInBy: Maybe<Profile>;
   /** When it ended. */
   completedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Booked as an emergency: by staff, outside business hours or off the slot grid. Set by the booking rule (and again when rescheduled), never by the client. */
+  emergency: Scalars['Boolean']['output'];
   /** Booked end. */
   endTime: Scalars['DateTime']['output'];
   /** Opaque global ID. Stable; pass it to `node(id:)` or to arguments that take this type's ID. */
@@ -546,7 +548,7 @@ export type BillingUserError = {
 export type BookAppointmentInput = {
   /** Length; default: the service's, else the clinic's slot length. */
   durationMinutes?: InputMaybe<Scalars['Int']['input']>;
-  /** Staff only: an emergency, booked off the slot grid and outside business hours. */
+  /** Staff only: allow booking off the slot grid and outside business hours, as an emergency. The appointment's `emergency` says whether it was one (the rule decides, not this flag). */
   emergency?: Scalars['Boolean']['input'];
   /** Notes, at most 2000 characters. */
   notes?: InputMaybe<Scalars['String']['input']>;
@@ -2344,7 +2346,7 @@ export type Pet = Node & {
   microchipId: Maybe<Scalars['String']['output']>;
   /** The pet's name. */
   name: Scalars['String']['output'];
-  /** When the next visit is due. */
+  /** When the next visit is due, computed by the database when read: the earliest booked visit not yet attended (its day where the clinic is) or next vaccine dose (each vaccine's latest); a past date is overdue. Null when nothing is due or the pet is deceased. */
   nextVisitDue: Maybe<Scalars['Date']['output']>;
   /** The pet's owner. */
   owner: Maybe<Profile>;

@@ -1,0 +1,10 @@
+"""What is due next for a pet, kept by the database; emergencies marked on the appointment."""
+
+from db.migrations import sqlfile
+
+revision = "0026_next_visit_due"
+down_revision = "0024_citus_ready"
+
+
+def upgrade() -> None:
+    sqlfile.run("0026_next_visit_due.sql")
