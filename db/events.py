@@ -1,10 +1,11 @@
-"""Live events a request's writes produce, handed to a publisher only after its transaction commits.
+"""Live events a request's writes produce: published after its COMMIT, or NOTIFYed inside it on Citus.
 
 An event names a channel, a clinic and a log, nothing else: subscribers re-read rows under their
-own claims. With the default broker the triggers' pg_notify (migrations 0007, 0015) already says
-it, transactionally; no publisher is set then and the db functions' `RequestDb.notify` calls cost
-nothing. With NATS (on Citus the triggers fire on the worker holding the shard, where nobody
-listens) the server sets a publisher per engine and the writing process publishes what committed.
+own claims. With the default broker on one node the triggers' pg_notify (migrations 0007, 0015)
+already says it, transactionally; nothing is set then and the db functions' `RequestDb.notify` calls
+cost nothing. With NATS the server sets a publisher per engine and the writing process publishes
+what committed. On Citus the triggers are silent (a worker's NOTIFY never reaches the API), so with
+the default broker the request NOTIFYs its events from the coordinator just before COMMIT.
 """
 
 from __future__ import annotations
