@@ -12,6 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import text
 
+from db.events import ALARMS, SURGERY, VITALS
 from db.session import RequestDb, Row
 
 VITAL_COLUMNS = (
@@ -141,6 +142,8 @@ async def insert_vitals(
         values = [r.get(column) for r in readings]
         params[column] = [_text(v) for v in values] if column in _NUMERIC else values
     inserted = sorted(await db.fetch(_INSERT_VITALS, params), key=lambda r: r["seq"])
+    if inserted:  # anesthesia_vitals_notify
+        db.notify(VITALS, tenant, log)
     duplicates: list[Row] = []
     if len(inserted) < len(readings):
         new_ids = {r["client_reading_id"] for r in inserted}
@@ -181,6 +184,8 @@ async def insert_alarm_events(
 ) -> None:
     if not events:
         return
+    db.notify(ALARMS, tenant, log)  # anesthesia_alarm_events_notify, and each transition is a surgery event
+    db.notify(SURGERY, tenant, log)
     params: dict[str, Any] = {"tenant": tenant, "log": log}
     for i, (alarm, seq, transition, at) in enumerate(events):
         params.update({f"alarm{i}": alarm, f"seq{i}": seq, f"transition{i}": transition, f"at{i}": at})
@@ -188,7 +193,7 @@ async def insert_alarm_events(
 
 
 async def open_log(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row | None:
-    return await db.fetch_one(
+    row = await db.fetch_one(
         text(
             "INSERT INTO anesthesia_logs (tenant_id, pet_id, appointment_id, procedure_name, anesthesia_protocol,"
             " pre_anesthesia_assessment, notes, created_by)"
@@ -197,6 +202,9 @@ async def open_log(db: RequestDb, tenant: str, values: Mapping[str, Any]) -> Row
         ),
         {"tenant": tenant, **values},
     )
+    if row is not None:  # anesthesia_logs_opened: log_opened
+        db.notify(SURGERY, tenant, row["id"])
+    return row
 
 
 async def log_for_update(db: RequestDb, tenant: str, log: UUID) -> Row | None:
@@ -211,14 +219,17 @@ PHASE_COLUMNS = ("induction_time", "maintenance_start", "recovery_start", "extub
 
 async def set_phase(db: RequestDb, tenant: str, log: UUID, column: str, at: datetime) -> Row | None:
     assert column in PHASE_COLUMNS
-    return await db.fetch_one(
+    row = await db.fetch_one(
         text(f"UPDATE anesthesia_logs SET {column} = :at WHERE tenant_id = :tenant AND id = :log RETURNING *"),
         {"tenant": tenant, "log": log, "at": at},
     )
+    if row is not None:  # anesthesia_logs_progress: phase_recorded (the caller sets only unset phases)
+        db.notify(SURGERY, tenant, log)
+    return row
 
 
 async def complete(db: RequestDb, tenant: str, log: UUID, values: Mapping[str, Any]) -> Row | None:
-    return await db.fetch_one(
+    row = await db.fetch_one(
         text(
             "UPDATE anesthesia_logs SET completed_at = now(), outcome = :outcome,"
             " complications = coalesce(:complications, complications), notes = coalesce(:notes, notes)"
@@ -226,6 +237,11 @@ async def complete(db: RequestDb, tenant: str, log: UUID, values: Mapping[str, A
         ),
         {"tenant": tenant, "log": log, **values},
     )
+    if row is not None:  # anesthesia_logs_progress: log_completed, and the log's own streams read on and end
+        db.notify(SURGERY, tenant, log)
+        db.notify(VITALS, tenant, log)
+        db.notify(ALARMS, tenant, log)
+    return row
 
 
 async def open_alarm_families(db: RequestDb, tenant: str, log: UUID) -> list[str]:

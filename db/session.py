@@ -9,6 +9,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from uuid import UUID
 
 import asyncpg
 import orjson
@@ -16,7 +17,7 @@ import sqlalchemy.exc
 from sqlalchemy import TextClause
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from db import raised
+from db import events, raised
 
 
 # SET LOCAL lasts until the transaction ends: the next request on this pooled connection
@@ -210,6 +211,11 @@ class RequestDb:
         self._conn: asyncpg.Connection | None = None  # the driver connection statements run on
         self._read_only = False
         self.statements = 0
+        # Live events of this transaction, handed to the engine's publisher after COMMIT (db/events.py);
+        # no publisher (the default broker: the triggers NOTIFY), nothing is collected.
+        self._publish = events.publisher_of(engine)
+        self._notify_in_transaction = events.notifies_in_transaction(engine)  # Citus, PostgreSQL broker
+        self.pending_events: list[events.Event] = []
 
     def read_only_snapshot(self) -> None:
         """Make the (not yet begun) transaction a read-only snapshot."""
@@ -266,8 +272,16 @@ class RequestDb:
         rows = await self.fetch(sql, params)
         return rows[0] if rows else None
 
+    def notify(self, channel: str, tenant: str, log: UUID) -> None:
+        """Once this transaction commits, tell subscribers that `log` of `tenant` has news on `channel`."""
+        wanted = self._publish is not None or self._notify_in_transaction
+        if wanted and (channel, tenant, log) not in self.pending_events:
+            self.pending_events.append((channel, tenant, log))
+
     async def commit(self) -> None:
         """Commit what the request wrote; later statements run in a new transaction."""
+        if self._notify_in_transaction and self.pending_events:
+            await self.fetch(events.NOTIFY, events.notify_params(self.pending_events))
         await self._end("COMMIT")
 
     async def close(self) -> None:
@@ -279,6 +293,13 @@ class RequestDb:
         await self._end("ROLLBACK")
 
     async def _end(self, how: str) -> None:
+        # whatever happens below, these events belong to this transaction only
+        committed, self.pending_events = self.pending_events, []
+        await self._finish(how)
+        if committed and how == "COMMIT" and self._publish is not None:
+            await self._publish(committed)  # only once COMMIT returned: never for a rolled-back write
+
+    async def _finish(self, how: str) -> None:
         async with self._lock:
             pooled, conn = self._pooled, self._conn
             self._pooled = self._conn = None

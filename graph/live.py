@@ -14,12 +14,11 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from db.claims import Claims
+from db.events import ALARMS as ALARMS  # broker channels: the database's NOTIFY channels (one per kind)
+from db.events import SURGERY as SURGERY
+from db.events import VITALS as VITALS
 from db.session import RequestDb
 
-# Broker channels: one per kind of event a log produces.
-VITALS = "vetql_vitals"
-ALARMS = "vetql_alarms"
-SURGERY = "vetql_surgery"  # a clinic's surgery events (numbered per clinic, not per log)
 CLINIC = UUID(int=0)  # the one "log" of a clinic-numbered feed
 
 FeedKey = tuple[str, str, UUID | None]  # (channel, clinic, log or None for the whole clinic)

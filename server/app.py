@@ -38,6 +38,7 @@ from strawberry.types.execution import PreExecutionError
 
 from db import migrate
 from db.engine import create_engine
+from db.events import notify_in_transaction, on_citus, publish_after_commit
 from db.membership import Membership
 from db.session import Timeouts
 from graph.context import Context
@@ -48,6 +49,7 @@ from server.auth import AuthError, TokenVerifier
 from server.errors import TooManyConnections, Unavailable, allowed
 from server.limits import Connections, LimitBody, RateLimits
 from server.live.feeds import LiveHub
+from server.live.nats_broker import NatsBroker
 from server.live.pg_broker import PgBroker
 from server.live.shutdown import end_streams_on_exit_signals
 from server.request_id import RequestId
@@ -344,8 +346,15 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # The broker and its listener connection live as long as the server does.
-        broker = PgBroker(database_url)
+        # The broker and its connection live as long as the server does.
+        broker: PgBroker | NatsBroker
+        if settings.nats_servers is None:
+            broker = PgBroker(database_url)  # the triggers' NOTIFY, sent at COMMIT, is the publish
+            # ... except on Citus, where they are silent: there each request NOTIFYs in its transaction
+            notify_in_transaction(engine, await on_citus(engine))
+        else:
+            broker = NatsBroker(settings.nats_servers, catch_up_seconds=settings.live_catch_up_seconds)
+            publish_after_commit(engine, broker.publish)  # this process publishes what its requests commit
         await broker.start()
         hub = graphql.hub = app.state.hub = LiveHub(
             engine, broker, membership, send_timeout=settings.live_send_timeout_seconds
@@ -379,6 +388,8 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
             await app.state.hub.close()
+            publish_after_commit(engine, None)
+            notify_in_transaction(engine, False)
             await broker.stop()
             await engine.dispose()
 

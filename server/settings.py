@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
@@ -96,6 +96,28 @@ class Settings(BaseSettings):
 
     # A subscriber whose sends have been blocked this long (it stopped reading) is ended with SLOW_CONSUMER.
     live_send_timeout_seconds: float = Field(default=10.0, validation_alias="VETQL_LIVE_SEND_TIMEOUT_SECONDS")
+
+    # Live events: "postgres" (LISTEN/NOTIFY on one direct connection per process) or NATS server URLs
+    # (nats://host:port, comma-separated for a cluster). With NATS every watch is also rung this often, so a
+    # doorbell lost between a commit and its publish delays that log's delivery by at most this much.
+    broker: str = Field(default="postgres", validation_alias="VETQL_BROKER")
+    live_catch_up_seconds: float = Field(default=3.0, validation_alias="VETQL_LIVE_CATCH_UP_SECONDS")
+
+    @field_validator("broker")
+    @classmethod
+    def _broker(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("", "postgres", "postgresql"):
+            return "postgres"
+        urls = [u.strip() for u in value.split(",") if u.strip()]
+        if not urls or not all(urlsplit(u).scheme in ("nats", "tls") and urlsplit(u).hostname for u in urls):
+            raise ValueError("VETQL_BROKER is 'postgres' or NATS URLs such as nats://127.0.0.1:4222")
+        return ",".join(urls)
+
+    @property
+    def nats_servers(self) -> str | None:
+        """VETQL_BROKER's NATS URLs, or None for PostgreSQL LISTEN/NOTIFY."""
+        return None if self.broker == "postgres" else self.broker
 
     @property
     def graphiql_enabled(self) -> bool:

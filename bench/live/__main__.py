@@ -1,4 +1,4 @@
-"""`python -m bench.live [--subscribers 100,1000] [--duration 30] [--logs 50] [--rate 1] [--quick] [--profile]`.
+"""`python -m bench.live [--subscribers 100,1000] [--duration 30] [--logs 50] [--rate 1] [--broker nats] [--quick]`.
 
 Live-vitals benchmark (subscriptions to anesthesia vitals): one `vetql serve` process, subscribers over real
 graphql-transport-ws WebSockets in separate processes, one monitor per log (50 at 1 Hz by default) over HTTP,
@@ -10,6 +10,7 @@ one log at 100 readings/s for 10 minutes, 20 subscribers); both report RSS over 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import platform
@@ -23,7 +24,7 @@ import psutil
 
 from bench.live import dataset, report
 from bench.live.runner import Options, ingest_run, subscribers_run
-from bench.live.server import Pinning
+from bench.live.server import NatsServer, Pinning
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--writer-server", action="store_true",
                    help="monitors and ingest post to a second server process (on the load CPU); the measured "
                    "server only delivers, every reading reaching it through NOTIFY")
+    p.add_argument("--broker", choices=("postgres", "nats"), default="postgres",
+                   help="live events over PostgreSQL LISTEN/NOTIFY (default) or NATS: a nats-server is started "
+                   "for the invocation and every server gets VETQL_BROKER=nats://...")
     p.add_argument("--processes", type=int, default=None, help="subscriber processes (default: 1 per 250, 2-8)")
     p.add_argument("--no-compression", action="store_true",
                    help="do not offer permessage-deflate (browsers and the websockets library offer it)")
@@ -159,7 +163,22 @@ def _write(argv: list[str] | None, args: argparse.Namespace, pinning: Pinning, s
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.broker == "nats" and args.kill_listener:
+        raise SystemExit("--kill-listener kills PostgreSQL's listener connection: use it with --broker postgres")
     counts, options, ingest_seconds = _options(args, argv)
+    nats_server = NatsServer().start() if args.broker == "nats" else None
+    if nats_server is not None:
+        print(f"==> broker: nats-server {nats_server.url} (pid {nats_server.pid})", flush=True)
+        options = dataclasses.replace(options, broker=nats_server.url, broker_pid=nats_server.pid)
+    try:
+        return _main(args, argv, counts, options, ingest_seconds)
+    finally:
+        if nats_server is not None:
+            nats_server.stop()
+
+
+def _main(args: argparse.Namespace, argv: list[str] | None, counts: list[int], options: Options,
+          ingest_seconds: float) -> int:
     pinning = options.pinning
     source = dataset.describe_source(options.source)
     print(f"==> server under test: {source}", flush=True)

@@ -154,6 +154,8 @@ def _side_rows(run: dict[str, Any]) -> list[Row]:
     closed = run["closed_early"]
     rows.append(("subscriber connections closed early", str(closed), "0", _verdict(closed == 0)))
     rows.append(("PostgreSQL backends CPU (cores)", f"{run['postgres_cpu_cores']:.3f}", "", ""))
+    if run.get("broker") == "nats":
+        rows.append(("nats-server CPU (cores)", f"{run['broker_cpu_cores']:.3f}", "", ""))
     rows.append(("load generator CPU (cores)", f"{run['load_cpu_cores']:.3f}", "", ""))
     rows.append(_other(run))
     mon = run["monitors"]
@@ -233,7 +235,7 @@ def title(run: dict[str, Any]) -> str:
     compression = "on" if run["compression"] else "off"
     return (f"== {kind}: {run['subscribers']} subscribers ({per:g} per log, {run['subscriber_processes']} processes), "
             f"{run['logs']} logs at {run.get('rate_hz', 1):g} Hz, {run['duration_s']:g} s, "
-            f"compression {compression} ==")
+            f"compression {compression}, broker {run.get('broker', 'postgres')} ==")
 
 
 def render(run: dict[str, Any]) -> str:

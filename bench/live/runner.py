@@ -70,6 +70,12 @@ class Options:
     writer_server: bool = False
     logs: int = 50  # open anesthesia logs the subscribers are spread over, one monitor each
     rate: float = 1.0  # readings per second per log
+    broker: str = "postgres"  # the servers' VETQL_BROKER: "postgres" or a nats:// URL (`--broker nats`)
+    broker_pid: int | None = None  # the nats-server's process, whose CPU is reported beside PostgreSQL's
+
+    @property
+    def server_env(self) -> dict[str, str]:
+        return {"VETQL_BROKER": self.broker}
 
 
 def token(clinic: Clinic) -> str:
@@ -161,14 +167,16 @@ class _Cpu:
     writer: float
     load: float
     machine: float
+    broker: float = 0.0  # the nats-server (`--broker nats`)
 
     @classmethod
-    def now(cls, server: Server, writer: Server, load_pids: list[int]) -> _Cpu:
+    def now(cls, server: Server, writer: Server, load_pids: list[int], broker_pid: int | None = None) -> _Cpu:
         return cls(
             server=cpu_seconds(tree(server.pid)),
             writer=cpu_seconds(tree(writer.pid)) if writer is not server else 0.0,
             load=_cpu(load_pids),
             machine=busy_seconds(),
+            broker=_cpu([broker_pid]) if broker_pid is not None else 0.0,
         )
 
 
@@ -252,7 +260,7 @@ def _monitor_window(clinic: Clinic, server: Server, writer: Server, tok: str, lo
     load_pids = [p.pid for p in procs if p.pid is not None]
     pg = PgCpu(clinic.url)
     _sleep_until(t0)
-    before = _Cpu.now(server, writer, load_pids)
+    before = _Cpu.now(server, writer, load_pids, options.broker_pid)
     pg.begin()
     rss_t0 = sampler.now()
     spy_path = WORK / f"profile-{label}.txt"
@@ -262,7 +270,7 @@ def _monitor_window(clinic: Clinic, server: Server, writer: Server, tok: str, lo
         _sleep_until(t0 + options.duration / 2)
         killed = kill_listener(clinic.url)
     _sleep_until(t1)
-    after = _Cpu.now(server, writer, load_pids)
+    after = _Cpu.now(server, writer, load_pids, options.broker_pid)
     pg_cpu = pg.end()
     rss_t1 = sampler.now()
     return _Window(t0=t0, t1=t1, wall=time.time() - t0, before=before, after=after, pg_cpu=pg_cpu,
@@ -320,7 +328,7 @@ def _gather(clinic: Clinic, subscribers: int, options: Options, *, kill: bool, l
     """Start the server(s) and the subscriber, monitor and ingest processes, measure, stop everything."""
     logs: Logs = open_logs(clinic, label)
     tok = token(clinic)
-    server = Server(clinic.url, label, options.pinning, options.source)
+    server = Server(clinic.url, label, options.pinning, options.source, env=options.server_env)
     ctx = mp.get_context("spawn")
     box: Queue[Any] = ctx.Queue()
     mailbox = Mailbox(box)
@@ -330,7 +338,7 @@ def _gather(clinic: Clinic, subscribers: int, options: Options, *, kill: bool, l
     writer = server
     if options.writer_server:
         writer = Server(clinic.url, f"{label}-writer", Pinning(options.pinning.load, options.pinning.load),
-                        options.source)
+                        options.source, env=options.server_env)
         writer.start()
     try:
         server.wait_ready()
@@ -427,10 +435,13 @@ def _figures(run: _Gathered, options: Options, quiet: dict[str, float], *, kill:
             else None
         ),
         "postgres_cpu_cores": round(w.pg_cpu / w.wall, 3),
+        "broker": "postgres" if options.broker == "postgres" else "nats",
+        "broker_cpu_cores": w.cores("broker"),
         "load_cpu_cores": w.cores("load"),
         "machine": {
             **quiet,
-            **_machine(w.used("machine"), w.wall, w.used("server") + w.used("writer") + w.used("load") + w.pg_cpu),
+            **_machine(w.used("machine"), w.wall,
+                       w.used("server") + w.used("writer") + w.used("load") + w.used("broker") + w.pg_cpu),
         },
         "monitors": {
             **analysis.mutation_summary(run.monitors.readings),
@@ -540,7 +551,7 @@ def ingest_run(clinic: Clinic, options: Options, *, tasks: int, batch: int, dura
     quiet = _quiet(options)
     logs = open_logs(clinic, label)
     tok = token(clinic)
-    server = Server(clinic.url, label, options.pinning, options.source)
+    server = Server(clinic.url, label, options.pinning, options.source, env=options.server_env)
     ctx = mp.get_context("spawn")
     box: Queue[Any] = ctx.Queue()
     mailbox = Mailbox(box)

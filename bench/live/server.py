@@ -111,6 +111,7 @@ class Server:
     pinning: Pinning
     source: Path = REPO  # the tree whose `vetql serve` is measured
     port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)  # e.g. VETQL_BROKER
     process: subprocess.Popen[bytes] | None = None
     stderr_lines: list[LogLine] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -130,7 +131,7 @@ class Server:
 
     def start(self) -> None:
         WORK.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "DATABASE_URL": self.database_url, "VETQL_JWT_SECRET": SECRET}
+        env = {**os.environ, "DATABASE_URL": self.database_url, "VETQL_JWT_SECRET": SECRET, **self.env}
         server_cpus = self.pinning.server
         preexec: Callable[[], None] | None = (lambda: pin(server_cpus)) if server_cpus else None
         self.process = subprocess.Popen(
@@ -196,6 +197,44 @@ class Server:
         """Lines of the server's stderr that look like trouble (tracebacks, errors, warnings)."""
         words = ("traceback", "error", "exception", "warning", "critical", "failed")
         return [line.text for line in self.stderr_lines if any(w in line.text.lower() for w in words)]
+
+
+class NatsServer:
+    """`--broker nats`: Debian's nats-server on a loopback port for the whole invocation, unpinned like PostgreSQL."""
+
+    def __init__(self) -> None:
+        import shutil
+
+        self.binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+        if not os.access(self.binary, os.X_OK):
+            raise SystemExit("--broker nats needs nats-server (Debian: apt-get install nats-server)")
+        self.port = free_port()
+        self.url = f"nats://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> NatsServer:
+        WORK.mkdir(parents=True, exist_ok=True)
+        with (WORK / "nats-server.log").open("wb") as log:
+            self.process = subprocess.Popen([self.binary, "-a", "127.0.0.1", "-p", str(self.port)],
+                                            stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nats-server did not start (see {WORK / 'nats-server.log'})")
+            time.sleep(0.05)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
 
 
 class Sampler:

@@ -4,8 +4,8 @@ Events carry no data, only "log L of clinic T has something new on channel C"
 (or "catch up on everything" after a lost connection). Subscribers then read
 rows from the tables under their own claims, so a broker never decides what
 anyone may see, and a lost event costs latency, never a reading. PostgreSQL
-LISTEN/NOTIFY implements it by default (`PgBroker`); a NATS or Redis broker
-would implement the same `Broker` protocol without touching resolvers.
+LISTEN/NOTIFY implements it by default (`PgBroker`); `NatsBroker`
+(VETQL_BROKER=nats://...) implements the same protocol without touching resolvers.
 """
 
 from __future__ import annotations
@@ -77,6 +77,15 @@ class WatchRegistry:
         for key in ((channel, tenant, log), (channel, tenant, None)):
             for watch in self._watches.get(key, ()):
                 watch.ring()
+
+    def ring_key(self, key: tuple[str, str, UUID | None], *, catch_up: bool = False) -> None:
+        """Only the watches of exactly `key` (a broker with one subscription per key)."""
+        for watch in list(self._watches.get(key, ())):
+            watch.ring(catch_up=catch_up)
+
+    def keys(self) -> set[tuple[str, str, UUID | None]]:
+        """The keys someone watches now."""
+        return set(self._watches)
 
     def ring_all(self) -> None:
         """After a lost connection: everyone re-reads from the table."""

@@ -13,6 +13,7 @@ import orjson
 
 from db import live as live_sql
 from db import urls
+from server import metrics
 from server.live.broker import CHANNELS, Watch, WatchRegistry
 
 log = logging.getLogger("vetql.live")
@@ -107,6 +108,7 @@ class PgBroker:
             self.connected.set()
             if not first:
                 self.reconnects += 1
+                metrics.LIVE_BROKER_RECONNECTS.inc()
                 log.warning("listener reconnected; catching up %d subscribers", len(self.registry))
             # Anything committed while we were not listening is in the tables:
             # every subscriber re-reads from its last position.
