@@ -44,12 +44,14 @@ _RESERVE = text(
 # the newest reading's time. It is read in the statement that inserts, after _RESERVE: under READ
 # COMMITTED that statement's snapshot then includes what the writer whose lock we waited for
 # committed (a subquery of _RESERVE would see the state before it), and no sub-statement sees the
-# rows the INSERT beside it adds.
+# rows the INSERT beside it adds (nor, by its numbers, ones this call inserts: Citus runs the two
+# parts of the statement one after the other).
 _STATE = (
     "SELECT (SELECT coalesce(jsonb_object_agg(a.family, a.kind), '{}'::jsonb) FROM anesthesia_alarms a"
     "   WHERE a.tenant_id = :tenant AND a.anesthesia_log_id = :log AND a.cleared_at IS NULL) AS open_alarms,"
     " (SELECT max(v.recorded_at) FROM anesthesia_vitals v"
-    "   WHERE v.tenant_id = :tenant AND v.anesthesia_log_id = :log) AS latest_at"
+    "   WHERE v.tenant_id = :tenant AND v.anesthesia_log_id = :log"
+    "   AND v.seq < (SELECT min(n) FROM unnest(CAST(:seq AS bigint[])) AS n)) AS latest_at"
 )
 _LOG_STATE = text("SELECT completed_at FROM anesthesia_logs WHERE tenant_id = :tenant AND id = :log")
 
@@ -62,10 +64,15 @@ _unnest = ", ".join(
     f"CAST(CAST(:{c} AS text[]) AS numeric[])" if c in _NUMERIC else f"CAST(:{c} AS {t}[])" for c, t in VITAL_COLUMNS
 )
 _RETURNED = "id, seq, " + ", ".join(f"CAST({c} AS float8) AS {c}" if c in _NUMERIC else c for c, _ in VITAL_COLUMNS)
+# The readings joined to their log's row (locked by _RESERVE already): on Citus an INSERT ... SELECT
+# from arrays alone goes through the coordinator as a COPY, which row-level security forbids; with
+# the log's row of the same shard group it runs whole on the worker that holds the clinic.
 _INSERT_VITALS = text(
     f"WITH state AS ({_STATE}), inserted AS ("
     f" INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, recorded_by, seq, {_columns})"
-    f" SELECT :tenant, :log, :by, r.* FROM unnest(CAST(:seq AS bigint[]), {_unnest}) AS r(seq, {_columns})"
+    f" SELECT l.tenant_id, l.id, :by, r.* FROM anesthesia_logs l"
+    f" CROSS JOIN unnest(CAST(:seq AS bigint[]), {_unnest}) AS r(seq, {_columns})"
+    " WHERE l.tenant_id = :tenant AND l.id = :log"
     " ON CONFLICT (tenant_id, anesthesia_log_id, client_reading_id) WHERE client_reading_id IS NOT NULL"
     f" DO NOTHING RETURNING {_RETURNED})"
     " SELECT inserted.*, state.open_alarms, state.latest_at FROM inserted CROSS JOIN state"

@@ -349,7 +349,8 @@ def create_app(settings: Settings, database_url: str, *, compiled: bool = True) 
         # The broker and its connection live as long as the server does.
         broker: PgBroker | NatsBroker
         if settings.nats_servers is None:
-            broker = PgBroker(database_url)  # the triggers' NOTIFY, sent at COMMIT, is the publish
+            # the triggers' NOTIFY, sent at COMMIT, is the publish
+            broker = PgBroker(settings.listen_url or database_url)
             # ... except on Citus, where they are silent: there each request NOTIFYs in its transaction
             notify_in_transaction(engine, await on_citus(engine))
         else:

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # doorbell lost between a commit and its publish delays that log's delivery by at most this much.
     broker: str = Field(default="postgres", validation_alias="VETQL_BROKER")
     live_catch_up_seconds: float = Field(default=3.0, validation_alias="VETQL_LIVE_CATCH_UP_SECONDS")
+    # The LISTEN connection's own server when DATABASE_URL goes through PgBouncer in transaction mode,
+    # where a session's LISTEN would not survive its transaction (default: DATABASE_URL).
+    listen_url: str | None = Field(default=None, validation_alias="VETQL_LISTEN_URL")
 
     @field_validator("broker")
     @classmethod
