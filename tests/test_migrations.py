@@ -169,13 +169,49 @@ def test_migration_files_are_numbered_in_order_and_chained_one_after_another() -
         previous = version.stem
 
 
-@pytest.mark.parametrize("path", SQL_FILES, ids=[p.stem for p in SQL_FILES])
-def test_rerunning_a_migration_file_by_hand_changes_nothing(migrated: str, path: Path) -> None:
-    """What a re-run after a failure half-way does: the SQL itself converges on the same catalog."""
+def rerun_chain(url: str, files: list[Path], extra: str = "") -> None:
+    """`files` re-run by hand in order, as the migrations run them, then the SQL `extra`."""
+
+    async def work(conn: asyncpg.Connection) -> None:
+        for path in files:
+            await _rerun(conn, path.name, path.read_text())
+        if extra:
+            await conn.execute(extra)
+
+    run(url, work)
+
+
+@pytest.mark.parametrize("start", SQL_FILES, ids=[p.stem for p in SQL_FILES])
+def test_rerunning_the_chain_by_hand_from_any_file_to_head_changes_nothing(migrated: str, start: Path) -> None:
+    """What a re-run after a failure half-way does: from the file that failed on, the SQL converges on one catalog.
+
+    A later file may replace a function or drop a constraint an earlier one made (never edit a landed
+    migration), so the invariant is the chain's from any point to head, not each old file's alone.
+    """
     before = snapshot(migrated)
-    text = path.read_text()
-    run(migrated, lambda c: _rerun(c, path.name, text))
+    rerun_chain(migrated, SQL_FILES[SQL_FILES.index(start) :])
     assert_unchanged(before, snapshot(migrated))
+
+
+# Changes the catalog on every run: the column is dropped and added again, so its position moves.
+_NOT_IDEMPOTENT = """
+CREATE TABLE IF NOT EXISTS vetql_rerun_probe (a int);
+ALTER TABLE vetql_rerun_probe DROP COLUMN IF EXISTS b;
+ALTER TABLE vetql_rerun_probe ADD COLUMN b int;
+"""
+
+
+def test_the_chain_check_catches_a_statement_that_changes_the_catalog_on_every_run(migrated: str) -> None:
+    tail = SQL_FILES[-2:]
+    try:
+        rerun_chain(migrated, tail, extra=_NOT_IDEMPOTENT)
+        before = snapshot(migrated)
+        rerun_chain(migrated, tail, extra=_NOT_IDEMPOTENT)
+        changes = diff(before, snapshot(migrated))
+    finally:
+        run(migrated, lambda c: c.execute("DROP TABLE IF EXISTS vetql_rerun_probe"))
+    assert set(changes) == {"columns"}, changes
+    assert {r[3] for r in changes["columns"]["gone"] + changes["columns"]["new"]} == {"b"}
 
 
 async def _index_state(conn: asyncpg.Connection, name: str) -> tuple[int, bool, str] | None:
