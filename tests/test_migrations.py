@@ -530,3 +530,25 @@ def test_a_pet_cannot_point_at_another_pets_insurance_policy(migrated: str) -> N
         await rejected(conn, asyncpg.exceptions.ForeignKeyViolationError, link, m.tenant, m.pets[1], m.policies[0])
 
     seed_case(migrated, work)
+
+
+def test_a_reading_needs_a_log_of_its_clinic_and_goes_when_the_clinic_is_erased(migrated: str) -> None:
+    """Without its own key to tenants (0025) a reading still cannot exist outside its log's clinic."""
+    m = Minimal
+    reading = "INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, heart_rate, seq) VALUES ($1, $2, 90, $3)"
+
+    async def work(conn: asyncpg.Connection) -> None:
+        log = await conn.fetchval(
+            "INSERT INTO anesthesia_logs (tenant_id, pet_id, procedure_name) VALUES ($1, $2, 'Castración')"
+            " RETURNING id",
+            m.tenant,
+            m.pets[0],
+        )
+        await conn.execute("INSERT INTO tenants (id, name) VALUES ('mig-other', 'Otra')")
+        await rejected(conn, asyncpg.exceptions.ForeignKeyViolationError, reading, "mig-other", log, 1)
+        await rejected(conn, asyncpg.exceptions.ForeignKeyViolationError, reading, "mig-nowhere", log, 1)
+        await ok(conn, reading, m.tenant, log, 1)
+        await conn.execute("DELETE FROM tenants WHERE id = $1", m.tenant)
+        assert await conn.fetchval("SELECT count(*) FROM anesthesia_vitals WHERE tenant_id = $1", m.tenant) == 0
+
+    seed_case(migrated, work)
