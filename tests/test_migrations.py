@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import pprint
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -212,6 +213,26 @@ def test_the_chain_check_catches_a_statement_that_changes_the_catalog_on_every_r
         run(migrated, lambda c: c.execute("DROP TABLE IF EXISTS vetql_rerun_probe"))
     assert set(changes) == {"columns"}, changes
     assert {r[3] for r in changes["columns"]["gone"] + changes["columns"]["new"]} == {"b"}
+
+
+def test_an_old_file_rerun_alone_at_head_undoes_what_a_later_file_replaced(migrated: str) -> None:
+    """Why the check above is the chain's: 0011 alone brings back the active-user trigger 0025 replaced."""
+
+    async def alone(conn: asyncpg.Connection) -> dict[str, Any]:
+        before = await _snapshot(conn)
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute((Path(migrate.MIGRATIONS) / "sql" / "0011_workflow_gaps.sql").read_text())
+            return diff(before, await _snapshot(conn))
+        finally:
+            await tx.rollback()
+
+    before = snapshot(migrated)
+    changes = run(migrated, alone)
+    assert_unchanged(before, snapshot(migrated))  # rolled back
+    assert set(changes) == {"functions"}, changes
+    assert {r[1] for r in changes["functions"]["gone"] + changes["functions"]["new"]} == {"count_active_users"}
 
 
 async def _index_state(conn: asyncpg.Connection, name: str) -> tuple[int, bool, str] | None:
@@ -550,5 +571,43 @@ def test_a_reading_needs_a_log_of_its_clinic_and_goes_when_the_clinic_is_erased(
         await ok(conn, reading, m.tenant, log, 1)
         await conn.execute("DELETE FROM tenants WHERE id = $1", m.tenant)
         assert await conn.fetchval("SELECT count(*) FROM anesthesia_vitals WHERE tenant_id = $1", m.tenant) == 0
+
+    seed_case(migrated, work)
+
+
+def test_every_active_user_trigger_names_a_column_pair_the_static_function_counts(migrated: str) -> None:
+    rows = fetch(
+        migrated,
+        """SELECT tgrelid::regclass::text AS tbl, encode(tgargs, 'escape') AS args FROM pg_trigger
+            WHERE tgfoid = 'vetql.count_active_users()'::regprocedure""",
+    )
+    pairs = {r["tbl"]: tuple(r["args"].split("\\000")[:2]) for r in rows}
+    assert len(pairs) == 5
+    assert set(pairs.values()) <= {("created_by", "created_at"), ("recorded_by", "recorded_at")}, pairs
+
+
+def test_a_vet_recording_readings_is_counted_active_in_the_clinics_month(migrated: str) -> None:
+    m = Minimal
+
+    async def work(conn: asyncpg.Connection) -> None:
+        await conn.execute("UPDATE tenants SET timezone = 'America/Asuncion' WHERE id = $1", m.tenant)
+        log = await conn.fetchval(
+            "INSERT INTO anesthesia_logs (tenant_id, pet_id, procedure_name) VALUES ($1, $2, 'Castración')"
+            " RETURNING id",
+            m.tenant,
+            m.pets[0],
+        )
+        # 02:00 UTC on 1 March is still February in Asunción
+        await conn.execute(
+            "INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, heart_rate, seq, recorded_by, recorded_at)"
+            " SELECT $1, $2, 90, s, $3, '2025-03-01T02:00:00Z' FROM generate_series(1, 3) s",
+            m.tenant,
+            log,
+            m.owner,
+        )
+        counted = await conn.fetch(
+            "SELECT period_start, profile_id FROM tenant_active_user_deltas WHERE tenant_id = $1", m.tenant
+        )
+        assert [tuple(r) for r in counted] == [(date(2025, 2, 1), uuid.UUID(m.owner))]
 
     seed_case(migrated, work)
