@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
+import orjson
 import pytest
 
 from db import migrate, urls
@@ -609,5 +610,55 @@ def test_a_vet_recording_readings_is_counted_active_in_the_clinics_month(migrate
             "SELECT period_start, profile_id FROM tenant_active_user_deltas WHERE tenant_id = $1", m.tenant
         )
         assert [tuple(r) for r in counted] == [(date(2025, 2, 1), uuid.UUID(m.owner))]
+
+    seed_case(migrated, work)
+
+
+# vetql.audit_rows()'s changes of an inserted row, over the row as stored (what 0022 writes for any table)
+_GENERIC_INSERT_CHANGES = """
+SELECT v.id, (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object('new', e.value)), '{}')
+                FROM jsonb_each(to_jsonb(v)) e
+               WHERE e.value <> 'null' AND e.key NOT IN ('tenant_id', 'id', 'updated_at')) AS changes
+  FROM anesthesia_vitals v WHERE v.tenant_id = $1 AND v.anesthesia_log_id = $2"""
+
+
+def test_the_audit_of_new_readings_writes_what_the_generic_trail_writes(migrated: str) -> None:
+    """Every column (a full reading) and only the non-null ones (a sparse one); who from the claims."""
+    m = Minimal
+
+    async def work(conn: asyncpg.Connection) -> None:
+        log = await conn.fetchval(
+            "INSERT INTO anesthesia_logs (tenant_id, pet_id, procedure_name) VALUES ($1, $2, 'Castración')"
+            " RETURNING id",
+            m.tenant,
+            m.pets[0],
+        )
+        claims = f'{{"tenant_id": "{m.tenant}", "role": "vet", "sub": "{m.owner}"}}'
+        await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+        await conn.execute(
+            "INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, seq, recorded_at, heart_rate,"
+            " respiratory_rate, spo2, etco2, blood_pressure_systolic, blood_pressure_diastolic, blood_pressure_mean,"
+            " temperature, anesthesia_depth, iv_fluids_rate, notes, recorded_by, client_reading_id)"
+            " VALUES ($1, $2, 1, '2025-03-01T02:00:00.123456Z', 90, 12, 97.5, 38.25, 120, 80, 95, 37.8, 'surgical',"
+            " 5.5, 'nota \"con\" comillas', $3, 'm-1'),"
+            " ($1, $2, 2, '2025-03-01T02:00:01Z', NULL, NULL, 98, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+            " NULL, NULL)",
+            m.tenant,
+            log,
+            m.owner,
+        )
+        expected = {r["id"]: r["changes"] for r in await conn.fetch(_GENERIC_INSERT_CHANGES, m.tenant, log)}
+        rows = await conn.fetch(
+            "SELECT record_id, actor_id, actor_role, action, changes FROM audit_events"
+            " WHERE tenant_id = $1 AND table_name = 'anesthesia_vitals'",
+            m.tenant,
+        )
+        assert {r["record_id"]: r["changes"] for r in rows} == expected
+        columns = await conn.fetchval(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'anesthesia_vitals'::regclass AND attnum > 0"
+            " AND NOT attisdropped AND attname NOT IN ('tenant_id', 'id')"
+        )
+        assert [len(orjson.loads(c)) for c in sorted(expected.values(), key=len, reverse=True)] == [columns, 4]
+        assert {(r["actor_id"], r["actor_role"], r["action"]) for r in rows} == {(uuid.UUID(m.owner), "vet", "insert")}
 
     seed_case(migrated, work)

@@ -1,4 +1,4 @@
-"""Ingest: cheaper per-statement work on anesthesia_vitals (implied tenant key dropped, static active-user trigger)."""
+"""Ingest: cheaper work per recordVitals statement (implied tenant key gone, static active-user and audit triggers)."""
 
 from db.migrations import sqlfile
 
