@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import text
 
 from db.session import RequestDb, Row
 
@@ -53,35 +52,22 @@ _STATE = (
 _LOG_STATE = text("SELECT completed_at FROM anesthesia_logs WHERE tenant_id = :tenant AND id = :log")
 
 _NUMERIC = frozenset(c for c, t in VITAL_COLUMNS if t == "numeric")
+_columns = ", ".join(c for c, _ in VITAL_COLUMNS)
+# Numbers go in as text, so PostgreSQL parses exactly what Python prints (as Decimal(str(x)) did,
+# at a fraction of asyncpg's cost of encoding Decimals), and come back as float8, which is what
+# VitalSign and the alarm rules use (the same double as float(Decimal)).
+_unnest = ", ".join(
+    f"CAST(CAST(:{c} AS text[]) AS numeric[])" if c in _NUMERIC else f"CAST(:{c} AS {t}[])" for c, t in VITAL_COLUMNS
+)
 _RETURNED = "id, seq, " + ", ".join(f"CAST({c} AS float8) AS {c}" if c in _NUMERIC else c for c, _ in VITAL_COLUMNS)
-
-
-@functools.lru_cache(maxsize=64)
-def _insert_vitals(columns: tuple[str, ...]) -> TextClause:
-    """The insert of readings that carry `columns` (in VITAL_COLUMNS order); the others take their default, NULL.
-
-    A batch sends one array per column it uses, not thirteen with most of them all NULL: asyncpg encodes
-    and PostgreSQL unpacks fewer arrays (monitors send a fixed shape, so a few statements cover them).
-    """
-    names = ", ".join(columns)
-    types = dict(VITAL_COLUMNS)
-    # Numbers go in as text, so PostgreSQL parses exactly what Python prints (as Decimal(str(x)) did,
-    # at a fraction of asyncpg's cost of encoding Decimals), and come back as float8, which is what
-    # VitalSign and the alarm rules use (the same double as float(Decimal)).
-    arrays = "".join(
-        f", CAST(CAST(:{c} AS text[]) AS numeric[])" if c in _NUMERIC else f", CAST(:{c} AS {types[c]}[])"
-        for c in columns
-    )
-    return text(
-        f"WITH state AS ({_STATE}), inserted AS ("
-        f" INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, recorded_by, seq, {names})"
-        f" SELECT :tenant, :log, :by, r.* FROM unnest(CAST(:seq AS bigint[]){arrays}) AS r(seq, {names})"
-        " ON CONFLICT (tenant_id, anesthesia_log_id, client_reading_id) WHERE client_reading_id IS NOT NULL"
-        f" DO NOTHING RETURNING {_RETURNED})"
-        " SELECT inserted.*, state.open_alarms, state.latest_at FROM inserted CROSS JOIN state"
-    )
-
-
+_INSERT_VITALS = text(
+    f"WITH state AS ({_STATE}), inserted AS ("
+    f" INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, recorded_by, seq, {_columns})"
+    f" SELECT :tenant, :log, :by, r.* FROM unnest(CAST(:seq AS bigint[]), {_unnest}) AS r(seq, {_columns})"
+    " ON CONFLICT (tenant_id, anesthesia_log_id, client_reading_id) WHERE client_reading_id IS NOT NULL"
+    f" DO NOTHING RETURNING {_RETURNED})"
+    " SELECT inserted.*, state.open_alarms, state.latest_at FROM inserted CROSS JOIN state"
+)
 _EXISTING = text(
     f"SELECT {_RETURNED} FROM anesthesia_vitals WHERE tenant_id = :tenant AND anesthesia_log_id = :log"
     " AND client_reading_id = ANY(CAST(:ids AS text[])) ORDER BY seq"
@@ -142,14 +128,10 @@ async def insert_vitals(
     """Insert in one statement, after `reserve`, and read the alarm state the new rows are judged against."""
     params: dict[str, Any] = {"tenant": tenant, "log": log, "by": by}
     params["seq"] = list(range(first_seq, first_seq + len(readings)))
-    columns = []
     for column, _ in VITAL_COLUMNS:
         values = [r.get(column) for r in readings]
-        if any(v is not None for v in values):
-            columns.append(column)
-            params[column] = [_text(v) for v in values] if column in _NUMERIC else values
-    # recorded_at is always set (the domain fills in now), so the statement names at least one column
-    inserted = sorted(await db.fetch(_insert_vitals(tuple(columns)), params), key=lambda r: r["seq"])
+        params[column] = [_text(v) for v in values] if column in _NUMERIC else values
+    inserted = sorted(await db.fetch(_INSERT_VITALS, params), key=lambda r: r["seq"])
     duplicates: list[Row] = []
     if len(inserted) < len(readings):
         new_ids = {r["client_reading_id"] for r in inserted}

@@ -4,7 +4,6 @@ generic conversion) must give the same readings, userErrors and stored rows, in 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -161,31 +160,6 @@ async def test_inline_literal_and_variables_store_the_same_rows(
     stored_inline = await _stored(database_url, inline)
     assert stored_variables == stored_inline
     assert [r["anesthesia_depth"] for r in stored_inline] == ["surgical", None, "light"]
-
-
-async def test_a_batch_stores_each_reading_as_a_call_of_its_own_shape_does(
-    gql: GQL, world: World, token: Token, database_url: str
-) -> None:
-    """A batch sends only the columns some reading carries; readings alone send fewer: the rows are the same."""
-    staff = vet(world, token)
-    at = iso(datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=30))
-    readings = [
-        {**FULL, "recordedAt": at, "clientReadingId": "s-1"},
-        {"etco2": 41.5, "recordedAt": at},
-        {"bloodPressureSystolic": 100, "bloodPressureDiastolic": 60, "notes": "solo presión", "recordedAt": at},
-        {"ivFluidsRate": 10, "anesthesiaDepth": "DEEP", "clientReadingId": "s-4", "recordedAt": at},
-    ]
-    batched = await start_log(gql, staff, world.a.pets[2])
-    one_by_one = await start_log(gql, staff, world.a.pets[2])
-    sent = await recorded_ok(gql, staff, batched, readings)
-    for reading in readings:
-        await recorded_ok(gql, staff, one_by_one, [reading])
-    stored = await _stored(database_url, batched)
-    assert stored == await _stored(database_url, one_by_one)
-    assert [r["etco2"] for r in stored] == [38, Decimal("41.5"), None, None]
-    assert [r["notes"] for r in stored] == ["estable", None, "solo presión", None]
-    assert [r["client_reading_id"] for r in stored] == ["s-1", None, None, "s-4"]
-    assert [v["anesthesiaDepth"] for v in sent["vitals"]] == ["TOO_DEEP", None, None, "DEEP"]
 
 
 async def test_every_depth_is_stored_as_its_value_and_returned_as_its_name(
