@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import pprint
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
+import orjson
 import pytest
 
 from db import migrate, urls
@@ -169,24 +171,72 @@ def test_migration_files_are_numbered_in_order_and_chained_one_after_another() -
         previous = version.stem
 
 
-# Files whose functions or triggers a later file replaces on purpose (a landed migration is never
-# edited): re-running one by hand puts its own version back, and re-running those later files then
-# ends where the chain did, as `vetql migrate` re-running the chain from there would.
-REPLACED_LATER = {
-    "0003_seed_schema_gaps": ("0026_next_visit_due",),  # pets.next_visit_due: computed when read
-    "0021_visit_records_vaccines": ("0026_next_visit_due",),  # the vaccines-only feed of that column
-}
+def rerun_chain(url: str, files: list[Path], extra: str = "") -> None:
+    """`files` re-run by hand in order, as the migrations run them, then the SQL `extra`."""
+
+    async def work(conn: asyncpg.Connection) -> None:
+        for path in files:
+            await _rerun(conn, path.name, path.read_text())
+        if extra:
+            await conn.execute(extra)
+
+    run(url, work)
 
 
-@pytest.mark.parametrize("path", SQL_FILES, ids=[p.stem for p in SQL_FILES])
-def test_rerunning_a_migration_file_by_hand_changes_nothing(migrated: str, path: Path) -> None:
-    """What a re-run after a failure half-way does: the SQL itself converges on the same catalog."""
+@pytest.mark.parametrize("start", SQL_FILES, ids=[p.stem for p in SQL_FILES])
+def test_rerunning_the_chain_by_hand_from_any_file_to_head_changes_nothing(migrated: str, start: Path) -> None:
+    """What a re-run after a failure half-way does: from the file that failed on, the SQL converges on one catalog.
+
+    A later file may replace a function or drop a constraint an earlier one made (never edit a landed
+    migration), so the invariant is the chain's from any point to head, not each old file's alone.
+    """
     before = snapshot(migrated)
-    for name in (path.stem, *REPLACED_LATER.get(path.stem, ())):
-        file = path.with_name(f"{name}.sql")
-        text = file.read_text()
-        run(migrated, lambda c, file=file, text=text: _rerun(c, file.name, text))
+    rerun_chain(migrated, SQL_FILES[SQL_FILES.index(start) :])
     assert_unchanged(before, snapshot(migrated))
+
+
+# Changes the catalog on every run: the column is dropped and added again, so its position moves.
+_NOT_IDEMPOTENT = """
+CREATE TABLE IF NOT EXISTS vetql_rerun_probe (a int);
+ALTER TABLE vetql_rerun_probe DROP COLUMN IF EXISTS b;
+ALTER TABLE vetql_rerun_probe ADD COLUMN b int;
+"""
+
+
+def test_the_chain_check_catches_a_statement_that_changes_the_catalog_on_every_run(migrated: str) -> None:
+    tail = SQL_FILES[-2:]
+    try:
+        rerun_chain(migrated, tail, extra=_NOT_IDEMPOTENT)
+        before = snapshot(migrated)
+        rerun_chain(migrated, tail, extra=_NOT_IDEMPOTENT)
+        changes = diff(before, snapshot(migrated))
+    finally:
+        run(migrated, lambda c: c.execute("DROP TABLE IF EXISTS vetql_rerun_probe"))
+    assert set(changes) == {"columns"}, changes
+    assert {r[3] for r in changes["columns"]["gone"] + changes["columns"]["new"]} == {"b"}
+
+
+def test_an_old_file_rerun_alone_at_head_undoes_what_a_later_file_replaced(migrated: str) -> None:
+    """Why the check above is the chain's: 0011 alone brings back the active-user trigger 0025 replaced
+    (and the policy form 0024 replaced)."""
+
+    async def alone(conn: asyncpg.Connection) -> dict[str, Any]:
+        before = await _snapshot(conn)
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            await conn.execute((Path(migrate.MIGRATIONS) / "sql" / "0011_workflow_gaps.sql").read_text())
+            return diff(before, await _snapshot(conn))
+        finally:
+            await tx.rollback()
+
+    before = snapshot(migrated)
+    changes = run(migrated, alone)
+    assert_unchanged(before, snapshot(migrated))  # rolled back
+    # and its policies in the form 0024 rewrote (the sub-selects Citus refuses)
+    assert set(changes) == {"functions", "policies"}, changes
+    assert {r[1] for r in changes["functions"]["gone"] + changes["functions"]["new"]} == {"count_active_users"}
+    assert all("SELECT vetql." in str(r) for r in changes["policies"]["new"]), changes["policies"]
 
 
 async def _index_state(conn: asyncpg.Connection, name: str) -> tuple[int, bool, str] | None:
@@ -503,5 +553,115 @@ def test_a_pet_cannot_point_at_another_pets_insurance_policy(migrated: str) -> N
         m = Minimal
         await ok(conn, link, m.tenant, m.pets[0], m.policies[0])
         await rejected(conn, asyncpg.exceptions.ForeignKeyViolationError, link, m.tenant, m.pets[1], m.policies[0])
+
+    seed_case(migrated, work)
+
+
+def test_a_reading_needs_a_log_of_its_clinic_and_goes_when_the_clinic_is_erased(migrated: str) -> None:
+    """Without its own key to tenants (0025) a reading still cannot exist outside its log's clinic."""
+    m = Minimal
+    reading = "INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, heart_rate, seq) VALUES ($1, $2, 90, $3)"
+
+    async def work(conn: asyncpg.Connection) -> None:
+        log = await conn.fetchval(
+            "INSERT INTO anesthesia_logs (tenant_id, pet_id, procedure_name) VALUES ($1, $2, 'Castración')"
+            " RETURNING id",
+            m.tenant,
+            m.pets[0],
+        )
+        await conn.execute("INSERT INTO tenants (id, name) VALUES ('mig-other', 'Otra')")
+        await rejected(conn, asyncpg.exceptions.ForeignKeyViolationError, reading, "mig-other", log, 1)
+        await rejected(conn, asyncpg.exceptions.ForeignKeyViolationError, reading, "mig-nowhere", log, 1)
+        await ok(conn, reading, m.tenant, log, 1)
+        await conn.execute("DELETE FROM tenants WHERE id = $1", m.tenant)
+        assert await conn.fetchval("SELECT count(*) FROM anesthesia_vitals WHERE tenant_id = $1", m.tenant) == 0
+
+    seed_case(migrated, work)
+
+
+def test_every_active_user_trigger_names_a_column_pair_the_static_function_counts(migrated: str) -> None:
+    rows = fetch(
+        migrated,
+        """SELECT tgrelid::regclass::text AS tbl, encode(tgargs, 'escape') AS args FROM pg_trigger
+            WHERE tgfoid = 'vetql.count_active_users()'::regprocedure""",
+    )
+    pairs = {r["tbl"]: tuple(r["args"].split("\\000")[:2]) for r in rows}
+    assert len(pairs) == 5
+    assert set(pairs.values()) <= {("created_by", "created_at"), ("recorded_by", "recorded_at")}, pairs
+
+
+def test_a_vet_recording_readings_is_counted_active_in_the_clinics_month(migrated: str) -> None:
+    m = Minimal
+
+    async def work(conn: asyncpg.Connection) -> None:
+        await conn.execute("UPDATE tenants SET timezone = 'America/Asuncion' WHERE id = $1", m.tenant)
+        log = await conn.fetchval(
+            "INSERT INTO anesthesia_logs (tenant_id, pet_id, procedure_name) VALUES ($1, $2, 'Castración')"
+            " RETURNING id",
+            m.tenant,
+            m.pets[0],
+        )
+        # 02:00 UTC on 1 March is still February in Asunción
+        await conn.execute(
+            "INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, heart_rate, seq, recorded_by, recorded_at)"
+            " SELECT $1, $2, 90, s, $3, '2025-03-01T02:00:00Z' FROM generate_series(1, 3) s",
+            m.tenant,
+            log,
+            m.owner,
+        )
+        counted = await conn.fetch(
+            "SELECT period_start, profile_id FROM tenant_active_user_deltas WHERE tenant_id = $1", m.tenant
+        )
+        assert [tuple(r) for r in counted] == [(date(2025, 2, 1), uuid.UUID(m.owner))]
+
+    seed_case(migrated, work)
+
+
+# vetql.audit_rows()'s changes of an inserted row, over the row as stored (what 0022 writes for any table)
+_GENERIC_INSERT_CHANGES = """
+SELECT v.id, (SELECT coalesce(jsonb_object_agg(e.key, jsonb_build_object('new', e.value)), '{}')
+                FROM jsonb_each(to_jsonb(v)) e
+               WHERE e.value <> 'null' AND e.key NOT IN ('tenant_id', 'id', 'updated_at')) AS changes
+  FROM anesthesia_vitals v WHERE v.tenant_id = $1 AND v.anesthesia_log_id = $2"""
+
+
+def test_the_audit_of_new_readings_writes_what_the_generic_trail_writes(migrated: str) -> None:
+    """Every column (a full reading) and only the non-null ones (a sparse one); who from the claims."""
+    m = Minimal
+
+    async def work(conn: asyncpg.Connection) -> None:
+        log = await conn.fetchval(
+            "INSERT INTO anesthesia_logs (tenant_id, pet_id, procedure_name) VALUES ($1, $2, 'Castración')"
+            " RETURNING id",
+            m.tenant,
+            m.pets[0],
+        )
+        claims = f'{{"tenant_id": "{m.tenant}", "role": "vet", "sub": "{m.owner}"}}'
+        await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+        await conn.execute(
+            "INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, seq, recorded_at, heart_rate,"
+            " respiratory_rate, spo2, etco2, blood_pressure_systolic, blood_pressure_diastolic, blood_pressure_mean,"
+            " temperature, anesthesia_depth, iv_fluids_rate, notes, recorded_by, client_reading_id)"
+            " VALUES ($1, $2, 1, '2025-03-01T02:00:00.123456Z', 90, 12, 97.5, 38.25, 120, 80, 95, 37.8, 'surgical',"
+            " 5.5, 'nota \"con\" comillas', $3, 'm-1'),"
+            " ($1, $2, 2, '2025-03-01T02:00:01Z', NULL, NULL, 98, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+            " NULL, NULL)",
+            m.tenant,
+            log,
+            m.owner,
+        )
+        expected = {r["id"]: r["changes"] for r in await conn.fetch(_GENERIC_INSERT_CHANGES, m.tenant, log)}
+        rows = await conn.fetch(
+            "SELECT record_id, actor_id, actor_role, action, changes FROM audit_events"
+            " WHERE tenant_id = $1 AND table_name = 'anesthesia_vitals'",
+            m.tenant,
+        )
+        assert {r["record_id"]: r["changes"] for r in rows} == expected
+        columns = await conn.fetchval(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'anesthesia_vitals'::regclass AND attnum > 0"
+            " AND NOT attisdropped AND attname NOT IN ('tenant_id', 'id')"
+        )
+        assert [len(orjson.loads(c)) for c in sorted(expected.values(), key=len, reverse=True)] == [columns, 4]
+        assert {(r["actor_id"], r["actor_role"], r["action"]) for r in rows} == {(uuid.UUID(m.owner), "vet", "insert")}
 
     seed_case(migrated, work)

@@ -25,6 +25,7 @@ RECORD = (
     " recordVitals(input: $input) { duplicates userErrors { field code message } } }"
 )
 RETRIES = 5
+WARM_UP_RETRIES = 20
 LATE_GRACE = 10.0  # seconds after the window during which late ticks are still sent
 
 
@@ -97,17 +98,17 @@ def reading(log: int, seq: int, sent: float) -> dict[str, Any]:
     }
 
 
-async def record_one(http: httpx.AsyncClient, log: int, log_id: str, seq: int) -> Reading:
+async def record_one(http: httpx.AsyncClient, log: int, log_id: str, seq: int, retries: int = RETRIES) -> Reading:
     """One reading, retried with the same clientReadingId until stored."""
     error = ""
-    for attempt in range(1, RETRIES + 1):
+    for attempt in range(1, retries + 1):
         sent = time.time()
         duplicates, error = await post(http, log_id, [reading(log, seq, sent)])
         responded = time.time()
         if not error:
             return Reading(log, seq, sent, responded, attempt, True, duplicates)
         await asyncio.sleep(0.1 * attempt)
-    return Reading(log, seq, sent, time.time(), RETRIES, False, error=error)
+    return Reading(log, seq, sent, time.time(), retries, False, error=error)
 
 
 async def record_batch(http: httpx.AsyncClient, log: int, log_id: str, first: int, n: int) -> list[Reading]:
@@ -162,7 +163,9 @@ def run_monitors(spec: MonitorSpec, out: Queue[Any]) -> None:
 async def warm_up(base_url: str, token: str, log_ids: list[str]) -> list[Reading]:
     """Reading 0 of every log: once every subscriber has it, every subscription is live."""
     async with client(base_url, token, len(log_ids)) as http:
-        return list(await asyncio.gather(*(record_one(http, i, gid, 0) for i, gid in enumerate(log_ids))))
+        # while 1,000 subscribes load the server, a warm-up reading may be refused as retryable for a while
+        readings = (record_one(http, i, gid, 0, retries=WARM_UP_RETRIES) for i, gid in enumerate(log_ids))
+        return list(await asyncio.gather(*readings))
 
 
 # --- ingest ------------------------------------------------------------------

@@ -34,6 +34,11 @@ SUBSCRIPTION = (
     " vitalsRecorded(anesthesiaLogId: $log, since: $since) { recordedAt heartRate notes } }"
 )
 CONNECT_CONCURRENCY = 16
+# A subscribe refused as retryable before any reading arrived (the server's pool busy with 1,000 subscribes
+# at once: SERVICE_UNAVAILABLE) is sent again, as a client honouring Retry-After would; with no reading
+# received yet, nothing can be delivered twice.
+RESUBSCRIBE_ATTEMPTS = 10
+RETRYABLE = frozenset({"SERVICE_UNAVAILABLE", "TIMEOUT"})
 CONNECT_ATTEMPTS = 3
 DRAIN_CAP = 600.0  # seconds at most to wait for the last readings after the monitors stop
 
@@ -61,6 +66,7 @@ class SubscriberResult:
     close_code: int | None = None
     close_reason: str = ""
     closed_early: bool = False  # the server ended the connection or subscription before we did
+    resubscribed: int = 0  # subscribes sent again after a retryable refusal
 
 
 class Subscriber:
@@ -71,6 +77,7 @@ class Subscriber:
         self.ws: ClientConnection | None = None
         self.done = False
         self.closing = False  # set when we end the connection ourselves
+        self.subscribe = ""
 
     async def run(self, spec: WorkerSpec, gate: asyncio.Semaphore, ready: asyncio.Event) -> None:
         try:
@@ -106,7 +113,8 @@ class Subscriber:
                     "type": "subscribe",
                     "payload": {"query": SUBSCRIPTION, "variables": {"log": self.gid, "since": spec.since}},
                 }
-                await ws.send(orjson.dumps(subscribe).decode())
+                self.subscribe = orjson.dumps(subscribe).decode()
+                await ws.send(self.subscribe)
             except (OSError, TimeoutError, ConnectionClosed, RuntimeError) as exc:
                 self.result.errors.append(f"connect attempt {attempt + 1}: {type(exc).__name__}: {exc}")
                 if ws is not None:
@@ -121,6 +129,7 @@ class Subscriber:
 
     async def _read(self, ws: ClientConnection) -> None:
         events = self.result.events
+        refused = False
         try:
             async for raw in ws:
                 received = time.time()
@@ -138,10 +147,19 @@ class Subscriber:
                         else:
                             events.append((seq, sent, received))
                             self.last_seq = max(self.last_seq, seq)
-                    if payload.get("errors"):
+                    if payload.get("errors") and item is None and self._retryable(payload["errors"]) and not events:
+                        refused = True  # the subscription's own start failed; its `complete` follows
+                    elif payload.get("errors"):
                         self.result.errors.append(f"next with errors: {payload['errors']!r}"[:500])
                 elif kind == "ping":
                     await ws.send('{"type":"pong"}')
+                elif (kind == "error" and self._retryable(msg.get("payload")) and not events) or (
+                    kind == "complete" and refused
+                ):
+                    refused = False
+                    self.result.resubscribed += 1
+                    await asyncio.sleep(0.2 * self.result.resubscribed)
+                    await ws.send(self.subscribe)
                 elif kind == "error":
                     self.result.errors.append(f"error: {msg.get('payload')!r}"[:500])
                     self.result.closed_early = True
@@ -156,6 +174,12 @@ class Subscriber:
             if ws.close_code is not None:
                 self.result.close_code = ws.close_code
                 self.result.close_reason = ws.close_reason or ""
+
+    def _retryable(self, errors: Any) -> bool:
+        if self.result.resubscribed >= RESUBSCRIBE_ATTEMPTS or not isinstance(errors, list):
+            return False
+        codes = {(e.get("extensions") or {}).get("code") for e in errors if isinstance(e, dict)}
+        return bool(codes) and codes <= RETRYABLE
 
     async def close(self) -> None:
         self.closing = True

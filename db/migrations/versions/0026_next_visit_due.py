@@ -3,7 +3,7 @@
 from db.migrations import sqlfile
 
 revision = "0026_next_visit_due"
-down_revision = "0024_citus_ready"
+down_revision = "0025_ingest"
 
 
 def upgrade() -> None:
