@@ -254,7 +254,8 @@ async def test_demo_clinics_are_opened_staffed_and_filled_through_the_front_desk
         assert await conn.fetchval(
             "SELECT count(*) FROM pets WHERE tenant_id = $1 AND is_deceased AND deceased_on IS NULL", tenant) == 0
         due = await conn.fetch(
-            f"SELECT {PET_NEXT_VISIT_DUE.sql('p')} AS due, p.pets_next_visit_due AS other_readers, is_deceased"
+            f"SELECT {PET_NEXT_VISIT_DUE.sql('p').replace(':tenant', '$1')} AS due,"
+            " p.pets_next_visit_due AS other_readers, is_deceased"
             " FROM pets p WHERE tenant_id = $1", tenant)
         assert all(r["due"] == r["other_readers"] for r in due)  # the API's SQL and the function agree
         assert not any(r["due"] is not None for r in due if r["is_deceased"])
