@@ -328,6 +328,8 @@ CREATE OR REPLACE FUNCTION vetql.audit_rows() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   found jsonb;
+  -- on Citus the trigger fires on a shard, named after its table with the shard id appended
+  table_name text := regexp_replace(TG_TABLE_NAME, '_[0-9]{6,}$', '');
 BEGIN
   IF TG_OP = 'INSERT' THEN
     SELECT jsonb_agg(jsonb_build_object('t', n.tenant_id, 'i', n.id, 'c',
@@ -354,7 +356,7 @@ BEGIN
   END IF;
   IF found IS NOT NULL THEN
     INSERT INTO audit_events (tenant_id, actor_id, actor_role, table_name, record_id, action, changes)
-    SELECT r.t, vetql.user_id(), vetql.role(), TG_TABLE_NAME, r.i, lower(TG_OP), r.c
+    SELECT r.t, vetql.user_id(), vetql.role(), table_name, r.i, lower(TG_OP), r.c
       FROM jsonb_to_recordset(found) AS r(t text, i uuid, c jsonb)
      WHERE TG_OP <> 'DELETE' OR EXISTS (SELECT 1 FROM tenants x WHERE x.id = r.t);  -- a clinic erased takes its trail along
   END IF;
