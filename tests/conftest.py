@@ -59,8 +59,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     listed = citus_exceptions()
     kept, dropped = [], []
     for item in items:
-        name = item.nodeid.split("[")[0]
-        (dropped if item.nodeid in listed or name in listed else kept).append(item)
+        names = (item.nodeid, item.nodeid.split("[")[0], item.nodeid.split("::")[0])
+        (dropped if any(n in listed for n in names) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
