@@ -2,12 +2,12 @@
 --
 -- 1. Policies without sub-selects. `(SELECT vetql.tenant_id())` made PostgreSQL
 --    evaluate the claim once per statement, but Citus refuses it on distributed
---    tables ("unexpected non-SELECT command in SubLink"). The helpers are STABLE
---    SQL functions that PostgreSQL inlines: `tenant_id = vetql.tenant_id()` still
---    drives the tenant_id index (a stable expression is an index key, computed
---    once per scan), and a qual without columns (`vetql.is_staff()`) becomes a
---    one-time filter. Every policy is rewritten in place, whichever migration made
---    it, so a re-run of the chain (which re-creates the old form) ends the same.
+--    tables ("unexpected non-SELECT command in SubLink"), and refuses sub-selects in
+--    policies altogether. The owner policies now compare columns the database keeps;
+--    every policy compares tenant_id with the caller's clinic for its role as
+--    `= ANY (ARRAY[...])` (why that form: below). Every policy is rewritten in place,
+--    whichever migration made it, so a re-run of the chain (which re-creates the old
+--    form) ends the same.
 -- 2. vetql.distribute(): on a database with the citus extension, every clinic table
 --    distributed by tenant_id in one co-location group and the shared tables made
 --    reference tables; a no-op without Citus. `vetql migrate` calls it after the
