@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from db import embedded, migrate, urls
+from db import citus, embedded, migrate, urls
 
 DATABASE = "vetql_bench"
 PARAMS: dict[str, Any] = {
@@ -167,11 +167,25 @@ def _wait_for_demo_module(timeout: float = 20 * 60) -> None:
         time.sleep(60)
 
 
+async def _ensure_database(url: str) -> None:
+    """The benchmark's database; on a Citus coordinator, created on every node of the cluster."""
+    admin = await asyncpg.connect(urls.with_database(url, "postgres"))
+    try:
+        on_citus = bool(await citus.nodes(admin))
+        exists = await admin.fetchval("SELECT true FROM pg_database WHERE datname = $1", DATABASE)
+    finally:
+        await admin.close()
+    if on_citus and not exists:
+        await citus.create_database(url, DATABASE)
+    else:
+        await embedded.ensure_database(url)
+
+
 def prepare(*, force: bool = False) -> Dataset:
     """Create, migrate and fill `vetql_bench` if needed; return how to reach it."""
     _wait_for_demo_module()
     url = urls.with_database(server_url(), DATABASE)
-    asyncio.run(embedded.ensure_database(url))
+    asyncio.run(_ensure_database(url))
     print(f"==> migrating {DATABASE}", flush=True)
     migrate.upgrade(url)
     started = time.monotonic()
