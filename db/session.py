@@ -26,11 +26,11 @@ from db import events, raised
 # to the workers a transaction uses, so their policies see the same claims; one way on
 # every server. Timeouts are set here, not only by ALTER ROLE (migration 0013): role
 # settings apply to sessions that log in as the role, not to SET ROLE.
-def _claims_script(claims_json: str, timeouts: tuple[str, str, str]) -> str:
+def _claims_script(claims_json: str, claims: Mapping[str, Any], timeouts: tuple[str, str, str]) -> str:
     """One simple-query message: SET cannot take parameters, so the claims are a quoted literal."""
     statement_ms, lock_ms, idle_ms = timeouts
     return (
-        f"SET LOCAL ROLE vetql_app; {set_claims(claims_json)};"
+        f"SET LOCAL ROLE vetql_app; {_claims_statements(claims_json, claims)};"
         f" SET LOCAL statement_timeout = {int(statement_ms)}; SET LOCAL lock_timeout = {int(lock_ms)};"
         f" SET LOCAL idle_in_transaction_session_timeout = {int(idle_ms)}"
     )
@@ -51,8 +51,11 @@ def set_claims(claims_json: str) -> str:
         claims = orjson.loads(claims_json) if claims_json else {}
     except orjson.JSONDecodeError:
         claims = {}
-    if not isinstance(claims, dict):
-        claims = {}
+    return _claims_statements(claims_json, claims if isinstance(claims, dict) else {})
+
+
+def _claims_statements(claims_json: str, claims: Mapping[str, Any]) -> str:
+    """set_claims() for claims the caller holds as a mapping too (a request: no JSON parsed again)."""
     each = "; ".join(
         f"SET LOCAL request.jwt.claim.{name} = {_literal(str(claims.get(name) or ''))}" for name in _EACH_CLAIM
     )
@@ -205,7 +208,8 @@ class RequestDb:
 
     def __init__(self, engine: AsyncEngine, claims: Mapping[str, Any] | None) -> None:
         self._engine = engine
-        self._claims = orjson.dumps(dict(claims or {})).decode()
+        self._claims_map = dict(claims or {})
+        self._claims = orjson.dumps(self._claims_map).decode()
         self._lock = asyncio.Lock()
         self._pooled: AsyncConnection | None = None  # the pool's handle, returned at the end
         self._conn: asyncpg.Connection | None = None  # the driver connection statements run on
@@ -237,7 +241,8 @@ class RequestDb:
                 conn = (await pooled.get_raw_connection()).driver_connection
                 assert isinstance(conn, asyncpg.Connection)
                 await conn.execute(_BEGIN[self._read_only])
-                await conn.execute(_claims_script(self._claims, _TIMEOUTS.get(self._engine, _DEFAULT).values()))
+                timeouts = _TIMEOUTS.get(self._engine, _DEFAULT).values()
+                await conn.execute(_claims_script(self._claims, self._claims_map, timeouts))
             except asyncpg.PostgresError as exc:
                 await _release(pooled, conn)
                 error = DbError(exc)
