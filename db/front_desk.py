@@ -97,37 +97,39 @@ async def owner_state(db: RequestDb, tenant: str, owner: UUID) -> Row | None:
 
 # Each way of matching is its own branch on its own index (document, phones, e-mail, folded name),
 # run by vetql.owner_candidates / vetql.pet_candidates (migration 0016: trigram operators are not
-# LEAKPROOF, so under RLS they could not use an index); the rows are then read under RLS.
-_OWNER_IDS = "SELECT vetql.owner_candidates(:folded, :folded_pattern, :pattern, :doc, :phone)"
-_OWNER_MATCH = f"c.id IN ({_OWNER_IDS})"
+# LEAKPROOF, so under RLS they could not use an index); the rows are then read under RLS. The ids
+# are found by a statement of their own: on Citus a function that reads distributed tables may
+# not run inside a statement already sent to a worker.
+_OWNER_MATCH = "c.id = ANY (CAST(:owner_ids AS uuid[]))"
 _OWNER_SCORE = (
     "greatest(CASE WHEN c.document_number = :doc OR c.phone = :phone OR c.secondary_phone = :phone"
     " OR lower(c.email) = lower(:search) THEN 1.0 ELSE 0.0 END,"
     " CASE WHEN lower(c.email) LIKE lower(:pattern) THEN 0.7 ELSE 0.0 END,"
     " word_similarity(:folded, c.full_name_folded))"
 )
-_PET_IDS = "SELECT vetql.pet_candidates(:folded, :folded_pattern, :chip)"
 
 
-async def fold(db: RequestDb, search: str) -> dict[str, Any]:
-    """The search text and its LIKE pattern folded as the stored names are (vetql.fold), as plain parameters:
-    a statement that sees the folded text as a value can plan the trigram indexes for it."""
+async def search_terms(db: RequestDb, search: str, phone: str | None, doc: str) -> dict[str, Any]:
+    """What an owner search needs, in one statement: the text and its LIKE pattern folded as the stored
+    names are (vetql.fold), as plain parameters (a statement that sees them as values can plan the
+    trigram indexes), the phone in E.164 (if the text is one), the text as a document, and the ids of
+    the owners that match."""
     pattern = like_pattern(search)
     row = await db.fetch_one(
-        "SELECT vetql.fold(:search) AS folded, vetql.fold(:pattern) AS folded_pattern",
-        {"search": search, "pattern": pattern},
+        "SELECT f.folded, f.folded_pattern,"
+        " ARRAY(SELECT vetql.owner_candidates(f.folded, f.folded_pattern, :pattern, :doc, :phone)) AS owner_ids"
+        " FROM (SELECT vetql.fold(:search) AS folded, vetql.fold(:pattern) AS folded_pattern) f",
+        {"search": search, "pattern": pattern, "doc": doc, "phone": phone},
     )
     assert row is not None
-    return {"search": search, "pattern": pattern, "folded": row["folded"], "folded_pattern": row["folded_pattern"]}
-
-
-def owner_search_params(folded: dict[str, Any], phone: str | None, doc: str) -> dict[str, Any]:
-    """Parameters of an owner search: `fold()`'s, the phone in E.164 (if the text is one), the text as a document."""
-    return {**folded, "phone": phone, "doc": doc}
+    return {
+        "search": search, "pattern": pattern, "phone": phone, "doc": doc,
+        "folded": row["folded"], "folded_pattern": row["folded_pattern"], "owner_ids": list(row["owner_ids"]),
+    }  # fmt: skip
 
 
 def owner_list_query(tenant: str, *, search: dict[str, Any] | None = None, include_archived: bool = False) -> ListQuery:
-    """The clinic's owners (not staff), archived ones only when asked; `search` from owner_search_params."""
+    """The clinic's owners (not staff), archived ones only when asked; `search` from search_terms."""
     conditions = ["c.tenant_id = :tenant", "c.role = 'owner'"]
     params: dict[str, Any] = {"tenant": tenant}
     if not include_archived:
@@ -140,7 +142,7 @@ def owner_list_query(tenant: str, *, search: dict[str, Any] | None = None, inclu
 
 async def search_owners(db: RequestDb, tenant: str, search: dict[str, Any], limit: int) -> list[Row]:
     """Owners matching by document, phone (E.164), e-mail or name (accents and case ignored), best first;
-    `search` from owner_search_params."""
+    `search` from search_terms."""
     query = owner_list_query(tenant, search=search)
     rows = await db.fetch(
         f"SELECT c.*, {_OWNER_SCORE} AS _score FROM profiles c WHERE {query.where}"
@@ -151,15 +153,20 @@ async def search_owners(db: RequestDb, tenant: str, search: dict[str, Any], limi
     return list(rows)
 
 
-async def search_pets(db: RequestDb, tenant: str, folded: dict[str, Any], chip: str, limit: int) -> list[Row]:
+async def search_pets(db: RequestDb, tenant: str, search: dict[str, Any], chip: str, limit: int) -> list[Row]:
     """Patients matching by microchip or name (accents and case ignored), best first; archived ones left out."""
+    found = await db.fetch_one(
+        "SELECT ARRAY(SELECT vetql.pet_candidates(:folded, :folded_pattern, :chip)) AS ids",
+        {"folded": search["folded"], "folded_pattern": search["folded_pattern"], "chip": chip},
+    )
+    assert found is not None
     rows = await db.fetch(
         f"SELECT {PET_COLUMNS}, greatest(CASE WHEN c.microchip_id = :chip THEN 1.0 ELSE 0.0 END,"
         " word_similarity(:folded, c.name_folded)) AS _score FROM pets c"
-        f" WHERE c.tenant_id = :tenant AND c.archived_at IS NULL AND c.id IN ({_PET_IDS})"
+        " WHERE c.tenant_id = :tenant AND c.archived_at IS NULL AND c.id = ANY (CAST(:ids AS uuid[]))"
         " ORDER BY _score DESC, similarity(:folded, c.name_folded) DESC, c.name, c.id"
         " LIMIT :limit",
-        {"tenant": tenant, "chip": chip, "limit": limit, **folded},
+        {"tenant": tenant, "chip": chip, "limit": limit, "folded": search["folded"], "ids": list(found["ids"])},
     )
     return list(rows)
 

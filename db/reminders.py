@@ -13,8 +13,23 @@ _TODAY = "(now() AT TIME ZONE t.timezone)::date"
 _OWNER = (
     " o.id AS owner_id, o.full_name AS owner_name, o.preferred_contact_method,"
     " coalesce((o.communication_preferences ->> 'reminders')::boolean, true) AS wants_reminders,"
-    " EXISTS (SELECT 1 FROM vetql.push_tokens(o.id)) AS has_device, t.name AS clinic, t.timezone"
+    " t.name AS clinic, t.timezone"
 )
+
+
+async def _with_devices(devices: RequestDb, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """The rows, each with `has_device`: whether its owner has a device to push to. Asked in a statement
+    of its own, on `devices` (see push_tokens): on Citus vetql.push_tokens (SECURITY DEFINER, reading
+    user_devices) may not run inside a statement already sent to a worker."""
+    owners = list({r["owner_id"] for r in rows})
+    with_device = set()
+    if owners:
+        found = await devices.fetch(
+            "SELECT o FROM unnest(CAST(:owners AS uuid[])) o WHERE EXISTS (SELECT 1 FROM vetql.push_tokens(o))",
+            {"owners": owners},
+        )
+        with_device = {r["o"] for r in found}
+    return [{**dict(r.items()), "has_device": r["owner_id"] in with_device} for r in rows]
 
 
 async def clinics(db: RequestDb) -> list[str]:
@@ -31,9 +46,9 @@ async def hours_before(db: RequestDb, tenant: str) -> int:
     return 24 if row is None else int(row["h"])
 
 
-async def vaccines_due(db: RequestDb, tenant: str, days: int) -> Sequence[Row]:
+async def vaccines_due(db: RequestDb, devices: RequestDb, tenant: str, days: int) -> list[dict[str, Any]]:
     """Next doses from the clinic's today to `days` on, of living pets, not reminded yet."""
-    return await db.fetch(
+    rows = await db.fetch(
         "SELECT v.id AS source_id, v.name AS vaccine, v.next_dose_date, p.name AS pet," + _OWNER +
         " FROM vaccines v JOIN tenants t ON t.id = v.tenant_id"
         " JOIN pets p ON p.tenant_id = v.tenant_id AND p.id = v.pet_id"
@@ -44,11 +59,12 @@ async def vaccines_due(db: RequestDb, tenant: str, days: int) -> Sequence[Row]:
         "   AND q.kind = 'vaccine_due' AND q.source_id = v.id)",
         {"tenant": tenant, "days": days},
     )  # fmt: skip
+    return await _with_devices(devices, rows)
 
 
-async def appointments_due(db: RequestDb, tenant: str, hours: int) -> Sequence[Row]:
+async def appointments_due(db: RequestDb, devices: RequestDb, tenant: str, hours: int) -> list[dict[str, Any]]:
     """Booked visits starting within `hours`, not reminded yet."""
-    return await db.fetch(
+    rows = await db.fetch(
         "SELECT a.id AS source_id, a.start_time, p.name AS pet," + _OWNER +
         " FROM appointments a JOIN tenants t ON t.id = a.tenant_id"
         " JOIN pets p ON p.tenant_id = a.tenant_id AND p.id = a.pet_id"
@@ -59,6 +75,7 @@ async def appointments_due(db: RequestDb, tenant: str, hours: int) -> Sequence[R
         "   AND q.kind = 'appointment' AND q.source_id = a.id)",
         {"tenant": tenant, "hours": hours},
     )  # fmt: skip
+    return await _with_devices(devices, rows)
 
 
 async def enqueue(db: RequestDb, tenant: str, message: Mapping[str, Any]) -> bool:
@@ -82,6 +99,8 @@ async def due_messages(db: RequestDb, tenant: str, limit: int) -> Sequence[Row]:
 
 
 async def push_tokens(db: RequestDb, recipient: UUID) -> list[tuple[UUID, str]]:
+    """A recipient's active devices. `db` a transaction that has written none of the clinic's rows: on
+    Citus the functions' owner may not touch placements this transaction wrote as vetql_app."""
     rows = await db.fetch("SELECT device_id, fcm_token FROM vetql.push_tokens(:r)", {"r": recipient})
     return [(r["device_id"], r["fcm_token"]) for r in rows]
 

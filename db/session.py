@@ -19,18 +19,26 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db import events, raised
 
+# The role by set_config(), which Citus does not send on to the workers, and in another
+# message than any SET LOCAL (Citus sends on the whole query string a SET LOCAL came in). A
+# propagated role would make every statement on the workers vetql_app's, a SECURITY DEFINER
+# function's too (accepting an invitation, searching owners, registering a device), which
+# the policies then refuse. Unpropagated, Citus opens each worker connection as the current
+# user: vetql_app for the request, the function's owner inside the function.
+REQUEST_ROLE = "SELECT set_config('role', 'vetql_app', true)"
+
 
 # SET LOCAL lasts until the transaction ends: the next request on this pooled connection
-# starts with neither the role, the claims nor the timeouts of this one. SET LOCAL (not
-# set_config()) because Citus, with citus.propagate_set_commands = 'local', sends SET LOCAL
-# to the workers a transaction uses, so their policies see the same claims; one way on
-# every server. Timeouts are set here, not only by ALTER ROLE (migration 0013): role
+# starts with neither the role, the claims nor the timeouts of this one. The claims by SET
+# LOCAL (not set_config()) because Citus, with citus.propagate_set_commands = 'local', sends
+# SET LOCAL to the workers a transaction uses, so their policies see the same claims; one
+# way on every server. Timeouts are set here, not only by ALTER ROLE (migration 0013): role
 # settings apply to sessions that log in as the role, not to SET ROLE.
 def _claims_script(claims_json: str, claims: Mapping[str, Any], timeouts: tuple[str, str, str]) -> str:
     """One simple-query message: SET cannot take parameters, so the claims are a quoted literal."""
     statement_ms, lock_ms, idle_ms = timeouts
     return (
-        f"SET LOCAL ROLE vetql_app; {_claims_statements(claims_json, claims)};"
+        f"{_claims_statements(claims_json, claims)};"
         f" SET LOCAL statement_timeout = {int(statement_ms)}; SET LOCAL lock_timeout = {int(lock_ms)};"
         f" SET LOCAL idle_in_transaction_session_timeout = {int(idle_ms)}"
     )
@@ -68,8 +76,8 @@ def _literal(value: str) -> str:
 
 
 _BEGIN = {
-    False: "BEGIN ISOLATION LEVEL READ COMMITTED",
-    True: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    False: f"BEGIN ISOLATION LEVEL READ COMMITTED; {REQUEST_ROLE}",
+    True: f"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {REQUEST_ROLE}",
 }
 
 
@@ -254,7 +262,9 @@ class RequestDb:
                 await _release(pooled, conn)
                 raise DbUnavailable(f"the database connection failed ({type(exc).__name__})") from None
             except BaseException:
-                await _release(pooled, conn)
+                # cancelled mid-message (graphql-core cancels a failed field's siblings): the server may
+                # have begun the transaction without the driver knowing yet, so the connection goes
+                await _discard(pooled)
                 raise
             self._pooled, self._conn = pooled, conn
         return self._conn
@@ -320,7 +330,7 @@ class RequestDb:
                     raise DbError(exc) from None
                 raise DbUnavailable(f"the database connection was lost ({type(exc).__name__})") from None
             except BaseException:
-                await _release(pooled, conn)
+                await _discard(pooled)  # cancelled during COMMIT or ROLLBACK: in what state is unknown
                 raise
             await pooled.close()
 
@@ -339,6 +349,14 @@ class ConnectionDb(RequestDb):
 
     async def _end(self, how: str) -> None:
         return None
+
+
+async def _discard(pooled: AsyncConnection) -> None:
+    """Close a connection whose state is unknown instead of giving it back to the pool."""
+    try:
+        await pooled.invalidate()
+    finally:
+        await pooled.close()
 
 
 async def _release(pooled: AsyncConnection, conn: asyncpg.Connection | None) -> None:

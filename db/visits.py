@@ -17,7 +17,9 @@ RECORD_COLUMNS = (
 _RECORD = (
     f"SELECT c.*, {x.RECORD_IS_SIGNED.select('c')} FROM medical_records c WHERE c.tenant_id = :tenant AND c.id = :id"
 )
-_TODAY = "vetql.clinic_date(:tenant)"
+# The clinic's today read from tenants (a reference table on Citus, so a worker reads it beside the
+# clinic's shard); vetql.clinic_date() would be a function reading a table inside a shard's query.
+_TODAY = "(SELECT (now() AT TIME ZONE t.timezone)::date FROM tenants t WHERE t.id = :tenant)"
 
 
 async def record(db: RequestDb, tenant: str, record_id: UUID, *, lock: bool = False) -> Row | None:

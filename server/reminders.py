@@ -170,9 +170,9 @@ def sender_from_environment(kind: str, credentials: str | None, project: str | N
     return LogSender()
 
 
-async def _schedule(db: RequestDb, tenant: str, days_ahead: int) -> int:
+async def _schedule(db: RequestDb, devices: RequestDb, tenant: str, days_ahead: int) -> int:
     queued = 0
-    for row in await sql.vaccines_due(db, tenant, days_ahead):
+    for row in await sql.vaccines_due(db, devices, tenant, days_ahead):
         channel = rules.channel(row["preferred_contact_method"], row["wants_reminders"], row["has_device"])
         if channel is None:
             continue
@@ -181,7 +181,7 @@ async def _schedule(db: RequestDb, tenant: str, days_ahead: int) -> int:
         queued += await sql.enqueue(db, tenant, {"kind": "vaccine_due", "source_id": row["source_id"],
                                                  "recipient_id": row["owner_id"], "channel": channel,
                                                  "title": title, "body": body})  # fmt: skip
-    for row in await sql.appointments_due(db, tenant, await sql.hours_before(db, tenant)):
+    for row in await sql.appointments_due(db, devices, tenant, await sql.hours_before(db, tenant)):
         channel = rules.channel(row["preferred_contact_method"], row["wants_reminders"], row["has_device"])
         if channel is None:
             continue
@@ -193,10 +193,10 @@ async def _schedule(db: RequestDb, tenant: str, days_ahead: int) -> int:
     return queued
 
 
-async def _dispatch(db: RequestDb, tenant: str, sender: Sender, batch: int) -> int:
+async def _dispatch(db: RequestDb, tokens: RequestDb, tenant: str, sender: Sender, batch: int) -> int:
     sent = 0
     for row in await sql.due_messages(db, tenant, batch):
-        devices = await sql.push_tokens(db, row["recipient_id"]) if row["channel"] == "push" else []
+        devices = await sql.push_tokens(tokens, row["recipient_id"]) if row["channel"] == "push" else []
         message = Outgoing(row["id"], row["channel"], row["title"], row["body"], [t for _, t in devices])
         try:
             delivery = await sender.send(message)
@@ -204,7 +204,7 @@ async def _dispatch(db: RequestDb, tenant: str, sender: Sender, batch: int) -> i
             delivery = Delivery(sent=False, error=type(exc).__name__)
         for device, token in devices:
             if token in delivery.invalid_tokens:
-                await sql.drop_push_token(db, device)
+                await sql.drop_push_token(tokens, device)
         attempts = row["attempts"] + 1
         if delivery.sent:
             await sql.mark(db, tenant, row["id"], "sent", attempts, None, None)
@@ -237,15 +237,21 @@ async def run_once(
         tenants = only
     done = Pass()
     for tenant in tenants:
-        db = RequestDb(engine, {"tenant_id": tenant, "role": "vet"})  # the clinic's own staff claims, no person
+        claims = {"tenant_id": tenant, "role": "vet"}  # the clinic's own staff claims, no person
+        # The devices (vetql.push_tokens, SECURITY DEFINER) in a transaction of their own: on Citus one
+        # transaction may not write a clinic's rows as vetql_app and then read its devices as the
+        # functions' owner. A token switched off stays off even if the outbox's transaction fails.
+        db, devices = RequestDb(engine, claims), RequestDb(engine, claims)
         try:
-            done.queued += await _schedule(db, tenant, days_ahead)
-            done.sent += await _dispatch(db, tenant, sender, batch)
+            done.queued += await _schedule(db, devices, tenant, days_ahead)
+            done.sent += await _dispatch(db, devices, tenant, sender, batch)
             await db.commit()
+            await devices.commit()
         except Exception:
             log.exception("reminders for one clinic failed; trying again next pass")
         finally:
             await db.close()
+            await devices.close()
     return done
 
 

@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 import pytest
 
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from tests.conftest import GQL
 from tests.test_till import PAY, Till, Token, _clinic, _key, gid, issued, run
 from tests.world import World
@@ -76,7 +76,7 @@ async def test_no_role_edits_or_deletes_the_trail(clinic: Till, database_url: st
         some = await conn.fetchval("SELECT id FROM audit_events WHERE tenant_id = $1 LIMIT 1", clinic.tenant)
         assert some is not None
         async with conn.transaction():
-            await conn.execute("SET LOCAL ROLE vetql_app")
+            await conn.execute(REQUEST_ROLE)
             claims = f'{{"tenant_id": "{clinic.tenant}", "role": "admin", "sub": "{clinic.admin}"}}'
             await conn.execute(set_claims(claims))
             assert await conn.execute("UPDATE audit_events SET action = 'delete' WHERE id = $1", some) == "UPDATE 0"

@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from tests.conftest import GQL
 from tests.world import World
 
@@ -247,7 +247,7 @@ def _claims(role: str, tenant: str, sub: uuid.UUID) -> str:
 
 
 async def _as_app(conn: asyncpg.Connection, claims: str) -> None:
-    await conn.execute("SET LOCAL ROLE vetql_app")
+    await conn.execute(REQUEST_ROLE)
     await conn.execute(set_claims(claims))
 
 

@@ -254,10 +254,17 @@ async def test_demo_clinics_are_opened_staffed_and_filled_through_the_front_desk
         assert await conn.fetchval(
             "SELECT count(*) FROM pets WHERE tenant_id = $1 AND is_deceased AND deceased_on IS NULL", tenant) == 0
         due = await conn.fetch(
-            f"SELECT {PET_NEXT_VISIT_DUE.sql('p').replace(':tenant', '$1')} AS due,"
-            " p.pets_next_visit_due AS other_readers, is_deceased"
+            f"SELECT id, {PET_NEXT_VISIT_DUE.sql('p').replace(':tenant', '$1')} AS due, is_deceased"
             " FROM pets p WHERE tenant_id = $1", tenant)
-        assert all(r["due"] == r["other_readers"] for r in due)  # the API's SQL and the function agree
+        # the API's SQL and what other readers get agree: the computed column on one node; on Citus, where a
+        # function reading tables cannot run inside a statement on a shard, vetql.pet_due called on its own
+        if await conn.fetchval("SELECT vetql.on_citus()"):
+            other = {r["id"]: None if r["is_deceased"] else await conn.fetchval("SELECT vetql.pet_due($1, $2)",
+                                                                                 tenant, r["id"]) for r in due}
+        else:
+            other = {r["id"]: r["d"] for r in await conn.fetch(
+                "SELECT id, p.pets_next_visit_due AS d FROM pets p WHERE tenant_id = $1", tenant)}
+        assert {r["id"]: r["due"] for r in due} == other
         assert not any(r["due"] is not None for r in due if r["is_deceased"])
         assert sum(r["due"] is not None for r in due) > len(due) // 3  # visits booked, vaccines due
     finally:

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
+from db.session import REQUEST_ROLE, set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
-from tests.world import World
+from tests.world import World, erase_clinic
 
 Token = Callable[..., str]
 ZONE = ZoneInfo("America/Asuncion")
@@ -52,7 +53,7 @@ async def shop(database_url: str, world: World) -> AsyncIterator[Shop]:
     s = Shop("desk-schedule", uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute("DELETE FROM tenants WHERE id = $1", s.tenant)
+        await erase_clinic(conn, s.tenant)
         await conn.execute(
             "INSERT INTO tenants (id, name, timezone, appointment_settings) VALUES ($1, 'Turnos', 'America/Asuncion',"
             ' \'{"slot_duration": 30, "require_confirmation": false, "max_advance_days": 60}\')',
@@ -72,7 +73,7 @@ async def shop(database_url: str, world: World) -> AsyncIterator[Shop]:
         )  # fmt: skip
         yield s
     finally:
-        await conn.execute("DELETE FROM tenants WHERE id = $1", s.tenant)
+        await erase_clinic(conn, s.tenant)
         await conn.close()
 
 
@@ -167,8 +168,8 @@ async def test_a_writer_with_an_owners_claims_cannot_store_an_emergency(database
             tx = conn.transaction()
             await tx.start()
             try:
-                await conn.execute("SET LOCAL ROLE vetql_app")
-                await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+                await conn.execute(REQUEST_ROLE)
+                await conn.execute(set_claims(claims))
                 values = (shop.tenant, shop.pet, start, start + timedelta(minutes=30), shop.owner, emergency)
                 if stored:
                     await conn.execute(insert, *values)

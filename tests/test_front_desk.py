@@ -17,10 +17,10 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
-from tests.world import World
+from tests.world import World, erase_clinic
 
 Token = Callable[..., str]
 ERRORS = "userErrors { field code message }"
@@ -85,7 +85,7 @@ async def desk(database_url: str, world: World) -> AsyncIterator[Desk]:
     d = Desk("desk-clinic", uuid.uuid4(), uuid.uuid4())
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute("DELETE FROM tenants WHERE id = $1", d.tenant)
+        await erase_clinic(conn, d.tenant)
         await conn.execute("INSERT INTO tenants (id, name) VALUES ($1, 'Clínica Recepción')", d.tenant)
         await conn.executemany(
             "INSERT INTO profiles (tenant_id, id, role, full_name) VALUES ($1, $2, $3, $4)",
@@ -93,7 +93,7 @@ async def desk(database_url: str, world: World) -> AsyncIterator[Desk]:
         )
         yield d
     finally:
-        await conn.execute("DELETE FROM tenants WHERE id = $1", d.tenant)
+        await erase_clinic(conn, d.tenant)
         await conn.close()
 
 
@@ -502,7 +502,7 @@ async def test_search_candidates_functions_answer_only_the_callers_own_clinic_an
             (world.b.vet, world.b.tenant, "vet", []),
         ):
             async with conn.transaction():
-                await conn.execute("SET LOCAL ROLE vetql_app")
+                await conn.execute(REQUEST_ROLE)
                 await conn.execute(set_claims(f'{{"sub": "{sub}", "role": "{role}", "tenant_id": "{tenant}"}}'))
                 ids = await conn.fetch("SELECT vetql.pet_candidates('candidato', '%candidato%', 'x') AS id")
                 assert [r["id"] for r in ids] == expected, role

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from db import membership
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL, LiveServer, free_port
 from tests.test_live_protocols import TRANSPORT_WS, VITALS, Client, error_codes
@@ -129,12 +129,12 @@ async def test_only_an_admin_changes_who_is_active(
     try:
         for role, sub in (("owner", profile), ("vet", world.a.vet)):
             async with conn.transaction():
-                await conn.execute("SET LOCAL ROLE vetql_app")
+                await conn.execute(REQUEST_ROLE)
                 await conn.execute(set_claims(f'{{"sub": "{sub}", "role": "{role}", "tenant_id": "clinic-a"}}'))
                 with pytest.raises(asyncpg.InsufficientPrivilegeError, match="only an admin"):
                     await conn.execute("UPDATE profiles SET is_active = false WHERE id = $1", profile)
         async with conn.transaction():
-            await conn.execute("SET LOCAL ROLE vetql_app")
+            await conn.execute(REQUEST_ROLE)
             await conn.execute(set_claims(f'{{"sub": "{world.a.admin}", "role": "admin", "tenant_id": "clinic-a"}}'))
             assert await conn.execute("UPDATE profiles SET is_active = false WHERE id = $1", profile) == "UPDATE 1"
     finally:

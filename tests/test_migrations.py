@@ -22,6 +22,7 @@ import pytest
 
 from db import migrate, urls
 from db.migrations import sqlfile
+from db.session import set_claims
 from tests.conftest import fresh_database
 
 T = TypeVar("T")
@@ -149,7 +150,8 @@ async def _rerun(conn: asyncpg.Connection, name: str, text: str) -> None:
             await conn.execute(statement)
     else:
         async with conn.transaction():
-            await conn.execute(text)
+            for statement in sqlfile.statements(name):  # as sqlfile.run sends them
+                await conn.execute(statement)
 
 
 def test_migration_files_are_numbered_in_order_and_chained_one_after_another() -> None:
@@ -225,7 +227,8 @@ def test_an_old_file_rerun_alone_at_head_undoes_what_a_later_file_replaced(migra
         tx = conn.transaction()
         await tx.start()
         try:
-            await conn.execute((Path(migrate.MIGRATIONS) / "sql" / "0011_workflow_gaps.sql").read_text())
+            for statement in sqlfile.statements("0011_workflow_gaps.sql"):
+                await conn.execute(statement)
             return diff(before, await _snapshot(conn))
         finally:
             await tx.rollback()
@@ -640,7 +643,7 @@ def test_the_audit_of_new_readings_writes_what_the_generic_trail_writes(migrated
             m.pets[0],
         )
         claims = f'{{"tenant_id": "{m.tenant}", "role": "vet", "sub": "{m.owner}"}}'
-        await conn.execute("SELECT set_config('request.jwt.claims', $1, true)", claims)
+        await conn.execute(set_claims(claims))
         await conn.execute(
             "INSERT INTO anesthesia_vitals (tenant_id, anesthesia_log_id, seq, recorded_at, heart_rate,"
             " respiratory_rate, spo2, etco2, blood_pressure_systolic, blood_pressure_diastolic, blood_pressure_mean,"

@@ -20,7 +20,7 @@ import asyncpg
 import orjson
 import pytest
 
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
 from tests.world import World
@@ -350,7 +350,7 @@ async def test_owner_can_only_cancel_even_in_raw_sql(sched: Sched, database_url:
             tx = conn.transaction()
             await tx.start()
             try:
-                await conn.execute("SET LOCAL ROLE vetql_app")
+                await conn.execute(REQUEST_ROLE)
                 await conn.execute(set_claims(claims))
                 with pytest.raises(asyncpg.PostgresError):
                     await conn.execute(sql, appt)
@@ -451,7 +451,7 @@ async def test_room_capacity_holds_for_parallel_sql_transactions(
     async def attempt(conn: asyncpg.Connection, appt: uuid.UUID) -> bool:
         tx = conn.transaction()
         await tx.start()
-        await conn.execute("SET LOCAL ROLE vetql_app")
+        await conn.execute(REQUEST_ROLE)
         await conn.execute(set_claims(claims))
         await ready.wait()
         try:

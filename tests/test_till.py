@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL
 from tests.world import World
@@ -373,7 +373,7 @@ async def test_issued_invoices_refuse_edits_from_any_route(gql: GQL, token: Toke
     conn = await asyncpg.connect(database_url)
     try:
         async with conn.transaction():
-            await conn.execute("SET LOCAL ROLE vetql_app")
+            await conn.execute(REQUEST_ROLE)
             await conn.execute(set_claims(f'{{"tenant_id": "{till.tenant}", "role": "admin", "sub": "{till.admin}"}}'))
             key = uuid.UUID(_key(inv["id"]))
             with pytest.raises(asyncpg.CheckViolationError, match="never edited"):
@@ -537,7 +537,7 @@ async def test_payments_are_never_edited_or_deleted_by_the_app_role(
     conn = await asyncpg.connect(database_url)
     try:
         async with conn.transaction():
-            await conn.execute("SET LOCAL ROLE vetql_app")
+            await conn.execute(REQUEST_ROLE)
             await conn.execute(set_claims(f'{{"tenant_id": "{till.tenant}", "role": "admin", "sub": "{till.admin}"}}'))
             assert await conn.execute("DELETE FROM payments WHERE id = $1", key) == "DELETE 0"
             with pytest.raises(asyncpg.CheckViolationError, match="never edited"):

@@ -165,6 +165,7 @@ class Outage:
         self.port = free_port()
         self.server: asyncio.Server | None = None
         self.pipes: set[asyncio.StreamWriter] = set()
+        self.answers_delayed = 0.0  # seconds the server's answers are held back (a slow network)
 
     async def start(self) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -191,6 +192,8 @@ class Outage:
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             try:
                 while data := await src.read(65536):
+                    if src is up_reader and self.answers_delayed:
+                        await asyncio.sleep(self.answers_delayed)
                     dst.write(data)
                     await dst.drain()
             except (ConnectionError, OSError):
@@ -202,15 +205,20 @@ class Outage:
         self.pipes -= {writer, up_writer}
 
 
+def _via(database_url: str, port: int) -> str:
+    """The database's URL through the proxy listening on `port`."""
+    parts = urlsplit(database_url)
+    netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@127.0.0.1:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in ("host", "port")])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
 async def test_postgres_stopped_and_started_under_load(
     database_url: str, world: World, token: Token, tmp_path: Any
 ) -> None:
-    parts = urlsplit(database_url)
     outage = Outage(database_url)
     await outage.start()
-    netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@127.0.0.1:{outage.port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k not in ("host", "port")])
-    via_proxy = urlunsplit(parts._replace(netloc=netloc, query=query))
+    via_proxy = _via(database_url, outage.port)
     staff = token(world.a.vet, world.a.tenant, "vet")
     try:
         async with app_client(via_proxy, _settings(tmp_path, membership_cache_seconds=0)) as (_, http):
@@ -262,3 +270,39 @@ async def test_request_transactions_carry_the_timeouts(
     finally:
         await conn.close()
     assert {"statement_timeout=10s", "lock_timeout=2s", "idle_in_transaction_session_timeout=15s"} <= set(config)
+
+
+async def test_a_request_cancelled_while_its_transaction_begins_hands_no_transaction_on(
+    database_url: str, world: World
+) -> None:
+    """graphql-core cancels the siblings of a field that failed. One cancelled while its BEGIN is on the
+    wire leaves a transaction the driver does not know of yet: that connection must not serve the next
+    request, which would run inside it (and could commit what the cancelled one wrote)."""
+    from db.engine import create_engine
+    from db.session import RequestDb
+
+    outage = Outage(database_url)
+    await outage.start()
+    engine = create_engine(_via(database_url, outage.port), pool_size=1)  # one connection, handed on if kept
+    claims = {"role": "vet", "tenant_id": world.a.tenant, "sub": str(world.a.vet)}
+    try:
+        warm = RequestDb(engine, claims)
+        await warm.fetch("SELECT 1")
+        await warm.close()
+        outage.answers_delayed = 0.3
+        cancelled = RequestDb(engine, claims)
+        pending = asyncio.create_task(cancelled.fetch("SELECT 1"))
+        await asyncio.sleep(0.1)  # BEGIN has reached the server and run; its answer is held back
+        pending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pending
+        await cancelled.close()
+        outage.answers_delayed = 0.0
+        following = RequestDb(engine, claims)
+        following.read_only_snapshot()
+        row = await following.fetch_one("SELECT count(*) AS n FROM pets")  # inside a leaked one: 25001
+        await following.close()
+        assert row is not None and row["n"] == len(world.a.pets)
+    finally:
+        await engine.dispose()
+        await outage.stop()

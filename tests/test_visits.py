@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from tests.conftest import GQL
 from tests.test_till import Till, Token, _clinic, errors, gid, run
 
@@ -94,7 +94,7 @@ async def test_a_vet_writes_signs_and_amends_a_visit_note(
     conn = await asyncpg.connect(database_url)
     try:
         async with conn.transaction():  # no route edits a signed note, nor an addendum
-            await conn.execute("SET LOCAL ROLE vetql_app")
+            await conn.execute(REQUEST_ROLE)
             claims = f'{{"tenant_id": "{clinic.tenant}", "role": "admin", "sub": "{clinic.admin}"}}'
             await conn.execute(set_claims(claims))
             key = uuid.UUID(_key(note["id"]))

@@ -20,7 +20,7 @@ import asyncpg
 import pytest
 
 from db.engine import create_engine
-from db.session import set_claims
+from db.session import REQUEST_ROLE, set_claims
 from graph.types.node import to_global_id
 from server import usage_rollup
 from tests.conftest import GQL
@@ -256,7 +256,7 @@ async def test_the_roll_up_task_folds_deltas_and_usage_reads_the_same(
     try:
         for i in range(3):  # three transactions as the API runs them: three delta rows
             async with conn.transaction():
-                await conn.execute("SET LOCAL ROLE vetql_app")
+                await conn.execute(REQUEST_ROLE)
                 await conn.execute(set_claims(_claims("vet", g.tenant, g.vet)))
                 at = datetime.now(UTC) + timedelta(days=3, hours=i)
                 await conn.execute(
@@ -296,7 +296,7 @@ async def test_a_clinic_cannot_roll_up_another_clinics_usage(database_url: str, 
         await conn.execute("INSERT INTO invoices (tenant_id, invoice_number, client_id) VALUES ($1, 'F-1', $2)",
                            mine.tenant, mine.owner)  # fmt: skip
         async with conn.transaction():
-            await conn.execute("SET LOCAL ROLE vetql_app")
+            await conn.execute(REQUEST_ROLE)
             await conn.execute(set_claims(_claims("admin", mine.tenant, mine.admin)))
             assert await conn.fetchval("SELECT vetql.roll_up_usage()") == 0
         assert await conn.fetchval("SELECT count(*) FROM tenant_usage_deltas WHERE tenant_id = $1", mine.tenant) >= 1
@@ -373,7 +373,7 @@ async def test_active_users_are_distinct_profiles_that_wrote_in_the_month(
         return [r["activeUsers"] for r in rows]
 
     async def write(conn: asyncpg.Connection, who: uuid.UUID, role: str, i: int, ready: Any = None) -> None:
-        await conn.execute("SET LOCAL ROLE vetql_app")
+        await conn.execute(REQUEST_ROLE)
         await conn.execute(set_claims(_claims(role, g.tenant, who)))
         if ready is not None:
             await ready.wait()

@@ -8,8 +8,17 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from db.demo_store import delete_clinics
+
 NS = uuid.UUID("7a1c9e0e-5b7d-4e43-9d2a-3c0f6f1d2b10")
 NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+async def erase_clinic(conn: asyncpg.Connection, tenant: str) -> None:
+    """A test's own clinic gone with all its rows, as `vetql demo` erases its clinics (a DELETE FROM
+    tenants cascading through the audit trail's triggers fails on Citus: db.demo_store)."""
+    async with conn.transaction():
+        await delete_clinics(conn, [tenant], superuser=True)
 
 
 def uid(name: str) -> uuid.UUID:

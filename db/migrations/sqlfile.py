@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlparse
 from alembic import op
 from sqlalchemy.util import await_only
 
@@ -13,20 +14,23 @@ SQL_DIR = Path(__file__).parent / "sql"
 
 
 def run(name: str) -> None:
-    """Execute the whole file in the migration's transaction (DO blocks included)."""
+    """Execute the file's statements one by one in the migration's transaction (DO blocks included)."""
     bind = op.get_bind()
     bind.execute(sa.text("SELECT 1"))  # make sure the driver's transaction is open
     driver = bind.connection.driver_connection
     assert driver is not None
-    # asyncpg's simple-query path takes many statements at once; prepared
-    # statements (SQLAlchemy's path) take one.
-    await_only(driver.execute((SQL_DIR / name).read_text()))
+    # One statement per message (asyncpg's simple-query path, no parameters): Citus sends some DDL
+    # on distributed tables to the workers as the whole query string it came in (CREATE TRIGGER,
+    # ALTER TABLE ... DROP COLUMN IF EXISTS), which a worker refuses when it holds several commands.
+    for statement in statements(name):
+        await_only(driver.execute(statement))
 
 
 def statements(name: str) -> list[str]:
-    """The file's statements, for files of plain statements only (no DO blocks)."""
-    text = re.sub(r"--[^\n]*", "", (SQL_DIR / name).read_text())
-    return [s.strip() for s in text.split(";") if s.strip()]
+    """The file's statements in order without their comments, split by sqlparse (quotes and
+    dollar-quoted bodies respected: what is inside them stays as written)."""
+    found = (sqlparse.format(s, strip_comments=True).strip() for s in sqlparse.split((SQL_DIR / name).read_text()))
+    return [s for s in found if s]
 
 
 def run_concurrently(name: str) -> None:

@@ -215,7 +215,7 @@ async def search_terms(db: RequestDb, search: str) -> dict[str, Any]:
     text = search.strip()
     if not text or len(text) > rules.MAX_SEARCH:
         raise BadUserInput(f"search must be 1 to {rules.MAX_SEARCH} characters")
-    return sql.owner_search_params(await sql.fold(db, text), rules.phone(text), rules.document_search(text))
+    return await sql.search_terms(db, text, rules.phone(text), rules.document_search(text))
 
 
 async def owners(
