@@ -5,9 +5,9 @@
 CREATE OR REPLACE FUNCTION vetql.push_tokens(recipient uuid) RETURNS TABLE (device_id uuid, fcm_token text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-  v_tenant text := vetql.tenant_id();
+  v_tenant text := vetql.staff_tenant();  -- the caller's clinic when staff, else NULL: nothing
 BEGIN
-  IF v_tenant IS NULL OR NOT coalesce(vetql.is_staff(), false) THEN
+  IF v_tenant IS NULL THEN
     RETURN;
   END IF;
   RETURN QUERY
@@ -21,9 +21,9 @@ $$;
 CREATE OR REPLACE FUNCTION vetql.drop_push_token(device uuid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-  v_tenant text := vetql.tenant_id();
+  v_tenant text := vetql.staff_tenant();  -- the caller's clinic when staff, else NULL: nothing
 BEGIN
-  IF v_tenant IS NULL OR NOT coalesce(vetql.is_staff(), false) THEN
+  IF v_tenant IS NULL THEN
     RETURN;
   END IF;
   UPDATE user_devices SET is_active = false WHERE tenant_id = v_tenant AND id = device;
