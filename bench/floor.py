@@ -1,8 +1,8 @@
 """The raw-SQL floor: each query (bench/query.py) as ONE SQL statement that builds the response JSON itself.
 
 Runs as a VetQL query does: one REPEATABLE READ, READ ONLY transaction, `vetql_app` role and
-the verified claims set with set_config(..., true) first, so RLS decides
-what rows exist exactly as for VetQL. PostgreSQL renders the response;
+the verified claims set first (by SET LOCAL, as db/session.py does, so that they reach Citus's
+workers too), so RLS decides what rows exist exactly as for VetQL. PostgreSQL renders the response;
 Python passes the bytes through. `bench/floor_server.py` serves it over
 HTTP so both sides of the comparison include the same HTTP stack.
 
@@ -21,12 +21,22 @@ from typing import Any
 
 import asyncpg
 
+from db.expressions import PET_NEXT_VISIT_DUE
 from db.json_formats import global_id, iso_datetime, json_flag
+from db.session import REQUEST_ROLE, set_claims
 
-BEGIN = (
-    "SELECT set_config('role', 'vetql_app', true), set_config('request.jwt.claims', $1, true),"
-    " set_config('TimeZone', 'UTC', true)"
-)
+
+def _begin(claims_json: str) -> str:
+    """The role, the claims and UTC for the transaction, in one message."""
+    return f"{REQUEST_ROLE}; {set_claims(claims_json)}; SET LOCAL TimeZone = 'UTC'"
+
+
+# Every sub-select names the clinic by the constant $1, not by the outer row's tenant_id: the same rows
+# (RLS and the outer filter hold them to $1), and Citus routes a statement whose every table is pinned
+# to one tenant_id to the worker that holds it, where it refuses correlated sub-selects with LIMIT.
+# nextVisitDue is VetQL's expression (db/expressions.py) for the same reason: pets_next_visit_due(p)
+# cannot run on a shard.
+_NEXT_VISIT_DUE = PET_NEXT_VISIT_DUE.sql("p").replace(":tenant", "$1")
 
 # $1: tenant id, $2: page size. Orders as VetQL's: pets by (name, id); alerts most severe first;
 # problems active first, newest onset first; logs newest first; the last 10 vitals, oldest first.
@@ -37,14 +47,14 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
     'name', p.name,
     'species', upper(p.species),
     'owner', (SELECT json_build_object('id', {global_id('Profile', 'o.id')}, 'fullName', o.full_name)
-              FROM profiles o WHERE o.tenant_id = p.tenant_id AND o.id = p.owner_id),
+              FROM profiles o WHERE o.tenant_id = $1 AND o.id = p.owner_id),
     'alerts', coalesce((
       SELECT json_agg(json_build_object(
                'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type),
                'severity', upper(a.severity), 'title', a.title)
              ORDER BY array_position(ARRAY['danger', 'warning', 'info'], a.severity), a.created_at DESC, a.id)
       FROM patient_alerts a
-      WHERE a.tenant_id = p.tenant_id AND a.pet_id = p.id
+      WHERE a.tenant_id = $1 AND a.pet_id = p.id
         AND a.is_active AND (a.expires_at IS NULL OR a.expires_at > now())), '[]'),
     'problems', coalesce((
       SELECT json_agg(json_build_object(
@@ -53,7 +63,7 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
                                  FROM diagnosis_codes d WHERE d.id = r.diagnosis_code_id))
              ORDER BY r.is_active DESC, r.onset_date DESC NULLS LAST, r.id)
       FROM patient_problems r
-      WHERE r.tenant_id = p.tenant_id AND r.pet_id = p.id AND r.is_active), '[]'),
+      WHERE r.tenant_id = $1 AND r.pet_id = p.id AND r.is_active), '[]'),
     'anesthesiaLogs', json_build_object('edges', coalesce((
       SELECT json_agg(json_build_object('node', json_build_object(
                'id', {global_id('AnesthesiaLog', 'l.id')},
@@ -65,11 +75,11 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
                           'temperature', v.temperature::float8, 'bloodPressureMean', v.blood_pressure_mean))
                         ORDER BY v.recorded_at, v.id)
                  FROM (SELECT * FROM anesthesia_vitals v
-                       WHERE v.tenant_id = l.tenant_id AND v.anesthesia_log_id = l.id
+                       WHERE v.tenant_id = $1 AND v.anesthesia_log_id = l.id
                        ORDER BY v.recorded_at DESC, v.id DESC LIMIT 10) v), '[]'))))
              ORDER BY l.created_at DESC, l.id DESC)
       FROM (SELECT * FROM anesthesia_logs l
-            WHERE l.tenant_id = p.tenant_id AND l.pet_id = p.id
+            WHERE l.tenant_id = $1 AND l.pet_id = p.id
             ORDER BY l.created_at DESC, l.id DESC LIMIT 5) l), '[]'))
   )) ORDER BY p.name, p.id), '[]'))))::text
 FROM (SELECT * FROM pets p WHERE p.tenant_id = $1 ORDER BY p.name, p.id LIMIT $2) p
@@ -82,7 +92,7 @@ def _alerts(fields: str) -> str:
       SELECT json_agg(json_build_object({fields})
              ORDER BY array_position(ARRAY['danger', 'warning', 'info'], a.severity), a.created_at DESC, a.id)
       FROM patient_alerts a
-      WHERE a.tenant_id = p.tenant_id AND a.pet_id = p.id
+      WHERE a.tenant_id = $1 AND a.pet_id = p.id
         AND a.is_active AND (a.expires_at IS NULL OR a.expires_at > now())), '[]')"""
 
 
@@ -97,13 +107,13 @@ SELECT json_build_object('data', json_build_object('pet', (
     'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
     'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
     'preferredAppointmentTime', upper(p.preferred_appointment_time), 'lastVisitDate', p.last_visit_date,
-    'nextVisitDue', pets_next_visit_due(p), 'createdAt', {iso_datetime('p.created_at')},
+    'nextVisitDue', {_NEXT_VISIT_DUE}, 'createdAt', {iso_datetime('p.created_at')},
     'owner', (SELECT json_build_object('id', {global_id('Profile', 'o.id')}, 'fullName', o.full_name,
                                        'email', o.email, 'phone', o.phone, 'city', o.city)
-              FROM profiles o WHERE o.tenant_id = p.tenant_id AND o.id = p.owner_id),
+              FROM profiles o WHERE o.tenant_id = $1 AND o.id = p.owner_id),
     'primaryVet', (SELECT json_build_object('id', {global_id('Profile', 'pv.id')}, 'fullName', pv.full_name,
                                             'email', pv.email)
-                   FROM profiles pv WHERE pv.tenant_id = p.tenant_id AND pv.id = p.primary_vet_id),
+                   FROM profiles pv WHERE pv.tenant_id = $1 AND pv.id = p.primary_vet_id),
     'alerts', {_alerts(f"'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
                        f"'severity', upper(a.severity), 'title', a.title, 'message', a.message, "
                        f"'expiresAt', {iso_datetime('a.expires_at')}, 'createdAt', {iso_datetime('a.created_at')}")},
@@ -117,7 +127,7 @@ SELECT json_build_object('data', json_build_object('pet', (
                                  FROM diagnosis_codes d WHERE d.id = r.diagnosis_code_id))
              ORDER BY r.is_active DESC, r.onset_date DESC NULLS LAST, r.id)
       FROM patient_problems r
-      WHERE r.tenant_id = p.tenant_id AND r.pet_id = p.id), '[]'),
+      WHERE r.tenant_id = $1 AND r.pet_id = p.id), '[]'),
     'anesthesiaLogs', json_build_object('edges', coalesce((
       SELECT json_agg(json_build_object('node', json_build_object(
                'id', {global_id('AnesthesiaLog', 'l.id')}, 'procedureName', l.procedure_name,
@@ -140,11 +150,11 @@ SELECT json_build_object('data', json_build_object('pet', (
                           'anesthesiaDepth', upper(v.anesthesia_depth), 'ivFluidsRate', v.iv_fluids_rate::float8))
                         ORDER BY v.recorded_at, v.seq)
                  FROM (SELECT * FROM anesthesia_vitals v
-                       WHERE v.tenant_id = l.tenant_id AND v.anesthesia_log_id = l.id
+                       WHERE v.tenant_id = $1 AND v.anesthesia_log_id = l.id
                        ORDER BY v.recorded_at, v.seq LIMIT 100) v), '[]'))))
              ORDER BY l.created_at DESC, l.id DESC)
       FROM (SELECT * FROM anesthesia_logs l
-            WHERE l.tenant_id = p.tenant_id AND l.pet_id = p.id
+            WHERE l.tenant_id = $1 AND l.pet_id = p.id
             ORDER BY l.created_at DESC, l.id DESC LIMIT 5) l), '[]')),
     'appointments', json_build_object('edges', coalesce((
       SELECT json_agg(json_build_object('node', json_build_object(
@@ -152,7 +162,7 @@ SELECT json_build_object('data', json_build_object('pet', (
                'endTime', {iso_datetime('x.end_time')}, 'status', upper(x.status), 'reason', x.reason))
              ORDER BY x.start_time, x.id)
       FROM (SELECT * FROM appointments x
-            WHERE x.tenant_id = p.tenant_id AND x.pet_id = p.id
+            WHERE x.tenant_id = $1 AND x.pet_id = p.id
             ORDER BY x.start_time, x.id LIMIT 10) x), '[]')))
   FROM pets p WHERE p.tenant_id = $1 AND p.id = $2)))::text
 """
@@ -168,9 +178,9 @@ SELECT json_build_object('data', json_build_object('appointments', json_build_ob
                      'id', {global_id('Pet', 'p.id')}, 'name', p.name, 'species', upper(p.species),
                      'alerts', {_alerts(f"'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
                                         "'severity', upper(a.severity), 'title', a.title")})
-            FROM pets p WHERE p.tenant_id = x.tenant_id AND p.id = x.pet_id),
+            FROM pets p WHERE p.tenant_id = $1 AND p.id = x.pet_id),
     'room', (SELECT json_build_object('id', {global_id('ExamRoom', 'm.id')}, 'name', m.name)
-             FROM exam_rooms m WHERE m.tenant_id = x.tenant_id AND m.id = x.room_id)
+             FROM exam_rooms m WHERE m.tenant_id = $1 AND m.id = x.room_id)
   )) ORDER BY x.start_time, x.id), '[]'))))::text
 FROM (SELECT * FROM appointments x
       WHERE x.tenant_id = $1 AND x.start_time >= $2 AND x.start_time < $3
@@ -194,7 +204,7 @@ def _profile(alias: str, fk: str) -> str:
       'communicationPreferences', json_build_object(
         'marketing', {json_flag(at('communication_preferences'), 'marketing', True)},
         'reminders', {json_flag(at('communication_preferences'), 'reminders', True)}))
-    FROM profiles {alias} WHERE {alias}.tenant_id = p.tenant_id AND {alias}.id = p.{fk})"""
+    FROM profiles {alias} WHERE {alias}.tenant_id = $1 AND {alias}.id = p.{fk})"""
 
 
 # The wide overview's anesthesia logs of pet `p`: the 5 newest with every field, their alarms in
@@ -218,7 +228,7 @@ _WIDE_LOGS = f"""json_build_object('edges', coalesce((
                           'threshold', m.threshold::float8, 'raisedAt', {iso_datetime('m.raised_at')},
                           'clearedAt', {iso_datetime('m.cleared_at')}, 'isActive', m.cleared_at IS NULL)
                         ORDER BY m.raised_at, m.id)
-                 FROM anesthesia_alarms m WHERE m.tenant_id = l.tenant_id AND m.anesthesia_log_id = l.id), '[]'),
+                 FROM anesthesia_alarms m WHERE m.tenant_id = $1 AND m.anesthesia_log_id = l.id), '[]'),
                'vitals', json_build_object('edges', coalesce((
                  SELECT json_agg(json_build_object('node', json_build_object(
                           'id', {global_id('VitalSign', 'v.id')}, 'recordedAt', {iso_datetime('v.recorded_at')},
@@ -231,11 +241,11 @@ _WIDE_LOGS = f"""json_build_object('edges', coalesce((
                           'notes', v.notes))
                         ORDER BY v.recorded_at, v.seq)
                  FROM (SELECT * FROM anesthesia_vitals v
-                       WHERE v.tenant_id = l.tenant_id AND v.anesthesia_log_id = l.id
+                       WHERE v.tenant_id = $1 AND v.anesthesia_log_id = l.id
                        ORDER BY v.recorded_at DESC, v.seq DESC LIMIT 10) v), '[]'))))
              ORDER BY l.created_at DESC, l.id DESC)
       FROM (SELECT * FROM anesthesia_logs l
-            WHERE l.tenant_id = p.tenant_id AND l.pet_id = p.id
+            WHERE l.tenant_id = $1 AND l.pet_id = p.id
             ORDER BY l.created_at DESC, l.id DESC LIMIT 5) l), '[]'))"""
 
 # $1: tenant id, $2: page size. The overview's pets, orders and filters, with every field of each.
@@ -247,7 +257,7 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
     'weightKg', p.weight_kg::float8, 'color', p.color, 'microchipId', p.microchip_id,
     'isDeceased', p.is_deceased, 'behavioralNotes', p.behavioral_notes,
     'preferredAppointmentTime', upper(p.preferred_appointment_time), 'lastVisitDate', p.last_visit_date,
-    'nextVisitDue', pets_next_visit_due(p), 'createdAt', {iso_datetime('p.created_at')},
+    'nextVisitDue', {_NEXT_VISIT_DUE}, 'createdAt', {iso_datetime('p.created_at')},
     'owner', {_profile('o', 'owner_id')},
     'primaryVet', {_profile('pv', 'primary_vet_id')},
     'alerts', {_alerts(f"'id', {global_id('PatientAlert', 'a.id')}, 'alertType', upper(a.alert_type), "
@@ -256,7 +266,7 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
                        f"'expiresAt', {iso_datetime('a.expires_at')}, 'createdAt', {iso_datetime('a.created_at')}, "
                        f"'createdBy', (SELECT json_build_object('id', {global_id('Profile', 'cb.id')}, "
                        "'fullName', cb.full_name) FROM profiles cb "
-                       "WHERE cb.tenant_id = a.tenant_id AND cb.id = a.created_by)")},
+                       "WHERE cb.tenant_id = $1 AND cb.id = a.created_by)")},
     'problems', coalesce((
       SELECT json_agg(json_build_object(
                'id', {global_id('PatientProblem', 'r.id')}, 'problemName', r.problem_name, 'icdCode', r.icd_code,
@@ -267,7 +277,7 @@ SELECT json_build_object('data', json_build_object('pets', json_build_object('ed
                                  FROM diagnosis_codes d WHERE d.id = r.diagnosis_code_id))
              ORDER BY r.is_active DESC, r.onset_date DESC NULLS LAST, r.id)
       FROM patient_problems r
-      WHERE r.tenant_id = p.tenant_id AND r.pet_id = p.id AND r.is_active), '[]'),
+      WHERE r.tenant_id = $1 AND r.pet_id = p.id AND r.is_active), '[]'),
     'anesthesiaLogs', {_WIDE_LOGS}
   )) ORDER BY p.name, p.id), '[]'))))::text
 FROM (SELECT * FROM pets p WHERE p.tenant_id = $1 ORDER BY p.name, p.id LIMIT $2) p
@@ -295,6 +305,6 @@ async def fetch(conn: asyncpg.Connection[Any], claims_json: str, tenant_id: str,
     else:
         sql, args = OVERVIEW_SQL, [tenant_id, first]
     async with conn.transaction(isolation="repeatable_read", readonly=True):
-        await conn.fetchval(BEGIN, claims_json)
+        await conn.execute(_begin(claims_json))
         body: str = await conn.fetchval(sql, *args)
     return body.encode()

@@ -105,8 +105,6 @@ ALARMS_AS_RAISED = ListOrder(lambda a: f"{a}.raised_at, {a}.id")
 
 # Orders of the paged child lists; `id` last makes each a total order.
 LOGS_NEWEST_FIRST = Order((("created_at", "timestamptz"), ("id", "uuid")), descending=True)
-# Readings taken at the same instant keep the order they were recorded in (seq).
-VITALS_OLDEST_FIRST = Order((("recorded_at", "timestamptz"), ("seq", "bigint")))
 # Commit order: the per-log number readings get under the log's lock; what the live streams resume by.
 VITALS_IN_COMMIT_ORDER = Order((("seq", "bigint"),))
 APPOINTMENTS_BY_START = Order((("start_time", "timestamptz"), ("id", "uuid")))

@@ -34,10 +34,14 @@ def statements(name: str) -> list[str]:
 
 
 def run_concurrently(name: str) -> None:
-    """Run CREATE INDEX CONCURRENTLY statements one by one, outside a transaction."""
+    """Run CREATE INDEX CONCURRENTLY IF NOT EXISTS and DROP INDEX CONCURRENTLY IF EXISTS statements one
+    by one, outside a transaction (both are idempotent as written)."""
     with op.get_context().autocommit_block():
         bind = op.get_bind()
         for statement in statements(name):
+            if re.match(r"DROP INDEX CONCURRENTLY IF EXISTS\s", statement, re.I):
+                bind.execute(sa.text(statement))
+                continue
             index = re.search(r"IF NOT EXISTS\s+(\w+)", statement)
             assert index is not None, statement
             invalid = bind.execute(
