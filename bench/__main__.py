@@ -50,7 +50,7 @@ from bench import postgraphile_target as pgl
 from bench import query as queries
 from bench.dataset import DATABASE, Dataset, prepare
 from bench.query import PAGE, PATHS, QUERIES, TITLES, Params
-from bench.server import WORK, PeakRss, Pinning, ServerProcess, local_postmaster
+from bench.server import WORK, PeakRss, Pinning, ServerProcess, local_postmasters
 from server.auth import TokenVerifier, sign
 from server.settings import Settings
 
@@ -173,15 +173,6 @@ def _server_env(dataset: Dataset, jwt_secret: str) -> dict[str, str]:
     return env
 
 
-async def _postmaster(url: str) -> int | None:
-    conn = await asyncpg.connect(url)
-    try:
-        backend: int = await conn.fetchval("SELECT pg_backend_pid()")
-        return local_postmaster(backend, DATABASE)
-    finally:
-        await conn.close()
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="5 s per run (default 12 s)")
@@ -272,7 +263,7 @@ class Measured:
     verified: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _measure_target(bench: Bench, plan: Plan, target: Target, server: ServerProcess, postmaster: int | None,
+def _measure_target(bench: Bench, plan: Plan, target: Target, server: ServerProcess, postmasters: tuple[int, ...],
                     notes: dict[str, str], measured: Measured) -> None:
     """Each query against one running target: its answer checked, then timed at each concurrency."""
     for name in plan.queries:
@@ -291,7 +282,7 @@ def _measure_target(bench: Bench, plan: Plan, target: Target, server: ServerProc
                 url=target.url, body=body.decode(), headers={"Authorization": f"Bearer {bench.token}"},
                 concurrency=concurrency, duration=plan.duration, warmup=plan.warmup,
                 expect_items=bench.vetql[name].items, items_path=PATHS[name], server_pid=server.pid,
-                postmaster_pid=postmaster, database=DATABASE,
+                postmaster_pids=postmasters, database=DATABASE,
                 cpus=tuple(sorted(bench.pinning.load)) if bench.pinning.load else None,
             )
             with PeakRss(server.pid) as rss:
@@ -302,7 +293,7 @@ def _measure_target(bench: Bench, plan: Plan, target: Target, server: ServerProc
                   + (f" ({result.failure_sample})" if result.failures else ""), flush=True)
 
 
-def _measure(bench: Bench, plan: Plan, targets: list[Target], postmaster: int | None,
+def _measure(bench: Bench, plan: Plan, targets: list[Target], postmasters: tuple[int, ...],
              notes: dict[str, str]) -> Measured:
     """Start each target once, measure it, stop it; a target that cannot start is noted and skipped."""
     measured = Measured()
@@ -314,7 +305,7 @@ def _measure(bench: Bench, plan: Plan, targets: list[Target], postmaster: int | 
             print(f"==> {target.name} UNAVAILABLE: {exc}", flush=True)
             continue
         try:
-            _measure_target(bench, plan, target, server, postmaster, notes, measured)
+            _measure_target(bench, plan, target, server, postmasters, notes, measured)
         finally:
             server.stop()
     return measured
@@ -418,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
                         jwt_audience=None, jwt_issuer=None)
     token = sign(settings, sub=dataset.admin_id, tenant_id=dataset.tenant_id, role="admin", ttl=timedelta(hours=4))
     claims = TokenVerifier(settings).verify(token)
-    postmaster = asyncio.run(_postmaster(dataset.url))
+    postmasters = asyncio.run(local_postmasters(dataset.url, DATABASE))
     notes: dict[str, str] = {}  # per target: its runtime, its answer against VetQL's, or why it was not run
     runtime, targets = _install_postgraphile(plan.targets(), notes)
 
@@ -437,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
           f"c={','.join(map(str, plan.concurrency))}, {plan.warmup:g}+ s warm-up + {plan.duration:g} s each",
           flush=True)
     before = os.getloadavg()[0]
-    measured = _measure(bench, plan, targets, postmaster, notes)
+    measured = _measure(bench, plan, targets, postmasters, notes)
     load_average = (before, os.getloadavg()[0])
 
     found = report.ratios(measured.rows, SUBJECT)

@@ -44,7 +44,7 @@ class LoadSpec:
     expect_items: int  # items at items_path in every response (a list's length; 1 for an object)
     items_path: tuple[str, ...]
     server_pid: int
-    postmaster_pid: int | None
+    postmaster_pids: tuple[int, ...]  # the database's servers here (a Citus cluster's nodes); () if elsewhere
     database: str
     cpus: tuple[int, ...] | None = None
 
@@ -232,7 +232,7 @@ async def _drive(spec: LoadSpec) -> LoadResult:
             answered(index)
 
     def read_cpu() -> tuple[float, dict[int, float], float]:
-        return (tree_cpu_seconds(spec.server_pid), backend_cpu(spec.postmaster_pid, spec.database),
+        return (tree_cpu_seconds(spec.server_pid), backend_cpu(spec.postmaster_pids, spec.database),
                 time.process_time())
 
     async def timer() -> None:
@@ -257,7 +257,7 @@ def _result(spec: LoadSpec, began: float, snapshot: dict[str, Any], state: dict[
     """The timed window's figures from the CPU read at both ends of it."""
     started_at, (server_before, db_before, own_before) = snapshot["start"]
     ended_at, (server_after, db_after, own_after) = snapshot["end"]
-    db_seconds = backend_cpu_delta(db_before, db_after) if spec.postmaster_pid is not None else None
+    db_seconds = backend_cpu_delta(db_before, db_after) if spec.postmaster_pids else None
     return LoadResult(
         warmup_seconds=started_at - began,
         concurrency=spec.concurrency,

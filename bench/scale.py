@@ -1,4 +1,4 @@
-"""`python -m bench.scale [--quick] [--live]`: a Citus cluster against single-node PostgreSQL 15, same data.
+"""`python -m bench.scale [--quick] [--ingest] [--live]`: a Citus cluster against single-node PostgreSQL 15, same data.
 
 Reads: the patient overview and today's appointments (req/s, p50, p99) through VetQL on a single-node
 PostgreSQL 15 and on a Citus 13 cluster (a coordinator and two workers on this machine, the same
@@ -7,8 +7,10 @@ set to that server;
 one table with the ratios Citus / single node, and where the bench clinic's rows live on the cluster
 (its shards, the router plan of a tenant query, and the transactions each worker ran during the bench).
 
-With --live also live delivery on the single node: `python -m bench.live` once with LISTEN/NOTIFY and
-once with the NATS broker (1,000 subscribers by default), and the ratios NATS / LISTEN.
+With --ingest also recordVitals ingest on each server (`python -m bench.live --only-ingest`: batches of
+100 from 4 clients, no subscribers), PostgreSQL CPU counted on every node. With --live also live
+delivery on each server: `python -m bench.live` once with LISTEN/NOTIFY and once with the NATS broker
+(1,000 subscribers by default), and the ratios NATS / LISTEN.
 
 Servers: --single-url and --citus-url use running ones (superuser URLs); without them the bench starts
 its own in bench/.work/scale/ (Debian's PostgreSQL 15 in /usr/lib/postgresql/15, the Citus cluster by
@@ -356,18 +358,70 @@ def read_table(rows: list[dict[str, Any]]) -> str:
 # --- live delivery --------------------------------------------------------------------------------------
 
 
-def run_live(broker: str, url: str, args: argparse.Namespace, log: Log) -> tuple[dict[str, Any], int]:
-    """`python -m bench.live` with `broker` on the single node: its steady run's JSON, and its exit code."""
-    output = OUT / f"live-{broker}.json"
+BROKERS = ("postgres", "nats")
+BROKER_TITLE = {"postgres": "LISTEN", "nats": "NATS"}
+
+
+def _bench_live(name: str, options: list[str], url: str, scenario: str, log: Log) -> tuple[dict[str, Any], int]:
+    """`python -m bench.live OPTIONS` against `url`'s server: the JSON of its `scenario` run, and its exit code."""
+    output = OUT / f"{name}.json"
     output.unlink(missing_ok=True)
-    argv = [sys.executable, "-m", "bench.live", "--broker", broker, "--subscribers", str(args.subscribers),
-            "--duration", f"{args.live_duration:g}", "--no-ingest", "--output", str(output)]
-    code = log.stream(argv, {"DATABASE_URL": url}, f"live {broker}", OUT / f"live-{broker}.log")
+    argv = [sys.executable, "-m", "bench.live", *options, "--output", str(output)]
+    code = log.stream(argv, {"DATABASE_URL": url}, name, OUT / f"{name}.log")
     if not output.exists():
-        raise SystemExit(f"bench.scale: python -m bench.live --broker {broker} wrote no {output} (exit {code})")
-    runs = json.loads(output.read_text())["runs"]
-    steady: dict[str, Any] = next(r for r in runs if r["scenario"] == "steady")
-    return steady, code
+        raise SystemExit(f"bench.scale: {shlex.join(argv[1:])} wrote no {output} (exit {code})")
+    run: dict[str, Any] = next(r for r in json.loads(output.read_text())["runs"] if r["scenario"] == scenario)
+    return run, code
+
+
+def run_live(side: str, broker: str, url: str, args: argparse.Namespace, log: Log) -> tuple[dict[str, Any], int]:
+    """Live delivery with `broker` on `side`'s server: bench.live's steady run, and its exit code."""
+    return _bench_live(f"live-{side}-{broker}", ["--broker", broker, "--subscribers", str(args.subscribers),
+                                                 "--duration", f"{args.live_duration:g}", "--no-ingest"],
+                       url, "steady", log)
+
+
+def run_ingest(side: str, url: str, args: argparse.Namespace, log: Log) -> tuple[dict[str, Any], int]:
+    """recordVitals in batches of 100 from 4 clients on `side`'s server, no subscribers: bench.live's ingest run."""
+    return _bench_live(f"ingest-{side}", ["--only-ingest", "--ingest-seconds", f"{args.ingest_seconds:g}"],
+                       url, "ingest", log)
+
+
+def ingest_figures(run: dict[str, Any]) -> dict[str, float | None]:
+    rate, pg = run["readings_per_s"], run["postgres_cpu_cores"]
+    return {
+        "readings_per_s": rate, "batch_p50_ms": run["batch_latency_ms"].get("p50"),
+        "batch_p99_ms": run["batch_latency_ms"].get("p99"), "server_cpu_cores": run["server"]["cpu_cores"],
+        "postgres_cpu_cores": pg, "pg_us_per_reading": round(pg / rate * 1e6, 1) if rate else None,
+        "failed_batches": run["failed_batches"], "stored": run["readings_stored"], "in_db": run["readings_in_db"],
+        "other_cores": run["machine"]["other_cores"],
+    }
+
+
+INGEST_ROWS = (  # (title, key of ingest_figures, format)
+    ("readings/s", "readings_per_s", ".0f"),
+    ("batch latency p50 (ms)", "batch_p50_ms", ".1f"),
+    ("batch latency p99 (ms)", "batch_p99_ms", ".1f"),
+    ("server CPU (cores)", "server_cpu_cores", ".3f"),
+    ("PostgreSQL CPU (cores, all nodes)", "postgres_cpu_cores", ".3f"),
+    ("PostgreSQL CPU per reading (us)", "pg_us_per_reading", ".1f"),
+    ("failed batches", "failed_batches", "d"),
+    ("readings stored / in the database", "stored", "d"),
+    ("other processes' CPU (cores)", "other_cores", ".3f"),
+)
+
+
+def ingest_table(figures: dict[str, dict[str, float | None]]) -> str:
+    lines = []
+    for title, key, spec in INGEST_ROWS:
+        single, citus = figures["single"][key], figures["citus"][key]
+        if key == "stored":
+            cells = [f"{_f(f[key], 'd')} / {_f(f['in_db'], 'd')}" for f in (figures["single"], figures["citus"])]
+            lines.append([title, *cells, ""])
+            continue
+        ratio = _ratio(citus, single)
+        lines.append([title, _f(single, spec), _f(citus, spec), "" if ratio is None else f"{ratio:.2f}x"])
+    return render(["figure", "single node", "Citus", "Citus/single"], lines)
 
 
 def live_figures(run: dict[str, Any]) -> dict[str, float | None]:
@@ -407,16 +461,28 @@ LIVE_ROWS = (  # (title, key of live_figures, format)
 RATIO_ROWS = {"p50_ms", "p99_ms", "max_ms", "server_cpu_cores", "postgres_cpu_cores", "total_cpu_cores"}
 
 
-def live_table(listen: dict[str, float | None], nats: dict[str, float | None]) -> str:
+def live_table(live: dict[str, dict[str, float | None]]) -> str:
+    """A column per (server, broker) measured, keyed "side broker", and NATS / LISTEN on each server."""
+    sides = [side for side in SIDES if any(f"{side} {b}" in live for b in BROKERS)]
+    header = ["figure"]
+    for side in sides:
+        header += [f"{BROKER_TITLE[b]} {TITLE[side]}" for b in BROKERS if f"{side} {b}" in live]
+        if all(f"{side} {b}" in live for b in BROKERS):
+            header.append(f"NATS/LISTEN {TITLE[side]}")
     lines = []
     for title, key, spec in LIVE_ROWS:
-        ratio = _ratio(nats[key], listen[key]) if key in RATIO_ROWS else None
-        lines.append([title, _f(listen[key], spec), _f(nats[key], spec), "" if ratio is None else f"{ratio:.2f}x"])
-    return render(["figure", "LISTEN/NOTIFY", "NATS", "NATS/LISTEN"], lines)
+        line = [title]
+        for side in sides:
+            line += [_f(live[f"{side} {b}"][key], spec) for b in BROKERS if f"{side} {b}" in live]
+            if all(f"{side} {b}" in live for b in BROKERS):
+                ratio = _ratio(live[f"{side} nats"][key], live[f"{side} postgres"][key]) if key in RATIO_ROWS else None
+                line.append("" if ratio is None else f"{ratio:.2f}x")
+        lines.append(line)
+    return render(header, lines)
 
 
 def problems(results: dict[str, dict[str, Any]], codes: dict[str, int],
-             live: dict[str, dict[str, float | None]]) -> list[str]:
+             live: dict[str, dict[str, float | None]], ingest: dict[str, dict[str, float | None]]) -> list[str]:
     """What makes this run's figures doubtful: failed requests, a statement count growing with the page, lost or
     duplicated live events, the raw-SQL floor answering other data than VetQL, a bench that failed."""
     found: list[str] = []
@@ -435,13 +501,20 @@ def problems(results: dict[str, dict[str, Any]], codes: dict[str, int],
             own.append(f"python -m bench on the {TITLE[side]} server exited {codes[side]} "
                        f"(bench/.work/scale/{side}.log)")
         found += own
-    for broker, figures in live.items():
+    for key, figures in live.items():
         bad = {k: figures[k] for k in ("lost", "duplicated", "out_of_order", "closed_early", "monitor_failed")
                if figures[k]}
         if bad:
-            found.append(f"live {broker}: " + ", ".join(f"{k} {v}" for k, v in bad.items()))
-        if codes.get(f"live {broker}"):
-            found.append(f"python -m bench.live --broker {broker} exited {codes[f'live {broker}']}")
+            found.append(f"live {key}: " + ", ".join(f"{k} {v}" for k, v in bad.items()))
+        if codes.get(f"live {key}"):
+            found.append(f"python -m bench.live (live {key}) exited {codes[f'live {key}']}")
+    for side, figures in ingest.items():
+        if figures["failed_batches"] or figures["stored"] != figures["in_db"]:
+            found.append(f"ingest {TITLE[side]}: {figures['failed_batches']} failed batches, "
+                         f"{figures['stored']} readings stored, {figures['in_db']} in the database")
+        if codes.get(f"ingest {side}"):
+            found.append(f"python -m bench.live --only-ingest on the {TITLE[side]} server exited "
+                         f"{codes[f'ingest {side}']}")
     return found
 
 
@@ -462,7 +535,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="python -m bench --quick (5 s runs)")
     p.add_argument("--no-pin", action="store_true", help="python -m bench --no-pin")
     p.add_argument("--live", action="store_true",
-                   help="also live delivery on the single node: LISTEN/NOTIFY against NATS (python -m bench.live)")
+                   help="also live delivery on both servers, LISTEN/NOTIFY against NATS (python -m bench.live)")
+    p.add_argument("--live-sides", default="single,citus", help="with --live: the servers (default single,citus)")
+    p.add_argument("--ingest", action="store_true",
+                   help="also recordVitals ingest on both servers (python -m bench.live --only-ingest)")
+    p.add_argument("--ingest-seconds", type=float, default=10.0, help="seconds of each ingest run (default 10)")
     p.add_argument("--subscribers", type=int, default=1000, help="live subscribers (default 1000)")
     p.add_argument("--live-duration", type=float, default=30.0, help="seconds of each live run (default 30)")
     return p
@@ -523,12 +600,19 @@ def main(argv: list[str] | None = None) -> int:
         tenant = results["citus"]["dataset"]["tenant_id"]
         counts = {side: row_counts(found[side], tenant) for side in SIDES}
         where = placement(found["citus"], tenant)
+        ingest: dict[str, dict[str, float | None]] = {}
+        if args.ingest:
+            for side in SIDES:
+                print(f"==> recordVitals ingest on the {TITLE[side]} server", flush=True)
+                run, codes[f"ingest {side}"] = run_ingest(side, found[side], args, log)
+                ingest[side] = ingest_figures(run)
         live: dict[str, dict[str, float | None]] = {}
         if args.live:
-            for broker in ("postgres", "nats"):
-                print(f"==> live delivery on the single node, broker {broker}", flush=True)
-                run, codes[f"live {broker}"] = run_live(broker, found["single"], args, log)
-                live[broker] = live_figures(run)
+            for side in [s.strip() for s in args.live_sides.split(",") if s.strip()]:
+                for broker in BROKERS:
+                    print(f"==> live delivery on the {TITLE[side]} server, broker {broker}", flush=True)
+                    run, codes[f"live {side} {broker}"] = run_live(side, broker, found[side], args, log)
+                    live[f"{side} {broker}"] = live_figures(run)
 
     rows = compare(results)
     print()
@@ -550,18 +634,25 @@ def main(argv: list[str] | None = None) -> int:
               f"{load_seconds[side]:.0f} s")
     print()
     print_placement(where, stats["before"], stats["after"])
+    if ingest:
+        print()
+        print(f"== recordVitals ingest: batches of 100 from 4 clients, {args.ingest_seconds:g} s, no subscribers; "
+              "Citus / single node ==")
+        print(ingest_table(ingest))
+        print("PostgreSQL CPU counts every node's backends of the bench database (on Citus the coordinator's and "
+              "the workers')")
     if live:
         print()
-        print(f"== Live delivery on the single node: {args.subscribers} subscribers, {args.live_duration:g} s, "
-              "NATS broker / LISTEN/NOTIFY ==")
-        print(live_table(live["postgres"], live["nats"]))
+        print(f"== Live delivery: {args.subscribers} subscribers at 1 Hz, {args.live_duration:g} s, "
+              "the NATS broker against LISTEN/NOTIFY ==")
+        print(live_table(live))
         print("ratio = NATS / LISTEN: below 1 favours NATS; latency = receive - recordVitals response; "
               "what the flagged server lines say: bench/.work/scale/live-*.json (runs[0].server.stderr)")
     print()
     print("Commands run:")
     for line in log.commands:
         print(f"  {line}")
-    found_problems = problems(results, codes, live)
+    found_problems = problems(results, codes, live, ingest)
     for line in found_problems:
         print(f"PROBLEM: {line}")
     path = OUT / "latest.json"
@@ -578,9 +669,11 @@ def main(argv: list[str] | None = None) -> int:
         "dataset_load_seconds": {k: round(v, 1) for k, v in load_seconds.items()},
         "clinic_row_counts": counts,
         "params": {side: results[side]["params"] for side in SIDES},
+        "ingest": ingest or None,
         "live": live or None,
-        "live_ratios_nats_over_listen": {k: _ratio(live["nats"][k], live["postgres"][k]) for k in RATIO_ROWS}
-        if live else None,
+        "live_ratios_nats_over_listen": {
+            side: {k: _ratio(live[f"{side} nats"][k], live[f"{side} postgres"][k]) for k in RATIO_ROWS}
+            for side in SIDES if all(f"{side} {b}" in live for b in BROKERS)} or None,
         "exit_codes": codes,
         "problems": found_problems,
         "commands": log.commands,

@@ -16,11 +16,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import asyncpg
 import psutil
+
+from db import citus
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / ".work"  # logs of the servers; gitignored
@@ -90,29 +94,50 @@ def tree_rss_bytes(pid: int) -> int:
     return total
 
 
-def backend_cpu(postmaster: int | None, database: str) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend connected to `database` (by process title)."""
-    if postmaster is None:
-        return {}
+def backend_cpu(postmasters: Sequence[int], database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to `database` (by process title) under any of
+    `postmasters`: one server's, or a Citus cluster's nodes on this machine, whose workers' backends do the
+    coordinator's work."""
     found: dict[int, float] = {}
-    try:
-        children = psutil.Process(postmaster).children()
-    except psutil.NoSuchProcess:
-        return {}
     needle = f" {database} "
-    for proc in children:
+    for postmaster in postmasters:
         try:
-            if needle in " ".join(proc.cmdline()) + " ":
-                t = proc.cpu_times()
-                found[proc.pid] = t.user + t.system
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
+            children = psutil.Process(postmaster).children()
+        except psutil.NoSuchProcess:
+            continue
+        for proc in children:
+            try:
+                if needle in " ".join(proc.cmdline()) + " ":
+                    t = proc.cpu_times()
+                    found[proc.pid] = t.user + t.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
     return found
 
 
 def backend_cpu_delta(before: Mapping[int, float], after: Mapping[int, float]) -> float:
     """CPU the backends spent between two readings (backends that started in between count whole)."""
     return sum(max(0.0, t - before.get(pid, 0.0)) for pid, t in after.items())
+
+
+async def local_postmasters(url: str, database: str) -> tuple[int, ...]:
+    """The postmasters on this machine of the server at `url` and, on a Citus coordinator, of its workers
+    (empty when the server is elsewhere: its CPU cannot be read from here)."""
+    conn = await asyncpg.connect(url)
+    try:
+        found = [local_postmaster(await conn.fetchval("SELECT pg_backend_pid()"), database)]
+        workers = [(host, port) for host, port, coordinator in await citus.nodes(conn) if not coordinator]
+    finally:
+        await conn.close()
+    for host, port in workers:
+        node = await asyncpg.connect(host=host, port=port, user=urlsplit(url).username or "postgres", database=database)
+        try:
+            found.append(local_postmaster(await node.fetchval("SELECT pg_backend_pid()"), database))
+        finally:
+            await node.close()
+    if None in found:
+        return ()  # a node elsewhere: CPU of part of the cluster would read as the whole
+    return tuple(p for p in found if p is not None)
 
 
 def local_postmaster(backend_pid: int, database: str) -> int | None:

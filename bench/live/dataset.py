@@ -18,7 +18,7 @@ from pathlib import Path
 
 import asyncpg
 
-from db import embedded, urls
+from db import citus, embedded, urls
 
 REPO = Path(__file__).resolve().parents[2]
 DB_NAME = "vetql_bench_live"
@@ -60,13 +60,8 @@ def server_url() -> str:
 
 
 async def _recreate(server: str) -> str:
-    conn = await asyncpg.connect(urls.with_database(server, "postgres"))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    finally:
-        await conn.close()
-    return urls.with_database(server, DB_NAME)
+    """The bench database, empty; on a Citus coordinator on every node (`vetql migrate` distributes it)."""
+    return await citus.create_database(server, DB_NAME)
 
 
 async def _seed(url: str, pets: int) -> Clinic:
