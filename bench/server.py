@@ -16,9 +16,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -26,6 +27,7 @@ import psutil
 
 from db import citus
 
+T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / ".work"  # logs of the servers; gitignored
 
@@ -120,21 +122,34 @@ def backend_cpu_delta(before: Mapping[int, float], after: Mapping[int, float]) -
     return sum(max(0.0, t - before.get(pid, 0.0)) for pid, t in after.items())
 
 
-async def local_postmasters(url: str, database: str) -> tuple[int, ...]:
-    """The postmasters on this machine of the server at `url` and, on a Citus coordinator, of its workers
-    (empty when the server is elsewhere: its CPU cannot be read from here)."""
+async def on_every_node(url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> list[T]:
+    """`work` on a connection to `url`'s database on its server and, on a Citus coordinator, on each worker
+    (the same user and database): the server's answer first."""
     conn = await asyncpg.connect(url)
     try:
-        found = [local_postmaster(await conn.fetchval("SELECT pg_backend_pid()"), database)]
+        found = [await work(conn)]
         workers = [(host, port) for host, port, coordinator in await citus.nodes(conn) if not coordinator]
     finally:
         await conn.close()
+    parts = urlsplit(url)
     for host, port in workers:
-        node = await asyncpg.connect(host=host, port=port, user=urlsplit(url).username or "postgres", database=database)
+        node = await asyncpg.connect(host=host, port=port, user=parts.username or "postgres",
+                                     database=parts.path.lstrip("/"))
         try:
-            found.append(local_postmaster(await node.fetchval("SELECT pg_backend_pid()"), database))
+            found.append(await work(node))
         finally:
             await node.close()
+    return found
+
+
+async def local_postmasters(url: str, database: str) -> tuple[int, ...]:
+    """The postmasters on this machine of the server at `url` and, on a Citus coordinator, of its workers
+    (empty when a node is elsewhere: its CPU cannot be read from here)."""
+
+    async def postmaster(conn: asyncpg.Connection) -> int | None:
+        return local_postmaster(await conn.fetchval("SELECT pg_backend_pid()"), database)
+
+    found = await on_every_node(url, postmaster)
     if None in found:
         return ()  # a node elsewhere: CPU of part of the cluster would read as the whole
     return tuple(p for p in found if p is not None)

@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
 
 import asyncpg
 import psutil
 
 from bench.live.dataset import DB_NAME, LISTENER_APP, REPO, SECRET
-from db import citus
+from bench.server import on_every_node
 
 WORK = Path(__file__).resolve().parent / ".work"  # server logs and profiles of the last run
 
@@ -280,19 +279,11 @@ _BACKENDS = ("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_ty
 async def backend_pids(url: str) -> list[int]:
     """The bench database's backends: the server's and, on a Citus cluster on this machine, its workers'
     (which do the coordinator's work)."""
-    conn = await asyncpg.connect(url)
-    try:
-        pids = [int(r["pid"]) for r in await conn.fetch(_BACKENDS, DB_NAME)]
-        workers = [(host, port) for host, port, coordinator in await citus.nodes(conn) if not coordinator]
-    finally:
-        await conn.close()
-    for host, port in workers:
-        node = await asyncpg.connect(host=host, port=port, user=urlsplit(url).username or "postgres", database=DB_NAME)
-        try:
-            pids += [int(r["pid"]) for r in await node.fetch(_BACKENDS, DB_NAME)]
-        finally:
-            await node.close()
-    return pids
+
+    async def backends(conn: asyncpg.Connection) -> list[int]:
+        return [int(r["pid"]) for r in await conn.fetch(_BACKENDS, DB_NAME)]
+
+    return [pid for node in await on_every_node(url, backends) for pid in node]
 
 
 class PgCpu:
