@@ -633,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{described['citus'].get('citus')}) / single node, PostgreSQL {described['single']['server_version']}, "
           f"the same dataset; clinic {tenant}, role admin ==")
     print(f"per side: python {shlex.join(bench_argv(args)[1:])}; {results['single'].get('pinning')}")
-    print("(PG CPU per request in the per-side JSON counts the coordinator's backends only on Citus)")
+    print("(PG CPU per request, in the per-side JSON, counts every node's backends of the bench database)")
     print(read_table(rows))
     print("ratio = Citus / single node: req/s below 1 and latency above 1 favour the single node")
     same = "the same" if counts["single"] == counts["citus"] else "NOT the same"

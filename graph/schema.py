@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from graph.compiled.execution import PassThroughExecutionContext
 from graph.extensions import extensions
@@ -617,8 +619,19 @@ _TYPES = [
 ]
 
 
+class _Schema(strawberry.Schema):
+    """Strawberry's schema, logging errors VetQL's way (graph/extensions.py TypedErrors): unexpected ones with
+    their stack, a busy or unavailable database as one warning, and nothing of what a client got wrong."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Strawberry's default logs every error with its stack at ERROR, the client's mistakes too, and
+        # their messages can quote what was sent ("Variable '$notes' got invalid value ..."): clinical
+        # text would reach the log. TypedErrors logs what is the server's to log.
+        return
+
+
 def _build(*, production: bool) -> strawberry.Schema:
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.claims import Claims
 from db.membership import Membership
-from db.session import RequestDb
+from db.session import DbError, DbUnavailable, RequestDb
 from graph import metrics as graph_metrics
 from graph.errors import Forbidden
 from graph.live import PAGE, Entry, FeedKey, Reader, Readers, ShuttingDown, SlowConsumer, Subscriber, TokenExpired
@@ -39,6 +39,16 @@ log = logging.getLogger("vetql.live")
 
 CAPACITY = 2000
 RETRY_DELAY = 0.5
+
+
+def _failed_read(exc: Exception) -> None:
+    """A feed's read that failed, logged: a database busy, slow or away (a retryable failure, expected under
+    load and through a restart) as one line with its code; anything else with its stack."""
+    retry = exc.retry if isinstance(exc, DbError | DbUnavailable) else None
+    if retry is None:
+        log.error("feed read failed; retrying", exc_info=exc)
+    else:
+        log.warning("feed read failed (%s); retrying", retry)
 
 
 async def _read(engine: AsyncEngine, claims: Claims, reader: Reader) -> list[tuple[UUID, int, object]]:
@@ -67,8 +77,8 @@ class Feed:
             while True:
                 try:
                     more = await self._read_once()
-                except Exception:
-                    log.exception("feed read failed; retrying")
+                except Exception as exc:  # the feed outlives any one read: it retries
+                    _failed_read(exc)
                     await asyncio.sleep(RETRY_DELAY)
                     continue
                 if not more:
