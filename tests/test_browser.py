@@ -13,10 +13,11 @@ import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
+from server.cli import FIRST_QUERY
 from tests.conftest import LiveServer, free_port
 from tests.test_live_protocols import http_data, record, start_log
 from tests.world import World
@@ -122,6 +123,19 @@ async def test_graphiql_loads_offline_runs_the_overview_and_opens_the_docs(
     assert offline.outside == [], offline.outside
     assert offline.errors == [], offline.errors
     print(f"\nscreenshots: {SCREENSHOTS}")
+
+
+async def test_the_link_serve_prints_opens_the_overview_once_first(
+    browser: Any, live_servers: list[LiveServer], world: World, token: Token
+) -> None:
+    headers = json.dumps({"Authorization": f"Bearer {admin(world, token)}"})
+    page = await Offline().page(browser)
+    link = urlencode({"q": FIRST_QUERY, "headers": headers}, quote_via=quote)  # as server/cli.py prints it
+    await page.goto(f"{live_servers[0].url}/graphql?{link}")
+    await page.wait_for_selector(".graphiql-execute-button", timeout=WAIT_MS)
+    tabs = [t.strip() for t in await page.locator(".graphiql-tab").all_inner_texts()]
+    assert tabs[:6] == ["Overview", "Pet", "Today", "RecordVitals", "WatchVitals", "WatchAlarms"], tabs
+    assert tabs.count("Overview") == 1, tabs
 
 
 async def test_graphiql_runs_a_subscription_over_websocket(

@@ -23,11 +23,16 @@
   var tabs = config.examples.map(function (e) {
     return { query: e.query, variables: e.variables || undefined, headers: headers || undefined };
   });
-  // A link's operation (?q=&variables=) opens in a tab of its own, first. GraphiQL fills its editors from
-  // these props (not from the first tab's variables), so they are passed both ways.
+  // A link's operation (?q=&variables=) opens in a tab of its own, first; an example it repeats (the link
+  // `vetql serve` prints is the Overview's) is not offered twice. GraphiQL fills its editors from these
+  // props (not from the first tab's variables), so they are passed both ways.
   var query = params.get("q") || params.get("query") || undefined;
   var variables = (query && params.get("variables")) || undefined;
-  if (query) tabs.unshift({ query: query, variables: variables, headers: headers || undefined });
+  function words(text) { return (text || "").replace(/\s+/g, " ").trim(); }
+  if (query) {
+    tabs = tabs.filter(function (t) { return words(t.query) !== words(query); });
+    tabs.unshift({ query: query, variables: variables, headers: headers || undefined });
+  }
 
   var explorer = GraphiQLPluginExplorer.explorerPlugin();
   function App() {
