@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import time
 from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
@@ -39,7 +40,7 @@ CONNECT_CONCURRENCY = 16
 # received yet, nothing can be delivered twice.
 RESUBSCRIBE_ATTEMPTS = 10
 RETRYABLE = frozenset({"SERVICE_UNAVAILABLE", "TIMEOUT"})
-CONNECT_ATTEMPTS = 3
+CONNECT_ATTEMPTS = 8  # about a minute of backoff at most
 DRAIN_CAP = 600.0  # seconds at most to wait for the last readings after the monitors stop
 
 
@@ -120,7 +121,9 @@ class Subscriber:
                 if ws is not None:
                     with contextlib.suppress(ConnectionClosed, OSError, TimeoutError):
                         await asyncio.wait_for(ws.close(), 5)
-                await asyncio.sleep(0.2 * (attempt + 1))
+                # refused while the server is busy (1013 at connection_init: its pool cannot ask about
+                # membership in time) or not up yet: back off with jitter as the monitor page does
+                await asyncio.sleep(min(10.0, 0.5 * 2**attempt) * (0.5 + random.random()))
                 continue
             self.ws = ws
             self.result.connected = True
@@ -158,7 +161,8 @@ class Subscriber:
                 ):
                     refused = False
                     self.result.resubscribed += 1
-                    await asyncio.sleep(0.2 * self.result.resubscribed)
+                    # backoff with jitter, as the monitor page does: not all 1,000 back in the same instant
+                    await asyncio.sleep(0.2 * self.result.resubscribed * (0.5 + random.random()))
                     await ws.send(self.subscribe)
                 elif kind == "error":
                     self.result.errors.append(f"error: {msg.get('payload')!r}"[:500])

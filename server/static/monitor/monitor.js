@@ -467,9 +467,13 @@
     };
   }
 
+  // Backoff with jitter (half to one and a half times the step): after a server restart every monitor of
+  // the clinic reconnects, and without it they would all come back in the same instants, again and again.
+  function jittered(ms) { return Math.round(ms * (0.5 + Math.random())); }
+
   function scheduleReconnect() {
-    var delay = Math.min(10000, 500 * Math.pow(2, retries++));
-    setStatus("wait", "Conexión perdida · reconectando en " + Math.round(delay / 1000) + " s");
+    var delay = jittered(Math.min(10000, 500 * Math.pow(2, retries++)));
+    setStatus("wait", "Conexión perdida · reconectando en " + Math.max(1, Math.round(delay / 1000)) + " s");
     clearTimeout(reconnectTimer);
     reconnectTimer = setTimeout(connect, delay);
   }
@@ -500,7 +504,7 @@
   function resubscribeLater(kind, generation) {
     var delay = resubscribeDelay[kind];
     resubscribeDelay[kind] = Math.min(30000, delay * 2); // a stream that keeps ending is retried less often
-    setTimeout(function () { if (generation === wsGeneration && ws) subscribe(kind); }, delay);
+    setTimeout(function () { if (generation === wsGeneration && ws) subscribe(kind); }, jittered(delay));
   }
 
   // For tests and for staff who want to check: what is on the chart, never the token.
