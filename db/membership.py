@@ -5,11 +5,15 @@ verified claims: Citus cannot run the sub-select a policy would need). The
 answer is remembered for a few seconds per (clinic, profile, role); `forget()`
 is the hook a change of membership (deactivation, a new role) calls after its
 transaction commits, so this process stops honouring the old answer at once.
-Other processes follow within the cache time.
+Other processes follow within the cache time. Checks of one key that arrive
+while it is being asked share that one question: when every monitor of a clinic
+reconnects at once (a restart), the database is asked once per identity, not
+once per socket, and the pool stays free for the subscriptions themselves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 import weakref
@@ -50,6 +54,7 @@ class Membership:
         self.ttl = ttl
         self.clock = clock
         self._known: dict[Key, tuple[float, bool]] = {}
+        self._asking: dict[Key, asyncio.Task[bool]] = {}  # the question in flight per key
         self._listeners: list[Callable[[str, uuid.UUID], None]] = []
         self._generation = 0  # moves on every forget: an answer asked for before it is not kept
         _ALL.add(self)
@@ -62,6 +67,8 @@ class Membership:
         self._generation += 1
         for key in [k for k in self._known if k[0] == tenant_id and k[1] == profile_id]:
             del self._known[key]
+        for key in [k for k in self._asking if k[0] == tenant_id and k[1] == profile_id]:
+            del self._asking[key]  # who asks from now on asks anew; who waits gets that answer once
         for listener in self._listeners:
             listener(tenant_id, profile_id)
 
@@ -78,6 +85,15 @@ class Membership:
         known = self._known.get(key)
         if known is not None and known[0] > now:
             return known[1]
+        asking = self._asking.get(key)
+        if asking is None:
+            # a task of its own, so that a caller that goes away (its socket closed) cancels only its wait
+            asking = asyncio.create_task(self._look_up(key, claims), name="vetql-membership")
+            self._asking[key] = asking
+            asking.add_done_callback(lambda done: self._asked(key, done))
+        return await asyncio.shield(asking)
+
+    async def _look_up(self, key: Key, claims: Claims) -> bool:
         generation = self._generation
         ok = await self._ask(claims)
         if generation != self._generation:
@@ -86,6 +102,12 @@ class Membership:
             del self._known[next(iter(self._known))]  # the oldest
         self._known[key] = (self.clock() + self.ttl, ok)
         return ok
+
+    def _asked(self, key: Key, done: asyncio.Task[bool]) -> None:
+        if self._asking.get(key) is done:
+            del self._asking[key]
+        if not done.cancelled():
+            done.exception()  # retrieved here too: every waiter may have gone before it failed
 
     async def _ask(self, claims: Claims) -> bool:
         db = RequestDb(self.engine, claims.as_json_claims())

@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from db import membership
-from db.session import REQUEST_ROLE, set_claims
+from db.claims import Claims
+from db.session import REQUEST_ROLE, DbUnavailable, set_claims
 from graph.types.node import to_global_id
 from tests.conftest import GQL, LiveServer, free_port
 from tests.test_live_protocols import TRANSPORT_WS, VITALS, Client, error_codes
@@ -119,6 +120,78 @@ async def test_a_deactivation_in_this_process_is_honoured_at_once(
     await deactivate(database_url, profile)
     membership.forget("clinic-a", profile)  # the hook a deactivating mutation calls after its commit
     await refused(gql, tok)
+
+
+def _member_checks(counter: Any) -> int:
+    return sum("FROM profiles WHERE tenant_id" in statement for statement in counter.statements)
+
+
+async def test_checks_of_one_identity_arriving_together_ask_the_database_once(
+    app_and_counter: tuple[Any, Any], member: Callable[..., Any]
+) -> None:
+    """A restart brings every monitor back at once: one question per identity, not one per socket."""
+    checker: membership.Membership = app_and_counter[0].state.membership
+    counter = app_and_counter[1]
+    vet, admin = await member("vet"), await member("admin")
+    counter.reset()
+    answers = await asyncio.gather(
+        *(checker.allows(Claims(sub=vet, role="vet", tenant_id="clinic-a", exp=2**40)) for _ in range(40)),
+        *(checker.allows(Claims(sub=vet, role="admin", tenant_id="clinic-a", exp=2**40)) for _ in range(20)),
+        *(checker.allows(Claims(sub=admin, role="admin", tenant_id="clinic-a", exp=2**40)) for _ in range(20)),
+    )
+    assert answers == [True] * 40 + [False] * 20 + [True] * 20  # each caller its own identity's answer
+    assert _member_checks(counter) == 3
+
+
+async def test_a_check_that_fails_is_shared_by_who_waited_and_not_remembered(
+    app_and_counter: tuple[Any, Any], member: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checker: membership.Membership = app_and_counter[0].state.membership
+    claims = Claims(sub=await member("vet"), role="vet", tenant_id="clinic-a", exp=2**40)
+    asked = 0
+    real = checker._ask
+
+    async def unavailable(c: Claims) -> bool:
+        nonlocal asked
+        asked += 1
+        await asyncio.sleep(0.01)
+        raise DbUnavailable("no database connection free in time")
+
+    monkeypatch.setattr(checker, "_ask", unavailable)
+    results = await asyncio.gather(*(checker.allows(claims) for _ in range(10)), return_exceptions=True)
+    assert asked == 1 and all(isinstance(r, DbUnavailable) for r in results), results
+    monkeypatch.setattr(checker, "_ask", real)
+    assert await checker.allows(claims) is True  # asked again: a failure is no answer
+
+
+async def test_a_caller_that_goes_away_leaves_the_others_their_answer(
+    app_and_counter: tuple[Any, Any], member: Callable[..., Any]
+) -> None:
+    checker: membership.Membership = app_and_counter[0].state.membership
+    claims = Claims(sub=await member("vet"), role="vet", tenant_id="clinic-a", exp=2**40)
+    first = asyncio.create_task(checker.allows(claims))
+    others = [asyncio.create_task(checker.allows(claims)) for _ in range(5)]
+    await asyncio.sleep(0)
+    first.cancel()  # its socket closed while the question was out
+    assert await asyncio.gather(*others) == [True] * 5
+    assert first.cancelled()
+
+
+async def test_a_forget_while_a_check_is_out_makes_later_callers_ask_anew(
+    app_and_counter: tuple[Any, Any], database_url: str, member: Callable[..., Any]
+) -> None:
+    checker: membership.Membership = app_and_counter[0].state.membership
+    counter = app_and_counter[1]
+    profile = await member("vet")
+    claims = Claims(sub=profile, role="vet", tenant_id="clinic-a", exp=2**40)
+    counter.reset()
+    before = asyncio.create_task(checker.allows(claims))
+    await asyncio.sleep(0)
+    await deactivate(database_url, profile)
+    membership.forget("clinic-a", profile)  # the deactivation committed while the first check was out
+    assert await checker.allows(claims) is False  # not the answer asked for before the forget
+    assert isinstance(await before, bool)
+    assert _member_checks(counter) == 2
 
 
 async def test_only_an_admin_changes_who_is_active(
