@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     jwks_url: str | None = Field(default=None, validation_alias="VETQL_JWKS_URL")
     jwt_audience: str | None = Field(default=None, validation_alias="VETQL_JWT_AUDIENCE")
     jwt_issuer: str | None = Field(default=None, validation_alias="VETQL_JWT_ISSUER")
-    pool_size: int = Field(default=10, validation_alias=AliasChoices("VETQL_POOL_SIZE"))
+    # The most connections a process holds, opened as needed and kept (db/engine.py says why not overflow).
+    pool_size: int = Field(default=20, validation_alias=AliasChoices("VETQL_POOL_SIZE"))
     # Request transactions (seconds; 0: no limit). Defaults are migration 0013's values for vetql_app.
     statement_timeout: float = Field(default=10.0, validation_alias="VETQL_STATEMENT_TIMEOUT")
     lock_timeout: float = Field(default=2.0, validation_alias="VETQL_LOCK_TIMEOUT")

@@ -73,7 +73,7 @@ async def clinic(database_url: str) -> AsyncIterator[Clinic]:
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url, pool_size=2)
+    engine = create_engine(database_url, pool_size=4)
     yield engine
     await engine.dispose()
 

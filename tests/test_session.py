@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+import sqlalchemy.exc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,8 +23,7 @@ SECRET = "Luna bit the technician; muzzle before exams"  # clinical free text: m
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url, pool_size=1)
-    engine.pool._max_overflow = 0  # type: ignore[attr-defined]  # strictly one connection
+    engine = create_engine(database_url, pool_size=1)  # strictly one connection
     yield engine
     await engine.dispose()
 
@@ -101,3 +101,25 @@ async def test_read_only_snapshot_refuses_writes(engine: AsyncEngine, world: Wor
         await db.fetch(text("UPDATE pets SET name = name WHERE tenant_id = :t"), {"t": world.a.tenant})
     assert refused.value.sqlstate == "25006"  # read_only_sql_transaction
     await db.close()
+
+
+async def test_the_pool_holds_at_most_its_size_and_keeps_every_connection_it_opened(database_url: str) -> None:
+    """No overflow to open and close under load (db/engine.py): the same backends serve round after round."""
+    engine = create_engine(database_url, pool_size=3, pool_timeout=0.2)
+    try:
+
+        async def round_of_three() -> set[int]:
+            pooled = [await engine.connect() for _ in range(3)]
+            try:
+                with pytest.raises(sqlalchemy.exc.TimeoutError):  # a fourth waits, then gives up
+                    await engine.connect()
+                return {(await c.exec_driver_sql("SELECT pg_backend_pid()")).scalar_one() for c in pooled}
+            finally:
+                for c in pooled:
+                    await c.close()
+
+        first = await round_of_three()
+        assert len(first) == 3
+        assert await round_of_three() == first
+    finally:
+        await engine.dispose()

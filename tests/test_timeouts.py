@@ -124,10 +124,10 @@ async def test_a_full_pool_answers_service_unavailable_at_once(
     database_url: str, world: World, token: Token, tmp_path: Any
 ) -> None:
     staff = token(world.a.vet, world.a.tenant, "vet")
-    async with app_client(database_url, _settings(tmp_path, pool_size=1, pool_timeout=0.2)) as (app, http):
+    async with app_client(database_url, _settings(tmp_path, pool_size=2, pool_timeout=0.2)) as (app, http):
         assert (await post(http, PETS, staff))[0].status_code == 200  # membership remembered
         engine = app.state.engine
-        async with engine.connect(), engine.connect():  # every connection (1 + 1 overflow) busy
+        async with engine.connect(), engine.connect():  # every connection (both) busy
             for query, who in ((PETS, staff), (PLANS, None)):
                 response, seconds = await post(http, query, who)
                 assert_retryable(response, "SERVICE_UNAVAILABLE")

@@ -269,7 +269,7 @@ async def test_the_roll_up_task_folds_deltas_and_usage_reads_the_same(
         before = (await gql.data(USAGE, window, platform(world, token)))["tenantUsage"]
         assert [u["appointmentsCreated"] for u in before] == [3]
 
-        engine = create_engine(database_url, pool_size=1)
+        engine = create_engine(database_url, pool_size=2)
         try:
             # not None: it took the lock (the count may be lower if a server's own task ran in between)
             assert await usage_rollup.roll_up_once(engine) is not None
@@ -404,7 +404,7 @@ async def test_active_users_are_distinct_profiles_that_wrote_in_the_month(
     assert await active() == [1]
 
     conn = await asyncpg.connect(database_url)
-    engine = create_engine(database_url, pool_size=1)
+    engine = create_engine(database_url, pool_size=2)
     try:
         async with conn.transaction():
             await write(conn, g.owner, "owner", 20)  # an owner booking: active too
