@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from db.session import DbError, DbUnavailable
+from graph.resolvers import viewer as viewer_resolvers
 from graph.types.node import to_global_id
 from server.live import feeds
 from tests.conftest import GQL
@@ -78,3 +79,20 @@ def test_a_feed_read_that_failed_unexpectedly_is_logged_with_its_stack(caplog: p
             feeds._failed_read(exc)
     (record,) = caplog.records
     assert record.levelno == logging.ERROR and record.exc_info is not None
+
+
+async def test_an_unexpected_failure_is_masked_for_the_client_and_logged_with_its_stack(
+    gql: GQL, world: World, token: Token, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**_: object) -> None:
+        raise RuntimeError("a bug in a resolver")
+
+    monkeypatch.setattr(viewer_resolvers, "Viewer", broken)
+    with caplog.at_level(logging.DEBUG):
+        body = await gql("{ viewer { role } }", token=token(world.a.vet, world.a.tenant, "vet"))
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        ("Internal server error.", "INTERNAL_SERVER_ERROR")
+    ]
+    logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(logged) == 1 and logged[0].exc_info is not None, [r.getMessage() for r in logged]
+    assert isinstance(logged[0].exc_info[1], RuntimeError)
