@@ -12,7 +12,8 @@
 // Every GraphQL request: the bearer token is verified as VetQL verifies it
 // (HS256 only; exp, sub and role required; tenant_id required for clinic
 // roles), then PostGraphile runs the request's SQL in a transaction as role
-// vetql_app with request.jwt.claims set to the verified claims (pgSettings),
+// vetql_app with request.jwt.claims (and request.jwt.claim.tenant_id, .role,
+// .sub, as VetQL sets them) set to the verified claims (pgSettings),
 // so the same RLS policies decide which rows exist as for VetQL and the floor.
 // Production settings: NODE_ENV=production, no GraphiQL, no watch, no explain,
 // errors masked (no stack traces).
@@ -147,7 +148,17 @@ const preset = {
       // The request listener below verified the token before grafserv saw the request.
       const claims = requestContext.node?.req?.vetqlClaims;
       if (!claims) throw new Error("unauthenticated request reached GraphQL");
-      return { pgSettings: { role: "vetql_app", "request.jwt.claims": JSON.stringify(claims) } };
+      // The claims as VetQL sets them (db/session.py): the JSON, and the three the policies read each as a
+      // setting of its own (migration 0024), so that no policy parses the JSON again on every row.
+      return {
+        pgSettings: {
+          role: "vetql_app",
+          "request.jwt.claims": JSON.stringify(claims),
+          "request.jwt.claim.tenant_id": claims.tenant_id ?? "",
+          "request.jwt.claim.role": claims.role,
+          "request.jwt.claim.sub": claims.sub,
+        },
+      };
     },
   },
 };
