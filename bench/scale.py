@@ -41,7 +41,7 @@ from typing import Any
 import asyncpg
 
 from bench.server import REPO, WORK
-from db import urls
+from db import citus, urls
 
 OUT = WORK / "scale"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -179,8 +179,7 @@ def describe_server(url: str) -> dict[str, str]:
     citus = asyncio.run(_fetch(url, "SELECT extversion FROM pg_extension WHERE extname = 'citus'"))
     if citus:
         described["citus"] = citus[0]["extversion"]
-        workers = asyncio.run(_fetch(url, "SELECT count(*) AS n FROM pg_dist_node WHERE groupid <> 0 AND isactive"))
-        described["workers"] = str(workers[0]["n"])
+        described["workers"] = str(len(workers(url)))
     return described
 
 
@@ -235,7 +234,6 @@ JOIN citus_shards s ON s.shardid = get_shard_id_for_distribution_column(p.logica
 WHERE p.partmethod = 'h'
 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 """
-WORKERS_SQL = "SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 AND isactive ORDER BY nodeport"
 TABLES_SQL = ("SELECT count(*) FILTER (WHERE partmethod = 'h') AS distributed, "
               "count(*) FILTER (WHERE partmethod = 'n') AS reference FROM pg_dist_partition")
 STATS_SQL = ("SELECT xact_commit + xact_rollback AS xacts, tup_returned + tup_fetched AS tuples "
@@ -243,7 +241,16 @@ STATS_SQL = ("SELECT xact_commit + xact_rollback AS xacts, tup_returned + tup_fe
 
 
 def workers(coordinator: str) -> list[tuple[str, int]]:
-    return [(r["nodename"], r["nodeport"]) for r in asyncio.run(_fetch(coordinator, WORKERS_SQL))]
+    """The cluster's active workers (db/citus.py `nodes`), by host and port."""
+
+    async def found() -> list[tuple[str, int]]:
+        conn = await asyncpg.connect(coordinator)
+        try:
+            return sorted((host, port) for host, port, is_coordinator in await citus.nodes(conn) if not is_coordinator)
+        finally:
+            await conn.close()
+
+    return asyncio.run(found())
 
 
 def worker_stats(coordinator: str) -> dict[str, tuple[int, int]]:

@@ -166,6 +166,11 @@ class DbUnavailable(Exception):
     retry = "SERVICE_UNAVAILABLE"
 
 
+def retry_code(exc: BaseException | None) -> str | None:
+    """"TIMEOUT" or "SERVICE_UNAVAILABLE" when `exc` is a database failure that trying later may mend, else None."""
+    return exc.retry if isinstance(exc, DbError | DbUnavailable) else None
+
+
 # What getting a connection, or using one that died, raises (besides asyncpg.PostgresError).
 _CONNECTION_FAILURES = (OSError, TimeoutError, asyncpg.InterfaceError, sqlalchemy.exc.DBAPIError)
 

@@ -22,7 +22,7 @@ from strawberry.extensions import (
 )
 from strawberry.types.graphql import OperationType
 
-from db.session import DbError, DbUnavailable
+from db.session import retry_code
 from graph import metrics
 from graph.context import Context
 
@@ -106,10 +106,7 @@ _RETRY_MESSAGES = {
 
 
 def _retry(error: GraphQLError) -> str | None:
-    original = error.original_error
-    if isinstance(original, DbError | DbUnavailable):
-        return original.retry
-    return None
+    return retry_code(error.original_error)
 
 
 def _is_unexpected(error: GraphQLError) -> bool:

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.claims import Claims
 from db.membership import Membership
-from db.session import DbError, DbUnavailable, RequestDb
+from db.session import RequestDb, retry_code
 from graph import metrics as graph_metrics
 from graph.errors import Forbidden
 from graph.live import PAGE, Entry, FeedKey, Reader, Readers, ShuttingDown, SlowConsumer, Subscriber, TokenExpired
@@ -44,7 +44,7 @@ RETRY_DELAY = 0.5
 def _failed_read(exc: Exception) -> None:
     """A feed's read that failed, logged: a database busy, slow or away (a retryable failure, expected under
     load and through a restart) as one line with its code; anything else with its stack."""
-    retry = exc.retry if isinstance(exc, DbError | DbUnavailable) else None
+    retry = retry_code(exc)
     if retry is None:
         log.error("feed read failed; retrying", exc_info=exc)
     else:
